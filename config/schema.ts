@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { DeviceConfig } from "./devices.js";
+import { LinkConfig } from "./links.js";
+
+/** The single source of the config's types, defaults and validation. Key names are fixed (operators' tooling). */
+
+const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "1-64 of A-Z a-z 0-9 _ . - starting alphanumeric");
+const TopicRoot = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((s) => !/[#+\0]/.test(s) && !s.startsWith("/") && !s.endsWith("/"), {
+    message: "must not contain + # or start/end with /",
+  });
+
+export const MqttUrl = z.string().refine((s) => s === "embedded" || /^mqtts?:\/\/[^/\s]+(:\d+)?\/?$/.test(s), {
+  message: 'must be mqtt://host[:port], mqtts://host[:port] or "embedded"',
+});
+
+export const ConfigSchema = z
+  .object({
+    station: z
+      .object({
+        id: Id.describe("Station id: one MQTT topic level, e.g. the CCTNS station code"),
+        name: z.string().max(200).optional(),
+        district: z.string().max(100).optional(),
+      })
+      .strict(),
+    mqtt: z
+      .object({
+        url: MqttUrl.default("mqtt://127.0.0.1:1883"),
+        protocolVersion: z.union([z.literal(5), z.literal(4)]).default(5).describe("5 = MQTT 5, 4 = MQTT 3.1.1"),
+        keepalive: z.number().int().min(5).max(3600).default(30).describe("seconds"),
+        topicRoot: TopicRoot.default("cctns/state"),
+        clientId: z.string().max(128).optional(),
+        username: z.string().max(256).optional(),
+        password: z.string().max(1024).optional(),
+        passwordFile: z.string().optional(),
+        tls: z
+          .object({
+            ca: z.string().optional(),
+            cert: z.string().optional(),
+            key: z.string().optional(),
+            rejectUnauthorized: z.boolean().default(true),
+          })
+          .strict()
+          .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+            message: "cert and key must be given together",
+          })
+          .optional(),
+        reconnect: z
+          .object({
+            minMs: z.number().int().min(100).max(60_000).default(1000),
+            maxMs: z.number().int().min(1000).max(600_000).default(60_000),
+          })
+          .strict()
+          .refine((r) => r.maxMs >= r.minMs, { message: "maxMs must be >= minMs" })
+          .prefault({}),
+        embeddedPort: z.number().int().min(0).max(65535).default(1884).describe("port for url: embedded"),
+        inflight: z.number().int().min(1).max(1000).default(100).describe("QoS 1 messages in flight while draining"),
+      })
+      .strict()
+      .prefault({}),
+    storage: z
+      .object({
+        dir: z.string().min(1).default("/var/lib/station-agent"),
+        maxBytes: z.number().int().min(64 * 1024).default(256 * 1024 * 1024),
+        historyDays: z.number().int().min(0).max(90).default(7),
+        historyMaxBytes: z.number().int().min(0).default(128 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({ intervalMs: z.number().int().min(1000).max(3_600_000).default(60_000) })
+      .strict()
+      .prefault({}),
+    ledger: z
+      .object({
+        heartbeatMs: z.number().int().min(500).max(60_000).default(5000),
+        timezone: z.string().default("Asia/Kolkata"),
+      })
+      .strict()
+      .refine((l) => isTimeZone(l.timezone), { message: "unknown IANA time zone", path: ["timezone"] })
+      .prefault({}),
+    clock: z
+      .object({ assumeSynced: z.boolean().optional().describe("override NTP detection (tests, lab)") })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+      .strict()
+      .prefault({}),
+    api: z
+      .object({
+        enabled: z.boolean().default(true),
+        port: z.number().int().min(0).max(65535).default(8787),
+        tokenFile: z.string().optional().describe("default: <storage.dir>/api-token"),
+      })
+      .strict()
+      .prefault({}),
+    commands: z
+      .object({
+        nocPublicKey: z.string().optional().describe("PEM file of the NOC's Ed25519 key; when set, commands must be signed"),
+        maxAgeS: z.number().int().min(10).max(86_400).default(300),
+        ratePerMinute: z.number().int().min(1).max(600).default(30),
+      })
+      .strict()
+      .prefault({}),
+    links: z.array(LinkConfig).default([]),
+    devices: z.array(DeviceConfig).default([]),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    unique(c.links.map((l) => l.name), ["links"], "name", ctx);
+    unique(c.devices.map((d) => d.id), ["devices"], "id", ctx);
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+function unique(values: string[], path: string[], key: string, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    if (seen.has(v)) ctx.addIssue({ code: "custom", path: [...path, i, key], message: `duplicate ${key} "${v}"` });
+    seen.add(v);
+  });
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
