@@ -1,0 +1,60 @@
+/**
+ * The narrow interfaces services receive from the composition root (agent/app.ts). A service never
+ * reaches for MQTT, the outbox or the config file itself; tests hand it small fakes of these.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { DeviceState, LinkState, PowerState, LinkSummary } from "../contract/index.js";
+import type { z } from "zod";
+
+export type { Logger };
+
+export interface Clock {
+  now(): number;
+  /** Whether the system clock is NTP-synchronised right now (samples before sync are marked). */
+  synced(): boolean;
+}
+
+/** Durable events: written to the outbox (seq, time, clockSynced added there) before this returns. */
+export interface EventSink {
+  event(type: string, data: Record<string, unknown>, observedAt?: number): void;
+}
+
+/** Retained current-state topics: the latest value is kept and republished after every reconnect. */
+export interface RetainedSink {
+  link(name: string, state: LinkState): void;
+  device(id: string, state: DeviceState): void;
+  power(state: PowerState): void;
+}
+
+/** What the link monitor tells the rest of the agent (metrics summary, ledger evidence, status). */
+export interface LinkView {
+  summaries(): Record<string, z.infer<typeof LinkSummary>>;
+  /** Evidence for a `network` outage between two instants: which link failed and why, if known. */
+  networkEvidence(startMs: number, endMs: number): { link?: string; reason?: string; details?: Record<string, unknown> };
+  states(): LinkState[];
+}
+
+/** What the UPS service tells the ledger: the power state recorded with each heartbeat. */
+export interface PowerView {
+  current(): PowerState | undefined;
+}
+
+export interface DeviceView {
+  states(): DeviceState[];
+}
+
+/** A route on the loopback local API. Handlers answer with JSON via the helpers the API passes in. */
+export interface LocalRoute {
+  method: "GET" | "POST";
+  path: string;
+  /** Station staff's tools must present the bearer token; /v1/status is open on loopback. */
+  auth: boolean;
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> | void;
+}
+
+export interface Service {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
