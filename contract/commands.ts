@@ -9,7 +9,7 @@ import { Rfc3339 } from "./envelope.js";
 const Base = z.object({
   id: z.string().min(8).max(128),
   issuedAt: Rfc3339,
-  /** Base64 Ed25519 signature over the canonical request (see docs/mqtt.md) when the station requires it. */
+  /** Base64 Ed25519 signature over `canonicalCommand(...)` when the station requires it. */
   sig: z.string().optional(),
 });
 
@@ -37,3 +37,53 @@ export const CommandReply = z.object({
   result: z.unknown().optional(),
 });
 export type CommandReply = z.infer<typeof CommandReply>;
+
+/** An inclusive range of sequence numbers. */
+export const SeqRange = z.object({
+  fromSeq: z.number().int().positive(),
+  toSeq: z.number().int().positive(),
+});
+export type SeqRange = z.infer<typeof SeqRange>;
+
+/**
+ * `result` of a successful `resend` reply. `gone` lists what the station no longer has (history window
+ * expired or trimmed): the NOC marks those seqs as permanently lost. When the agent capped the range,
+ * `nextFromSeq` says where the NOC should continue.
+ */
+export const ResendResult = z.object({
+  republished: z.number().int().nonnegative(),
+  gone: z.array(SeqRange),
+  nextFromSeq: z.number().int().positive().optional(),
+});
+export type ResendResult = z.infer<typeof ResendResult>;
+
+/**
+ * The exact bytes an Ed25519 command signature covers: one line per field, in this order,
+ *   `station-agent-cmd/1`, `<station>`, `<name>`, `<id>`, `<issuedAt as sent>`, `<args as canonical JSON>`,
+ * joined by "\n". Canonical JSON sorts object keys at every level and has no whitespace; a missing `args`
+ * is `{}`. Binding station and name stops a signed command from being replayed against another station or
+ * as another command; binding id and issuedAt ties the signature to the replay guard.
+ */
+export function canonicalCommand(
+  station: string,
+  name: string,
+  request: { id: string; issuedAt: string; args?: unknown },
+): string {
+  return [
+    "station-agent-cmd/1",
+    station,
+    name,
+    request.id,
+    request.issuedAt,
+    canonicalJson(request.args ?? {}),
+  ].join("\n");
+}
+
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}

@@ -1,0 +1,10 @@
+export {
+  CommandHandler,
+  type CommandHandlerDeps,
+  type HistoryMessage,
+  type HistoryRead,
+  type IncomingCommand,
+} from "./handler.js";
+export { MemoryReplayStore, ReplayGuard, type ReplayStore } from "./replay-guard.js";
+export { TokenBucket } from "./rate-limit.js";
+export { loadNocPublicKey, verifyCommandSignature } from "./signature.js";
