@@ -1,0 +1,105 @@
+import type {
+  DailyRow,
+  DeviceChange,
+  EventRow,
+  GapRow,
+  LinkChange,
+  OutageRow,
+  PowerChange,
+  StationRow,
+  StatusChange,
+} from "../model.js";
+
+/** Everything the collector has to persist since the last flush; written in one transaction. */
+export interface WriteBatch {
+  stations: StationRow[];
+  statusChanges: StatusChange[];
+  linkChanges: LinkChange[];
+  deviceChanges: DeviceChange[];
+  powerChanges: PowerChange[];
+  events: EventRow[];
+  outages: OutageRow[];
+  gaps: GapRow[];
+}
+
+export function emptyBatch(): WriteBatch {
+  return {
+    stations: [],
+    statusChanges: [],
+    linkChanges: [],
+    deviceChanges: [],
+    powerChanges: [],
+    events: [],
+    outages: [],
+    gaps: [],
+  };
+}
+
+export function batchSize(b: WriteBatch): number {
+  return (
+    b.stations.length +
+    b.statusChanges.length +
+    b.linkChanges.length +
+    b.deviceChanges.length +
+    b.powerChanges.length +
+    b.events.length +
+    b.outages.length +
+    b.gaps.length
+  );
+}
+
+/** What the availability computation needs about one station over a window. */
+export interface HistoryBundle {
+  status: StatusChange[];
+  outages: OutageRow[];
+  links: LinkChange[];
+}
+
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * The NOC's storage. SQLite (embedded, default) and PostgreSQL implement it and pass the same contract
+ * suite (test/integration/noc-storage.contract.ts). Times are epoch milliseconds; days are `YYYY-MM-DD`
+ * in the NOC's time zone. Writes are idempotent: events by (station, seq), outages by (station, start),
+ * gaps by (station, fromSeq), daily rows by (station, day), stations by id.
+ */
+export interface Storage {
+  readonly kind: "sqlite" | "postgres";
+  init(): Promise<void>;
+  close(): Promise<void>;
+  write(batch: WriteBatch): Promise<void>;
+
+  loadStations(): Promise<StationRow[]>;
+  loadOpenGaps(): Promise<GapRow[]>;
+
+  /** Status changes in [from, to), preceded by the last change before `from` when there is one. */
+  statusHistory(station: string, range: TimeRange): Promise<StatusChange[]>;
+  /** Link changes in [from, to), preceded by each link's last change before `from`. */
+  linkHistory(station: string, range: TimeRange): Promise<LinkChange[]>;
+  deviceHistory(station: string, range: TimeRange): Promise<DeviceChange[]>;
+  powerHistory(station: string, range: TimeRange): Promise<PowerChange[]>;
+  /** Outage records overlapping [from, to), by start. */
+  outages(station: string, range: TimeRange): Promise<OutageRow[]>;
+  /** Newest first. */
+  recentEvents(station: string, limit: number): Promise<EventRow[]>;
+  /** Newest first. */
+  gaps(station: string, limit: number): Promise<GapRow[]>;
+
+  /** The availability inputs of every station with any history overlapping the range, in bulk. */
+  historyForRange(range: TimeRange): Promise<Map<string, HistoryBundle>>;
+
+  upsertDaily(rows: DailyRow[]): Promise<void>;
+  /** Daily rows with fromDay <= day <= toDay, optionally of one station. */
+  daily(fromDay: string, toDay: string, station?: string): Promise<DailyRow[]>;
+
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  /** Deletes events and change history older than `before`; daily rows and outages are kept. */
+  prune(before: number): Promise<number>;
+  /** Bytes on disk (SQLite file + WAL, or the PostgreSQL schema's tables and indexes). */
+  sizeBytes(): Promise<number>;
+}
