@@ -8,6 +8,7 @@ import {
   groupBy,
   linkValues,
   outageValues,
+  periodRows,
   powerValues,
   SQL,
   stationValues,
@@ -227,6 +228,15 @@ export class PostgresStorage implements Storage {
 
   async upsertDaily(rows: DailyRow[]): Promise<void> {
     await this.tx((c) => this.insertAll(c, "daily", rows, dailyValues));
+  }
+
+  async periodTotals(fromDay: string, toDay: string): Promise<DailyRow[]> {
+    const [t, d, l] = await Promise.all([
+      this.all(SQL.periodTotals, fromDay, toDay),
+      this.all(SQL.periodDistricts, fromDay, toDay),
+      this.all(SQL.periodLinks, fromDay, toDay),
+    ]);
+    return periodRows(fromDay, toDay, t, d, l);
   }
 
   async daily(fromDay: string, toDay: string, station?: string): Promise<DailyRow[]> {

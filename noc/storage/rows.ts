@@ -377,6 +377,13 @@ export const SQL = {
   daily: `SELECT * FROM daily WHERE day >= ? AND day <= ? ORDER BY station, day`,
   dailyStation: `SELECT * FROM daily WHERE day >= ? AND day <= ? AND station = ? ORDER BY day`,
   getMeta: `SELECT value FROM meta WHERE key = ?`,
+  periodTotals: `SELECT station, MAX(day) AS day, SUM(window_s) AS window_s, SUM(up_s) AS up_s, SUM(unknown_s) AS unknown_s,
+      SUM(backup_s) AS backup_s, SUM(power_s) AS power_s, SUM(network_s) AS network_s, SUM(agent_s) AS agent_s,
+      SUM(unattributed_s) AS unattributed_s
+    FROM daily WHERE day >= ? AND day <= ? GROUP BY station ORDER BY station`,
+  periodDistricts: `SELECT d.station, d.district FROM daily d JOIN (SELECT station, MAX(day) AS day FROM daily
+      WHERE day >= ? AND day <= ? GROUP BY station) m ON d.station = m.station AND d.day = m.day`,
+  periodLinks: `SELECT station, links FROM daily WHERE day >= ? AND day <= ? AND links <> '{}'`,
   /** Keeps each station's (and each link's) last change before the cutoff: it is the state at the cutoff. */
   prune: [
     `DELETE FROM events WHERE received_at < ?`,
@@ -387,6 +394,29 @@ export const SQL = {
     `DELETE FROM gaps WHERE status <> 'open' AND closed_at < ?`,
   ],
 };
+
+/** Folds the three period queries into one summed row per station. */
+export function periodRows(
+  fromDay: string,
+  toDay: string,
+  totals: DbRow[],
+  districts: DbRow[],
+  links: DbRow[],
+): DailyRow[] {
+  const districtOf = new Map(districts.map((r) => [String(r.station), String(r.district)]));
+  const linksOf = new Map<string, Record<string, number>>();
+  for (const r of links) {
+    const acc = linksOf.get(String(r.station)) ?? {};
+    for (const [l, s] of Object.entries(JSON.parse(String(r.links)) as Record<string, number>))
+      acc[l] = (acc[l] ?? 0) + s;
+    linksOf.set(String(r.station), acc);
+  }
+  return totals.map((r) => ({
+    ...toDaily({ ...r, district: districtOf.get(String(r.station)) ?? "", links: "{}" }),
+    day: `${fromDay}..${toDay}`,
+    networkLinks: linksOf.get(String(r.station)) ?? {},
+  }));
+}
 
 /** Assumes history ids grow with time within a station, which holds because the collector appends in order. */
 export function groupBy<T extends { station: string }>(rows: T[]): Map<string, T[]> {

@@ -9,6 +9,7 @@ import {
   groupBy,
   linkValues,
   outageValues,
+  periodRows,
   powerValues,
   SQL,
   stationValues,
@@ -158,6 +159,16 @@ export class SqliteStorage implements Storage {
 
   async upsertDaily(rows: DailyRow[]): Promise<void> {
     this.db.transaction(() => this.insertAll("daily", rows, dailyValues))();
+  }
+
+  async periodTotals(fromDay: string, toDay: string): Promise<DailyRow[]> {
+    return periodRows(
+      fromDay,
+      toDay,
+      this.all(SQL.periodTotals, fromDay, toDay),
+      this.all(SQL.periodDistricts, fromDay, toDay),
+      this.all(SQL.periodLinks, fromDay, toDay),
+    );
   }
 
   async daily(fromDay: string, toDay: string, station?: string): Promise<DailyRow[]> {

@@ -92,6 +92,9 @@ export interface Storage {
   historyForRange(range: TimeRange): Promise<Map<string, HistoryBundle>>;
 
   upsertDaily(rows: DailyRow[]): Promise<void>;
+  /** Each station's daily rows over fromDay..toDay summed (a month): `day` is "fromDay..toDay" and
+   * `district` the station's latest. */
+  periodTotals(fromDay: string, toDay: string): Promise<DailyRow[]>;
   /** Daily rows with fromDay <= day <= toDay, optionally of one station. */
   daily(fromDay: string, toDay: string, station?: string): Promise<DailyRow[]>;
 

@@ -258,6 +258,30 @@ export function storageContract(
       expect(await s.daily("2025-04-01", "2025-04-30")).toEqual([]);
     });
 
+    it("sums a period per station with the latest district and per-link minutes", async () => {
+      await s.upsertDaily([
+        { ...daily("C", "2025-05-01", 80_000), networkLinks: { mpls: 100 } },
+        { ...daily("C", "2025-05-02", 86_000), district: "Satara", networkLinks: { mpls: 20, "4g": 5 } },
+        daily("D", "2025-05-02", 40_000),
+        daily("C", "2025-06-01", 1),
+      ]);
+      const rows = await s.periodTotals("2025-05-01", "2025-05-31");
+      expect(rows).toEqual([
+        {
+          station: "C",
+          day: "2025-05-01..2025-05-31",
+          district: "Satara",
+          windowS: 2 * 86_400,
+          upS: 166_000,
+          unknownS: 0,
+          backupS: 20,
+          down: { power: 6_400 + 400, network: 0, agent: 0, unattributed: 0 },
+          networkLinks: { mpls: 120, "4g": 5 },
+        },
+        { ...daily("D", "2025-05-02", 40_000), day: "2025-05-01..2025-05-31" },
+      ]);
+    });
+
     it("keeps meta values", async () => {
       expect(await s.getMeta("heartbeat")).toBeUndefined();
       await s.setMeta("heartbeat", "1");

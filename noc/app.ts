@@ -1,0 +1,245 @@
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import pino, { type Logger } from "pino";
+import { DEFAULT_TOPIC_ROOT } from "../contract/index.js";
+import type { NocBus } from "./bus.js";
+import { Collector } from "./collector.js";
+import { Commander } from "./commander.js";
+import { Fleet, type RegistryEntry } from "./fleet.js";
+import { GapRepair } from "./gap-repair.js";
+import { Api } from "./http/api.js";
+import { DashboardServer } from "./http/server.js";
+import { SseHub } from "./http/sse.js";
+import { MqttBus } from "./mqtt-client.js";
+import { Rollup } from "./rollup.js";
+import { CollectorStats } from "./stats.js";
+import { openStorage, type Storage } from "./storage/index.js";
+import { summary } from "./views.js";
+import { WriteBuffer } from "./write-buffer.js";
+
+export interface NocOptions {
+  mqttUrl: string;
+  mqttUsername?: string;
+  mqttPassword?: string;
+  mqttCa?: string;
+  mqttCert?: string;
+  mqttKey?: string;
+  root: string;
+  shareGroup?: string;
+  /** One topic level naming this collector: its MQTT client id and its reply topic. */
+  instance: string;
+  /** SQLite file path or postgres:// URL. */
+  storage: string;
+  httpHost: string;
+  httpPort: number;
+  timeZone: string;
+  silentAfterS: number;
+  registry?: Map<string, RegistryEntry>;
+  privateKey?: KeyObject;
+  adminToken?: string;
+  flushMs: number;
+  livenessFlushMs: number;
+  gapGraceS: number;
+  commandTimeoutS: number;
+  rollupS: number;
+  /** How often silent stations and due gap repairs are looked for. */
+  sweepMs: number;
+  retentionDays: number;
+  logLevel: string;
+}
+
+export function defaultOptions(over: Partial<NocOptions> = {}): NocOptions {
+  return {
+    mqttUrl: "mqtt://127.0.0.1:1883",
+    root: DEFAULT_TOPIC_ROOT,
+    instance: `noc-${hostname().replace(/[^A-Za-z0-9_.-]/g, "-")}`.slice(0, 64),
+    storage: "station-noc.db",
+    httpHost: "127.0.0.1",
+    httpPort: 8790,
+    timeZone: "Asia/Kolkata",
+    silentAfterS: 180,
+    flushMs: 250,
+    livenessFlushMs: 30_000,
+    gapGraceS: 10,
+    commandTimeoutS: 30,
+    rollupS: 300,
+    sweepMs: 5000,
+    retentionDays: 90,
+    logLevel: "info",
+    ...over,
+  };
+}
+
+export function loadPrivateKey(path: string): KeyObject {
+  const key = createPrivateKey(readFileSync(path, "utf8"));
+  if (key.asymmetricKeyType !== "ed25519") throw new Error(`${path}: NOC key must be Ed25519`);
+  return key;
+}
+
+const HEARTBEAT = "collector.heartbeat";
+
+/** The station-noc composition root: builds every part and owns start/stop order. */
+export class NocApp {
+  readonly log: Logger;
+  readonly stats = new CollectorStats();
+  readonly storage: Storage;
+  readonly bus: NocBus;
+  readonly buffer: WriteBuffer;
+  readonly fleet: Fleet;
+  readonly commander: Commander;
+  readonly collector: Collector;
+  readonly gapRepair: GapRepair;
+  readonly rollup: Rollup;
+  readonly sse: SseHub;
+  readonly server: DashboardServer;
+  url = "";
+  /** Settles once the collector is subscribed (the broker may be down at start; the dashboard is up anyway). */
+  ready: Promise<void> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+  private running = false;
+
+  constructor(
+    readonly options: NocOptions,
+    deps: { bus?: NocBus; storage?: Storage; log?: Logger; now?: () => number } = {},
+  ) {
+    const o = options;
+    const now = deps.now ?? Date.now;
+    this.log = deps.log ?? pino({ name: "station-noc", level: o.logLevel });
+    this.storage = deps.storage ?? openStorage(o.storage);
+    this.bus =
+      deps.bus ??
+      new MqttBus({
+        url: o.mqttUrl,
+        clientId: o.instance,
+        username: o.mqttUsername,
+        password: o.mqttPassword,
+        ca: o.mqttCa,
+        cert: o.mqttCert,
+        key: o.mqttKey,
+      });
+    this.buffer = new WriteBuffer(this.storage, this.stats, {
+      livenessFlushMs: o.livenessFlushMs,
+      maxPending: 2_000_000,
+    });
+    this.fleet = new Fleet(this.buffer, this.stats, {
+      silentAfterMs: o.silentAfterS * 1000,
+      registry: o.registry,
+    });
+    this.commander = new Commander(this.bus, {
+      root: o.root,
+      instance: o.instance,
+      privateKey: o.privateKey,
+      timeoutMs: o.commandTimeoutS * 1000,
+      now,
+    });
+    this.collector = new Collector(this.bus, this.fleet, this.commander, this.stats, this.log, {
+      root: o.root,
+      shareGroup: o.shareGroup,
+      now,
+    });
+    this.gapRepair = new GapRepair(this.fleet, this.commander, this.stats, this.log, {
+      graceMs: o.gapGraceS * 1000,
+      backoffMs: 30_000,
+      maxBackoffMs: 30 * 60_000,
+      maxInFlight: 50,
+      now,
+    });
+    this.rollup = new Rollup(this.storage, this.fleet, {
+      timeZone: o.timeZone,
+      now,
+      beforeCompute: () => this.flush(true),
+    });
+    this.sse = new SseHub(() => summary(this.fleet));
+    this.fleet.onChange((c) => this.sse.change(c));
+    const api = new Api({
+      fleet: this.fleet,
+      storage: this.storage,
+      stats: this.stats,
+      commander: this.commander,
+      timeZone: o.timeZone,
+      now,
+      adminToken: o.adminToken,
+      status: () => ({
+        instance: o.instance,
+        mqttConnected: this.bus.connected,
+        storage: this.storage.kind,
+        stations: this.fleet.stations.size,
+        pendingWrites: this.buffer.size(),
+        droppedWrites: this.buffer.dropped,
+        sseClients: this.sse.size,
+        commandsInFlight: this.commander.inFlight(),
+      }),
+    });
+    this.server = new DashboardServer(api, this.sse, this.log);
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    const now = Date.now();
+    await this.storage.init();
+    this.fleet.load(await this.storage.loadStations(), await this.storage.loadOpenGaps(), now);
+    const beat = await this.storage.getMeta(HEARTBEAT);
+    if (beat) this.fleet.notListening(Number(beat));
+    await this.flush(true);
+    this.url = await this.server.start(o.httpPort, o.httpHost);
+    this.running = true;
+    this.bus.onConnectionChange((up) =>
+      this.log.info({ connected: up }, up ? "MQTT connected" : "MQTT disconnected"),
+    );
+    void this.bus.start();
+    this.ready = this.collector.start().catch((e: unknown) => {
+      this.log.error({ err: String(e) }, "subscription failed");
+      throw e;
+    });
+    this.ready.catch(() => undefined);
+    this.every(o.flushMs, () => this.flush(false));
+    this.every(o.sweepMs, () => void this.fleet.sweepSilent(Date.now()));
+    this.every(o.sweepMs, () => this.gapRepair.tick());
+    this.every(10_000, () => this.storage.setMeta(HEARTBEAT, String(Date.now())));
+    this.every(o.rollupS * 1000, () => this.rollup.tick());
+    this.every(6 * 3600_000, () => this.storage.prune(Date.now() - o.retentionDays * 86_400_000));
+    void this.rollup
+      .tick()
+      .catch((e: unknown) => this.log.warn({ err: String(e) }, "availability rollup failed"));
+    this.log.info(
+      { url: this.url, filters: this.collector.filters, storage: this.storage.kind },
+      "station-noc running",
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.commander.stop();
+    await this.server.stop();
+    await this.bus.stop().catch(() => undefined);
+    await this.flush(true).catch((e: unknown) => this.log.warn({ err: String(e) }, "final flush failed"));
+    await this.storage.setMeta(HEARTBEAT, String(Date.now())).catch(() => undefined);
+    await this.storage.close();
+  }
+
+  /** Writes what is buffered; `all` includes liveness-only station rows. */
+  flush(all: boolean): Promise<void> {
+    return this.buffer.flush(Date.now(), all);
+  }
+
+  /** A periodic task whose failure is logged and retried on the next period, never thrown. */
+  private every(ms: number, fn: () => unknown): void {
+    let busy = false;
+    const t = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      Promise.resolve()
+        .then(fn)
+        .catch((e: unknown) =>
+          this.log.warn({ err: e instanceof Error ? e.message : String(e) }, "periodic task failed"),
+        )
+        .finally(() => (busy = false));
+    }, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+}

@@ -1,0 +1,25 @@
+/** What the NOC needs from MQTT; noc/mqtt-client.ts implements it (the only noc/ file importing mqtt). */
+export interface BusMessage {
+  topic: string;
+  payload: Buffer;
+  /** Set when the broker delivered a stored retained message (on subscribe), not a live publish. */
+  retained: boolean;
+  correlationData?: Buffer;
+}
+
+export interface PublishOptions {
+  qos: 0 | 1;
+  retain?: boolean;
+  responseTopic?: string;
+  correlationData?: Buffer;
+}
+
+export interface NocBus {
+  onMessage(handler: (m: BusMessage) => void): void;
+  onConnectionChange(handler: (connected: boolean) => void): void;
+  subscribe(filter: string, qos: 0 | 1): Promise<void>;
+  publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void>;
+  readonly connected: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,96 @@
+import { allStationsFilter } from "../contract/index.js";
+import type { BusMessage, NocBus } from "./bus.js";
+import type { Commander } from "./commander.js";
+import type { Fleet } from "./fleet.js";
+import type { CollectorStats } from "./stats.js";
+import { validateMessage } from "./validate.js";
+
+export interface CollectorOptions {
+  root: string;
+  /** Shared subscription group: several collectors split the stations' messages between them. */
+  shareGroup?: string;
+  now: () => number;
+}
+
+export interface CollectorLog {
+  warn(o: object, msg: string): void;
+  info(o: object, msg: string): void;
+}
+
+/** At most this many log lines per reject reason per minute; the counters keep the full story. */
+const LOG_BUDGET = 10;
+
+/**
+ * Subscribes to every station, validates each message against the contract and hands it to the
+ * fleet. Nothing a station sends can throw out of onMessage: a bad message is counted, logged (with a
+ * budget, so a flood does not become a log flood) and dropped.
+ */
+export class Collector {
+  private logBudget = new Map<string, number>();
+  private budgetMinute = 0;
+
+  constructor(
+    private readonly bus: NocBus,
+    private readonly fleet: Fleet,
+    private readonly commander: Commander,
+    private readonly stats: CollectorStats,
+    private readonly log: CollectorLog,
+    private readonly options: CollectorOptions,
+  ) {}
+
+  get filters(): string[] {
+    const all = allStationsFilter(this.options.root);
+    return [
+      this.options.shareGroup ? `$share/${this.options.shareGroup}/${all}` : all,
+      this.commander.replyFilter,
+    ];
+  }
+
+  async start(): Promise<void> {
+    this.bus.onMessage((m) => this.onMessage(m));
+    for (const f of this.filters) await this.bus.subscribe(f, 1);
+  }
+
+  onMessage(m: BusMessage): void {
+    const now = this.options.now();
+    this.stats.received++;
+    try {
+      const v = validateMessage(this.options.root, m.topic, m.payload);
+      if (!v.ok) return this.reject(m.topic, v.reason, v.detail, now);
+      if (!v.message) {
+        if (v.other === "reply") this.commander.onReply(m.payload, m.correlationData);
+        this.stats.ignored++;
+        return;
+      }
+      if (!this.fleet.known(v.message.station)) {
+        return this.reject(
+          m.topic,
+          "unknown-station",
+          `station ${v.message.station} is not in the registry`,
+          now,
+        );
+      }
+      const r = this.fleet.apply(v.message, now, m.retained);
+      if (!r.duplicate) this.stats.accepted++;
+    } catch (e) {
+      this.reject(m.topic, "internal", e instanceof Error ? e.message : String(e), now);
+    }
+  }
+
+  private reject(topic: string, reason: string, detail: string, now: number): void {
+    this.stats.reject(topic, reason, detail, now);
+    const minute = Math.floor(now / 60_000);
+    if (minute !== this.budgetMinute) {
+      this.budgetMinute = minute;
+      this.logBudget = new Map();
+    }
+    const used = this.logBudget.get(reason) ?? 0;
+    this.logBudget.set(reason, used + 1);
+    if (used < LOG_BUDGET) this.log.warn({ topic: topic.slice(0, 200), reason, detail }, "message rejected");
+    else if (used === LOG_BUDGET)
+      this.log.warn(
+        { reason },
+        "more messages rejected for this reason; counting only until the next minute",
+      );
+  }
+}

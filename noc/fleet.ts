@@ -1,0 +1,388 @@
+import type {
+  DeviceState,
+  EventPayload,
+  LinkState,
+  MetricsPayload,
+  Outage,
+  StatePayload,
+} from "../contract/index.js";
+import { Outage as OutageSchema } from "../contract/index.js";
+import type { GapRow, ProbableCause, StationRow, Status } from "./model.js";
+import { guessCause } from "./probable-cause.js";
+import { SeqTracker } from "./seq-tracker.js";
+import type { CollectorStats } from "./stats.js";
+import type { StationMessage } from "./validate.js";
+import type { WriteBuffer } from "./write-buffer.js";
+
+export interface RegistryEntry {
+  name?: string;
+  district?: string;
+}
+
+export interface FleetOptions {
+  /** An up station not heard from for this long becomes unknown (silent without a Last Will). */
+  silentAfterMs: number;
+  /** When given, only these stations are accepted; others are counted as unknown stations. */
+  registry?: Map<string, RegistryEntry>;
+}
+
+/** What the dashboard's live stream tells browsers. */
+export interface FleetChange {
+  station: string;
+  district?: string;
+  status: Status;
+  since: number;
+  cause?: ProbableCause;
+  what: "status" | "device" | "new";
+}
+
+export interface Live {
+  row: StationRow;
+  seq: SeqTracker;
+  /** When each link last changed, so a station-reported `since` never reorders the history. */
+  linkAt: Map<string, number>;
+}
+
+/**
+ * Every station's current truth, in memory (20,000 stations is a few tens of MB), with the changes
+ * handed to the write buffer. The collector feeds it validated messages; all times are the NOC's clock
+ * except link/device `since`, which the station knows better.
+ */
+export class Fleet {
+  readonly stations = new Map<string, Live>();
+  private readonly listeners: ((c: FleetChange) => void)[] = [];
+  /** (station, day-start ms) pairs whose availability must be recomputed: late outage records. */
+  readonly outageSpans: { station: string; start: number; end: number }[] = [];
+
+  constructor(
+    private readonly out: WriteBuffer,
+    private readonly stats: CollectorStats,
+    private readonly options: FleetOptions,
+  ) {}
+
+  onChange(listener: (c: FleetChange) => void): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener) >>> 0, 1);
+  }
+
+  /** Loads stored stations and open gaps; registry stations never heard of start as unknown. */
+  load(rows: StationRow[], openGaps: GapRow[], now: number): void {
+    const gapsBy = new Map<string, GapRow[]>();
+    for (const g of openGaps) gapsBy.set(g.station, [...(gapsBy.get(g.station) ?? []), g]);
+    for (const row of rows)
+      this.stations.set(row.id, {
+        row,
+        seq: new SeqTracker(row.id, row.lastSeq, gapsBy.get(row.id) ?? []),
+        linkAt: new Map(),
+      });
+    for (const [id, entry] of this.options.registry ?? []) {
+      const live = this.stations.get(id);
+      if (live) {
+        Object.assign(live.row, {
+          registered: true,
+          name: entry.name ?? live.row.name,
+          district: entry.district ?? live.row.district,
+        });
+        this.out.station(live.row, true);
+      } else {
+        const row: StationRow = {
+          id,
+          ...entry,
+          registered: true,
+          status: "unknown",
+          statusSince: now,
+          cause: "unknown",
+          causeDetail: "never heard from",
+          info: { links: {}, devices: {} },
+        };
+        this.stations.set(id, { row, seq: new SeqTracker(id, undefined), linkAt: new Map() });
+        this.out.station(row, true);
+        this.out.pending.statusChanges.push({
+          station: id,
+          at: now,
+          status: "unknown",
+          cause: "unknown",
+          reason: "registered, never heard from",
+        });
+      }
+    }
+  }
+
+  /** The NOC was not listening between `from` and now: what it believed "up" becomes unknown from `from`. */
+  notListening(from: number): void {
+    for (const { row } of this.stations.values()) {
+      if (row.status !== "up") continue;
+      this.setStatus(row, "unknown", from, "silent", "NOC collector was not running");
+    }
+  }
+
+  known(id: string): boolean {
+    return !this.options.registry || this.options.registry.has(id);
+  }
+
+  apply(
+    m: StationMessage,
+    now: number,
+    retained: boolean,
+  ): { duplicate?: boolean; gap?: GapRow; filled?: GapRow[] } {
+    const live = this.ensure(m.station, now);
+    const row = live.row;
+    // Anything the station itself sends now proves it is alive; a Last Will (offline state) does not.
+    const offline = m.kind === "state" && !m.payload.online;
+    if (!retained && !offline) {
+      row.lastSeen = now;
+      if (row.status !== "up")
+        this.setStatus(row, "up", now, undefined, m.kind === "state" ? "birth" : `heard ${m.kind}`);
+    }
+    switch (m.kind) {
+      case "state":
+        this.state(row, m.payload, now, retained);
+        return {};
+      case "link":
+        this.link(live, m.payload, now);
+        return {};
+      case "device":
+        this.device(row, m.payload, now);
+        return {};
+      case "power": {
+        const prev = row.info.power;
+        row.info.power = m.payload;
+        if (!prev || prev.state !== m.payload.state || prev.source !== m.payload.source) {
+          const at = clampSince(m.payload.since, 0, now);
+          this.out.pending.powerChanges.push({
+            station: row.id,
+            at,
+            source: m.payload.source,
+            state: m.payload.state,
+          });
+          this.out.station(row, true);
+        }
+        return {};
+      }
+      case "uptime":
+        row.info.uptime = m.payload;
+        this.out.station(row, false);
+        return {};
+      case "event":
+      case "metrics":
+        return this.durable(live, m.kind, m.payload, now);
+    }
+  }
+
+  private ensure(id: string, now: number): Live {
+    let live = this.stations.get(id);
+    if (!live) {
+      const row: StationRow = {
+        id,
+        registered: false,
+        firstSeen: now,
+        status: "unknown",
+        statusSince: now,
+        info: { links: {}, devices: {} },
+      };
+      live = { row, seq: new SeqTracker(id, undefined), linkAt: new Map() };
+      this.stations.set(id, live);
+      this.emit(row, "new");
+    }
+    live.row.firstSeen ??= now;
+    return live;
+  }
+
+  private state(row: StationRow, p: StatePayload, now: number, retained: boolean): void {
+    const info = row.info;
+    if (p.online) {
+      Object.assign(info, {
+        bootId: p.bootId,
+        bootTime: p.bootTime,
+        agentVersion: p.agentVersion,
+        configHash: p.configHash,
+        startedAt: p.startedAt,
+        clockSynced: p.clockSynced,
+        offlineCause: undefined,
+      });
+      if (!row.registered) {
+        row.name = p.name ?? row.name;
+        row.district = p.district ?? row.district;
+      } else {
+        row.name ??= p.name;
+        row.district ??= p.district;
+      }
+      // A retained birth means the broker still holds the session: up, and the silence timer starts now.
+      if (retained) row.lastSeen = now;
+      if (row.status !== "up")
+        this.setStatus(row, "up", now, undefined, retained ? "retained birth" : "birth");
+      this.out.station(row, true);
+      return;
+    }
+    info.offlineCause = p.cause;
+    if (row.status === "down") {
+      this.out.station(row, true);
+      return;
+    }
+    if (p.cause === "shutdown") this.setStatus(row, "down", now, "agent", "agent stopped (clean shutdown)");
+    else {
+      const g = guessCause(info);
+      this.setStatus(row, "down", now, g.cause, g.detail, g.link);
+    }
+  }
+
+  private link(live: Live, p: LinkState, now: number): void {
+    const row = live.row;
+    const prev = row.info.links[p.link];
+    row.info.links[p.link] = p;
+    if (prev && prev.state === p.state && prev.active === p.active && prev.role === p.role) return;
+    const at = clampSince(p.since, live.linkAt.get(p.link) ?? 0, now);
+    live.linkAt.set(p.link, at);
+    this.out.pending.linkChanges.push({
+      station: row.id,
+      link: p.link,
+      at,
+      state: p.state,
+      active: p.active,
+      role: p.role,
+    });
+    this.out.station(row, true);
+  }
+
+  private device(row: StationRow, p: DeviceState, now: number): void {
+    const prev = row.info.devices[p.device];
+    row.info.devices[p.device] = p;
+    if (prev && prev.health === p.health) return;
+    const at = clampSince(p.since, 0, now);
+    this.out.pending.deviceChanges.push({
+      station: row.id,
+      device: p.device,
+      kind: p.kind,
+      at,
+      health: p.health,
+      reason: p.reason,
+    });
+    this.out.station(row, true);
+    if (p.health === "faulted" || prev?.health === "faulted") this.emit(row, "device");
+  }
+
+  private durable(live: Live, kind: "event" | "metrics", p: EventPayload | MetricsPayload, now: number) {
+    const v = live.seq.observe(p.seq, now);
+    const row = live.row;
+    if (!v.accept) {
+      this.stats.duplicates++;
+      return { duplicate: true };
+    }
+    const time = Date.parse(p.time);
+    if (p.historical) this.stats.historical++;
+    else this.stats.ingestLag.record(now - time);
+    this.out.durableTime(time);
+    if (v.reset) this.stats.seqResets++;
+    if (v.newGap) {
+      this.stats.gapsOpened++;
+      this.out.pending.gaps.push(v.newGap);
+    }
+    for (const g of v.filled) {
+      if (g.status === "closed") this.stats.gapsClosed++;
+      if (g.status === "permanent") this.stats.gapsPermanent++;
+      this.out.pending.gaps.push(g);
+    }
+    row.lastSeq = live.seq.highest;
+    if (kind === "metrics") {
+      const m = p as MetricsPayload;
+      if (!p.historical) {
+        row.info.metrics = {
+          time: m.time,
+          host: m.host,
+          outbox: m.outbox,
+          dropped: m.dropped,
+          agent: m.agent,
+          links: m.links,
+        };
+      }
+    } else {
+      const e = p as EventPayload;
+      this.out.pending.events.push({
+        station: row.id,
+        seq: e.seq,
+        time,
+        receivedAt: now,
+        type: e.type,
+        data: e.data,
+        historical: !!e.historical,
+      });
+      if (e.type === "outage") this.outage(row.id, e);
+    }
+    // A new gap must survive a restart together with the seq that revealed it.
+    this.out.station(row, v.newGap !== undefined || v.reset === true);
+    return { gap: v.newGap, filled: v.filled };
+  }
+
+  private outage(station: string, e: EventPayload): void {
+    const o: Outage = OutageSchema.parse(e.data);
+    const start = Date.parse(o.start);
+    const end = Date.parse(o.end);
+    this.out.pending.outages.push({
+      station,
+      start,
+      end,
+      cause: o.cause,
+      link: o.link,
+      seq: e.seq,
+      evidence: o.evidence,
+    });
+    this.outageSpans.push({ station, start, end });
+  }
+
+  /** Up stations silent for longer than silentAfter become unknown from when they were last heard. */
+  sweepSilent(now: number): number {
+    let n = 0;
+    for (const { row } of this.stations.values()) {
+      if (row.status !== "up" || row.lastSeen === undefined) continue;
+      if (now - row.lastSeen <= this.options.silentAfterMs) continue;
+      const secs = Math.round((now - row.lastSeen) / 1000);
+      this.setStatus(row, "unknown", row.lastSeen, "silent", `silent for ${secs}s without a Last Will`);
+      n++;
+    }
+    return n;
+  }
+
+  /** Gap bookkeeping from a resend reply (permanent loss) or a request being sent. */
+  gapsChanged(gaps: GapRow[]): void {
+    for (const g of gaps) {
+      if (g.status === "closed") this.stats.gapsClosed++;
+      if (g.status === "permanent") this.stats.gapsPermanent++;
+    }
+    this.out.pending.gaps.push(...gaps);
+  }
+
+  private setStatus(
+    row: StationRow,
+    status: Status,
+    at: number,
+    cause: ProbableCause | undefined,
+    reason: string,
+    link?: string,
+  ) {
+    row.status = status;
+    row.statusSince = at;
+    row.cause = cause;
+    row.causeDetail = status === "up" ? undefined : reason;
+    this.out.pending.statusChanges.push({ station: row.id, at, status, cause, link, reason });
+    this.out.station(row, true);
+    this.emit(row, "status");
+  }
+
+  private emit(row: StationRow, what: FleetChange["what"]): void {
+    const c: FleetChange = {
+      station: row.id,
+      district: row.district,
+      status: row.status,
+      since: row.statusSince,
+      cause: row.cause,
+      what,
+    };
+    for (const l of this.listeners) l(c);
+  }
+}
+
+/** A station-reported `since`, kept between the previous change and now so history stays in order. */
+function clampSince(since: string, notBefore: number, now: number): number {
+  const t = Date.parse(since);
+  return Math.min(now, Math.max(notBefore, Number.isFinite(t) ? t : now));
+}

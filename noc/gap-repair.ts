@@ -1,0 +1,97 @@
+import { ResendResult } from "../contract/index.js";
+import type { Commander } from "./commander.js";
+import type { Fleet } from "./fleet.js";
+import type { GapRow } from "./model.js";
+import type { CollectorStats } from "./stats.js";
+
+export interface GapRepairOptions {
+  /** Wait this long after a gap appears before asking: late and out-of-order messages often fill it. */
+  graceMs: number;
+  /** First retry delay; doubles per unanswered request up to maxBackoffMs. */
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** Resend requests in flight across all stations (stations rate-limit commands too). */
+  maxInFlight: number;
+  now: () => number;
+}
+
+const MAX_SPAN = 100_000;
+
+/**
+ * Asks stations to resend what is missing: one request per station at a time, for the lowest missing
+ * range. Seqs the station no longer has become permanent loss; a capped reply continues at once.
+ */
+export class GapRepair {
+  private readonly busy = new Set<string>();
+  /** Where the next request of a gap starts when the station capped the previous one. */
+  private readonly cursor = new WeakMap<GapRow, number>();
+
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly commander: Commander,
+    private readonly stats: CollectorStats,
+    private readonly log: { warn(o: object, msg: string): void },
+    private readonly options: GapRepairOptions,
+  ) {}
+
+  tick(): void {
+    const now = this.options.now();
+    for (const [id, live] of this.fleet.stations) {
+      if (this.busy.size >= this.options.maxInFlight) return;
+      if (live.seq.gaps.length === 0 || this.busy.has(id) || live.row.status !== "up") continue;
+      const gap = live.seq.gaps.find(
+        (g) => g.status === "open" && g.remaining.length > 0 && this.due(g, now),
+      );
+      if (gap) this.request(id, gap, now);
+    }
+  }
+
+  private due(g: GapRow, now: number): boolean {
+    if (now - g.detectedAt < this.options.graceMs) return false;
+    if (g.lastRequestAt === undefined) return true;
+    const wait = Math.min(
+      this.options.maxBackoffMs,
+      this.options.backoffMs * 2 ** Math.max(0, g.requests - 1),
+    );
+    return now - g.lastRequestAt >= wait;
+  }
+
+  private request(station: string, gap: GapRow, now: number): void {
+    // One request spans every hole of the gap; seqs the NOC already has come back as duplicates.
+    const at = this.cursor.get(gap) ?? 0;
+    this.cursor.delete(gap);
+    const first = gap.remaining.find((r) => r.toSeq >= at) ?? gap.remaining[0];
+    const last = gap.remaining[gap.remaining.length - 1];
+    if (!first || !last) return;
+    const fromSeq = Math.max(first.fromSeq, at);
+    const args = { fromSeq, toSeq: Math.min(last.toSeq, fromSeq + MAX_SPAN - 1) };
+    gap.requests++;
+    gap.lastRequestAt = now;
+    this.fleet.gapsChanged([gap]);
+    this.stats.resendRequests++;
+    this.busy.add(station);
+    this.commander
+      .send(station, "resend", args)
+      .then((reply) => {
+        if (!reply.ok) {
+          this.log.warn({ station, gap: args, error: reply.error }, "resend refused");
+          return;
+        }
+        const result = ResendResult.safeParse(reply.result);
+        if (!result.success) {
+          this.log.warn({ station, gap: args }, "resend reply without a valid result");
+          return;
+        }
+        const live = this.fleet.stations.get(station);
+        if (!live) return;
+        const changed = live.seq.markGone(result.data.gone, this.options.now());
+        if (result.data.nextFromSeq !== undefined && gap.status === "open") {
+          this.cursor.set(gap, result.data.nextFromSeq);
+          gap.lastRequestAt = undefined;
+        }
+        this.fleet.gapsChanged(changed.includes(gap) ? changed : [...changed, gap]);
+      })
+      .catch((e: unknown) => this.log.warn({ station, gap: args, err: String(e) }, "resend request failed"))
+      .finally(() => this.busy.delete(station));
+  }
+}

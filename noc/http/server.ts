@@ -1,0 +1,136 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { Api, HttpError } from "./api.js";
+import type { SseHub } from "./sse.js";
+
+const STATIC: Record<string, string> = {
+  "/": "index.html",
+  "/index.html": "index.html",
+  "/app.js": "app.js",
+  "/style.css": "style.css",
+};
+const TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+};
+const MAX_BODY = 16 * 1024;
+
+/** noc/public beside the sources, or the source tree's copy when running from dist/. */
+function publicDir(): string {
+  const candidates = [
+    new URL("../public/", import.meta.url),
+    new URL("../../../noc/public/", import.meta.url),
+  ];
+  const found = candidates.map((u) => fileURLToPath(u)).find((p) => existsSync(`${p}index.html`));
+  if (!found) throw new Error("dashboard files (noc/public) not found");
+  return found;
+}
+
+/** The dashboard's HTTP server: static page, JSON API, CSV, and the SSE stream. */
+export class DashboardServer {
+  private server: Server | undefined;
+  private readonly files = new Map<string, Buffer>();
+
+  constructor(
+    private readonly api: Api,
+    private readonly sse: SseHub,
+    private readonly log: { warn(o: object, msg: string): void },
+  ) {
+    const dir = publicDir();
+    for (const f of new Set(Object.values(STATIC))) this.files.set(f, readFileSync(dir + f));
+  }
+
+  async start(port: number, host: string): Promise<string> {
+    const server = createServer((req, res) => void this.route(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.sse.start();
+    const a = server.address() as AddressInfo;
+    const shown = a.family === "IPv6" ? `[${a.address}]` : a.address;
+    return `http://${shown === "0.0.0.0" ? "127.0.0.1" : shown}:${a.port}/`;
+  }
+
+  async stop(): Promise<void> {
+    this.sse.stop();
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const file = STATIC[url.pathname];
+      if (file && req.method === "GET") {
+        const type = TYPES[file.split(".").pop() as string] ?? "application/octet-stream";
+        res.writeHead(200, {
+          "content-type": type,
+          "cache-control": "no-cache",
+          "x-content-type-options": "nosniff",
+        });
+        res.end(this.files.get(file));
+        return;
+      }
+      if (url.pathname === "/api/v1/stream" && req.method === "GET") {
+        this.sse.add(res);
+        return;
+      }
+      const body = await readBody(req);
+      const result = await this.api.handle(
+        req.method ?? "GET",
+        url.pathname,
+        Object.fromEntries(url.searchParams),
+        body,
+        req.headers.authorization,
+      );
+      if ("csv" in result) {
+        res.writeHead(200, {
+          "content-type": "text/csv; charset=utf-8",
+          "content-disposition": `attachment; filename="${result.filename}"`,
+        });
+        res.end(result.csv);
+      } else {
+        res.writeHead(200, {
+          "content-type": "application/json; charset=utf-8",
+          "cache-control": "no-cache",
+        });
+        res.end(JSON.stringify(result.json));
+      }
+    } catch (e) {
+      const status = e instanceof HttpError ? e.status : 500;
+      if (status === 500)
+        this.log.warn(
+          { err: e instanceof Error ? e.stack : String(e), url: req.url },
+          "dashboard request failed",
+        );
+      if (!res.headersSent) res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify({ error: e instanceof HttpError ? e.message : "internal error" }));
+    }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new HttpError(413, "request body too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,74 @@
+import type { ServerResponse } from "node:http";
+import type { FleetChange } from "../fleet.js";
+
+/**
+ * Server-sent events to the dashboards. Station status changes are coalesced per station and sent at
+ * most every `intervalMs`, so a mass outage of thousands of stations is one event burst per interval,
+ * not thousands of writes; each client also gets a periodic `summary` tick.
+ */
+export class SseHub {
+  private readonly clients = new Set<ServerResponse>();
+  private readonly pending = new Map<string, FleetChange>();
+  private timer: NodeJS.Timeout | undefined;
+  private ping: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly summary: () => unknown,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.flush(), this.intervalMs);
+    this.ping = setInterval(() => this.broadcast(": keep-alive\n\n"), 15_000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    clearInterval(this.ping);
+    for (const c of this.clients) c.end();
+    this.clients.clear();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  add(res: ServerResponse): void {
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    res.write(`retry: 3000\nevent: summary\ndata: ${JSON.stringify(this.summary())}\n\n`);
+    this.clients.add(res);
+    res.on("close", () => this.clients.delete(res));
+  }
+
+  change(c: FleetChange): void {
+    this.pending.set(c.station, c);
+  }
+
+  private flush(): void {
+    if (this.clients.size === 0) {
+      this.pending.clear();
+      return;
+    }
+    let out = "";
+    if (this.pending.size > 0) {
+      const changes = [...this.pending.values()].map((c) => ({
+        ...c,
+        since: new Date(c.since).toISOString(),
+      }));
+      this.pending.clear();
+      // Browsers only need to know something changed beyond a few hundred; they refetch their page.
+      out += `event: stations\ndata: ${JSON.stringify({ count: changes.length, changes: changes.slice(0, 500) })}\n\n`;
+      out += `event: summary\ndata: ${JSON.stringify(this.summary())}\n\n`;
+    }
+    if (out) this.broadcast(out);
+  }
+
+  private broadcast(text: string): void {
+    for (const c of this.clients) c.write(text);
+  }
+}

@@ -1,0 +1,111 @@
+// The only file in noc/ that imports mqtt.
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { readFileSync } from "node:fs";
+import type { BusMessage, NocBus, PublishOptions } from "./bus.js";
+
+export interface MqttBusOptions {
+  url: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  protocolVersion?: 4 | 5;
+  /** Keep the session (subscriptions, queued QoS 1 messages) this long across a collector restart. */
+  sessionExpiryS?: number;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  reconnectMs?: number;
+}
+
+/** The NOC's MQTT connection: MQTT 5, persistent session, automatic reconnect and resubscribe. */
+export class MqttBus implements NocBus {
+  private client: MqttClient | undefined;
+  private readonly handlers: ((m: BusMessage) => void)[] = [];
+  private readonly connHandlers: ((c: boolean) => void)[] = [];
+
+  constructor(private readonly options: MqttBusOptions) {}
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  onMessage(handler: (m: BusMessage) => void): void {
+    this.handlers.push(handler);
+  }
+
+  onConnectionChange(handler: (connected: boolean) => void): void {
+    this.connHandlers.push(handler);
+  }
+
+  /** Starts connecting; resolves on the first connection. Reconnects forever after that. */
+  start(): Promise<void> {
+    const o = this.options;
+    const v5 = (o.protocolVersion ?? 5) === 5;
+    const opts: IClientOptions = {
+      clientId: o.clientId,
+      protocolVersion: v5 ? 5 : 4,
+      clean: false,
+      reconnectPeriod: o.reconnectMs ?? 2000,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      username: o.username,
+      password: o.password,
+      ...(v5 ? { properties: { sessionExpiryInterval: o.sessionExpiryS ?? 3600 } } : {}),
+      ...(o.ca ? { ca: readFileSync(o.ca) } : {}),
+      ...(o.cert ? { cert: readFileSync(o.cert) } : {}),
+      ...(o.key ? { key: readFileSync(o.key) } : {}),
+    };
+    const client = mqtt.connect(o.url, opts);
+    this.client = client;
+    client.on("message", (topic, payload, packet) => {
+      const m: BusMessage = {
+        topic,
+        payload,
+        retained: packet.retain === true,
+        correlationData: packet.properties?.correlationData,
+      };
+      for (const h of this.handlers) h(m);
+    });
+    client.on("connect", () => this.connHandlers.forEach((h) => h(true)));
+    client.on("close", () => this.connHandlers.forEach((h) => h(false)));
+    // Errors (refused, DNS, TLS) are retried by reconnect; without a listener they would crash the NOC.
+    client.on("error", () => undefined);
+    return new Promise((resolve) => client.once("connect", () => resolve()));
+  }
+
+  subscribe(filter: string, qos: 0 | 1): Promise<void> {
+    const client = this.need();
+    return new Promise((resolve, reject) =>
+      client.subscribe(filter, { qos }, (err, granted) => {
+        if (err) return reject(err);
+        const bad = granted?.find((g) => g.qos === 128);
+        if (bad) return reject(new Error(`broker refused subscription ${filter}`));
+        resolve();
+      }),
+    );
+  }
+
+  publish(topic: string, payload: string | Buffer, o: PublishOptions): Promise<void> {
+    const client = this.need();
+    const properties =
+      o.responseTopic || o.correlationData
+        ? { responseTopic: o.responseTopic, correlationData: o.correlationData }
+        : undefined;
+    return new Promise((resolve, reject) =>
+      client.publish(topic, payload, { qos: o.qos, retain: o.retain ?? false, properties }, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync();
+  }
+
+  private need(): MqttClient {
+    if (!this.client) throw new Error("MQTT bus not started");
+    return this.client;
+  }
+}

@@ -1,0 +1,377 @@
+// station-noc dashboard: plain JS, hash routes, server-side paging, live updates over SSE.
+"use strict";
+
+const $main = document.getElementById("main");
+const PAGE = 50;
+const esc = (v) =>
+  String(v ?? "").replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
+  );
+const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
+const pct = (p) => (p === null || p === undefined ? "—" : `${p.toFixed(2)} %`);
+const mins = (s) => (s ? Math.round(s / 60).toLocaleString() : "0");
+
+function ago(iso) {
+  if (!iso) return "";
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (s < 60) return `${Math.round(s)} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${(s / 3600).toFixed(1)} h ago`;
+  return `${(s / 86400).toFixed(1)} days ago`;
+}
+
+async function get(path) {
+  const r = await fetch(path, { headers: { accept: "application/json" } });
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error || `HTTP ${r.status}`);
+  return body;
+}
+
+function route() {
+  const [path, qs] = location.hash.slice(1).split("?");
+  return { path: path || "/", params: new URLSearchParams(qs || "") };
+}
+
+function go(path, params) {
+  const q = new URLSearchParams(
+    Object.entries(params).filter(([, v]) => v !== "" && v !== undefined && v !== null),
+  );
+  location.hash = `${path}${q.toString() ? `?${q}` : ""}`;
+}
+
+const badge = (status) => `<span class="badge ${esc(status)}">${esc(status)}</span>`;
+const causeLabel = (c) => (c ? `<span class="cause ${esc(c)}">${esc(c)}</span>` : "");
+const stationLink = (id) => `<a href="#/station/${encodeURIComponent(id)}">${esc(id)}</a>`;
+
+function renderCounts(s) {
+  document.getElementById("counts").innerHTML =
+    `<span>stations <b>${s.total.toLocaleString()}</b></span>` +
+    `<span>up <b style="color:#7ee2a8">${s.up.toLocaleString()}</b></span>` +
+    `<span>down <b style="color:#ff9a9a">${s.down.toLocaleString()}</b></span>` +
+    `<span>unknown <b>${s.unknown.toLocaleString()}</b></span>`;
+}
+
+function pager(total, offset, onPage) {
+  const from = total === 0 ? 0 : offset + 1;
+  const to = Math.min(total, offset + PAGE);
+  const el = document.createElement("div");
+  el.className = "pager";
+  el.innerHTML = `<button ${offset <= 0 ? "disabled" : ""} data-p="prev">‹ Prev</button>
+    <span>${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()}</span>
+    <button ${to >= total ? "disabled" : ""} data-p="next">Next ›</button>`;
+  el.addEventListener("click", (e) => {
+    const p = e.target.dataset && e.target.dataset.p;
+    if (p === "prev") onPage(Math.max(0, offset - PAGE));
+    if (p === "next") onPage(offset + PAGE);
+  });
+  return el;
+}
+
+// ---- views ----
+
+async function viewSummary() {
+  const s = await get("/api/v1/summary");
+  renderCounts(s);
+  const tile = (n, l, cls = "") =>
+    `<div class="tile ${cls}"><div class="n">${n.toLocaleString()}</div><div class="l">${l}</div></div>`;
+  const rows = s.districts
+    .map((d) => {
+      const w = (n) => (d.total ? (100 * n) / d.total : 0);
+      return `<tr><td><a href="#/stations?district=${encodeURIComponent(d.district)}">${esc(d.district)}</a></td>
+      <td class="num">${d.total}</td><td class="num">${d.up}</td>
+      <td class="num">${d.down ? `<a href="#/dark?district=${encodeURIComponent(d.district)}">${d.down}</a>` : 0}</td>
+      <td class="num">${d.unknown}</td>
+      <td><div class="bar" title="${d.up} up, ${d.down} down, ${d.unknown} unknown"><i class="up" style="width:${w(d.up)}%"></i><i class="down" style="width:${w(d.down)}%"></i><i class="unknown" style="width:${w(d.unknown)}%"></i></div></td>
+      <td class="num">${d.onBackup}</td><td class="num">${d.onBattery}</td><td class="num">${d.faultedDevices}</td></tr>`;
+    })
+    .join("");
+  $main.innerHTML = `<h1>Summary</h1>
+    <div class="tiles">${tile(s.total, "stations")}${tile(s.up, "up", "up")}${tile(s.down, "down (Last Will / shutdown)", "down")}
+    ${tile(s.unknown, "unknown (silent, no Last Will)", "unknown")}${tile(s.onBackup, "on backup link", "warn")}
+    ${tile(s.onBattery, "on UPS battery", "warn")}${tile(s.faultedDevices, "faulted devices", "warn")}</div>
+    <h2>By district</h2>
+    <table id="districts"><thead><tr><th>District</th><th class="num">Stations</th><th class="num">Up</th><th class="num">Down</th>
+    <th class="num">Unknown</th><th>Now</th><th class="num">On backup</th><th class="num">On battery</th><th class="num">Faulted devices</th></tr></thead>
+    <tbody>${rows || `<tr><td colspan="9" class="muted">No stations yet.</td></tr>`}</tbody></table>`;
+}
+
+function stationRows(items, dark) {
+  return items
+    .map(
+      (
+        s,
+      ) => `<tr data-id="${esc(s.id)}"><td>${stationLink(s.id)}</td><td>${esc(s.name)}</td><td>${esc(s.district)}</td><td>${badge(s.status)}</td>
+      <td title="${esc(s.since)}">${fmtTime(s.since)}<br><span class="muted">${ago(s.since)}</span></td>
+      ${dark ? `<td>${causeLabel(s.cause)}${s.causeDetail ? `<br><span class="muted">${esc(s.causeDetail)}</span>` : ""}</td>` : `<td>${esc(s.activeLink || "—")}${s.onBackup ? ` <span class="badge warn">backup</span>` : ""}</td>`}
+      <td>${s.faulted.length ? s.faulted.map((d) => `<span class="badge faulted">${esc(d)}</span>`).join(" ") : ""}</td>
+      <td>${fmtTime(s.lastSeen)}</td></tr>`,
+    )
+    .join("");
+}
+
+async function viewList(params, dark) {
+  const offset = Number(params.get("offset") || 0);
+  const q = new URLSearchParams({ offset, limit: PAGE });
+  for (const k of ["district", "q", "status", "sort"]) if (params.get(k)) q.set(k, params.get(k));
+  const data = await get(`/api/v1/${dark ? "dark" : "stations"}?${q}`);
+  const summary = await get("/api/v1/summary");
+  renderCounts(summary);
+  const districts = summary.districts
+    .map(
+      (d) => `<option ${d.district === params.get("district") ? "selected" : ""}>${esc(d.district)}</option>`,
+    )
+    .join("");
+  $main.innerHTML = `<h1>${dark ? "Dark stations" : "All stations"}</h1>
+    <div class="toolbar">
+      <select id="f-district"><option value="">All districts</option>${districts}</select>
+      ${
+        dark
+          ? ""
+          : `<select id="f-status"><option value="">Any status</option>${["up", "down", "unknown"].map((s) => `<option ${s === params.get("status") ? "selected" : ""}>${s}</option>`).join("")}</select>
+      <input id="f-q" placeholder="Search id or name" value="${esc(params.get("q") || "")}">`
+      }
+      <span class="muted">${dark ? "Newest first. Probable cause is the NOC's guess until the station reports its outage record." : ""}</span>
+    </div>
+    <table id="${dark ? "dark-table" : "stations-table"}"><thead><tr><th>Station</th><th>Name</th><th>District</th><th>Status</th><th>Since</th>
+    <th>${dark ? "Probable cause" : "Active link"}</th><th>Faulted</th><th>Last heard</th></tr></thead>
+    <tbody>${stationRows(data.items, dark) || `<tr><td colspan="8" class="muted">${dark ? "No dark stations." : "No stations match."}</td></tr>`}</tbody></table>`;
+  const base = dark ? "/dark" : "/stations";
+  const cur = Object.fromEntries(params);
+  $main.appendChild(pager(data.total, offset, (o) => go(base, { ...cur, offset: o })));
+  document.getElementById("f-district").onchange = (e) =>
+    go(base, { ...cur, district: e.target.value, offset: 0 });
+  if (!dark) {
+    document.getElementById("f-status").onchange = (e) =>
+      go(base, { ...cur, status: e.target.value, offset: 0 });
+    document.getElementById("f-q").onchange = (e) => go(base, { ...cur, q: e.target.value, offset: 0 });
+  }
+}
+
+async function viewRanking(params) {
+  const month = params.get("month") || "";
+  const data = await get(`/api/v1/ranking${month ? `?month=${month}` : ""}`);
+  const rows = data.ranks
+    .map((r) => {
+      const a = r.availability;
+      const links = Object.entries(a.networkLinks)
+        .map(([l, s]) => `${esc(l)} ${mins(s)}`)
+        .join(", ");
+      return `<tr><td class="num">${r.rank}</td><td>${esc(r.district)}</td><td class="num">${r.stations}</td><td class="num"><b>${pct(r.uptimePct)}</b></td>
+      <td class="num">${mins(a.down.power)}</td><td class="num">${mins(a.down.network)}${links ? `<br><span class="muted">${links}</span>` : ""}</td>
+      <td class="num">${mins(a.down.agent)}</td><td class="num">${mins(a.down.unattributed)}</td><td class="num">${mins(a.unknownS)}</td><td class="num">${mins(a.backupS)}</td></tr>`;
+    })
+    .join("");
+  $main.innerHTML = `<h1>District ranking · ${esc(data.month)}</h1>
+    <div class="toolbar"><label>Month <input type="month" id="f-month" value="${esc(data.month)}"></label>
+    <a href="/api/v1/ranking.csv?month=${esc(data.month)}">Download ranking CSV</a>
+    <a href="/api/v1/availability.csv?month=${esc(data.month)}">Download station availability CSV</a>
+    <span class="muted">Uptime = up time ÷ accounted time (${esc(data.timeZone)} days). Unknown time is not up.</span></div>
+    <table id="ranking"><thead><tr><th class="num">Rank</th><th>District</th><th class="num">Stations</th><th class="num">Uptime</th>
+    <th class="num">Power outage min</th><th class="num">Network outage min</th><th class="num">Agent outage min</th>
+    <th class="num">Dark, cause not yet reported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead>
+    <tbody>${rows || `<tr><td colspan="10" class="muted">No availability figures for this month yet.</td></tr>`}</tbody></table>`;
+  document.getElementById("f-month").onchange = (e) => go("/ranking", { month: e.target.value });
+}
+
+function track(segments, from, to) {
+  const span = to - from;
+  return segments
+    .map((s) => {
+      const a = Math.max(from, s.start);
+      const b = Math.min(to, s.end);
+      if (b <= a) return "";
+      return `<i class="${esc(s.cls)}" style="left:${(100 * (a - from)) / span}%;width:${Math.max(0.2, (100 * (b - a)) / span)}%" title="${esc(s.title)}"></i>`;
+    })
+    .join("");
+}
+
+function segmentsOf(changes, key, end, cls) {
+  return changes.map((c, i) => ({
+    start: Date.parse(c.at ? new Date(c.at).toISOString() : c.start),
+    end: i + 1 < changes.length ? changes[i + 1].at : end,
+    cls: cls(c),
+    title: `${key(c)} from ${new Date(c.at).toLocaleString()}`,
+  }));
+}
+
+async function viewStation(id) {
+  const enc = encodeURIComponent(id);
+  const [d, tl, ev, gaps, av] = await Promise.all([
+    get(`/api/v1/stations/${enc}`),
+    get(`/api/v1/stations/${enc}/timeline`),
+    get(`/api/v1/stations/${enc}/events?limit=30`),
+    get(`/api/v1/stations/${enc}/gaps?limit=20`),
+    get(`/api/v1/stations/${enc}/availability`),
+  ]);
+  const from = Date.parse(tl.from);
+  const to = Date.parse(tl.to);
+  const statusSegs = segmentsOf(
+    tl.status,
+    (c) => `${c.status}${c.cause ? ` (${c.cause})` : ""}`,
+    to,
+    (c) => c.status,
+  );
+  const linkNames = [...new Set(tl.links.map((l) => l.link))];
+  const linkRows = linkNames
+    .map((name) => {
+      const ch = tl.links.filter((l) => l.link === name);
+      const segs = segmentsOf(
+        ch,
+        (c) => `${c.state}${c.active ? ", active" : ""}`,
+        to,
+        (c) =>
+          `${c.state === "up" ? "up" : c.state === "degraded" ? "degraded" : c.state === "down" ? "down" : "unknown"}${c.active ? " active" : ""}`,
+      );
+      return `<div class="tl-row"><div>link ${esc(name)}</div><div class="tl-track">${track(segs, from, to)}</div></div>`;
+    })
+    .join("");
+  const outageSegs = tl.outages.map((o) => ({
+    start: o.start,
+    end: o.end,
+    cls: o.cause,
+    title: `${o.cause}${o.link ? ` (${o.link})` : ""} outage`,
+  }));
+  const dl = (pairs) => `<dl>${pairs.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join("")}</dl>`;
+  const links = d.links
+    .map(
+      (l) =>
+        `<tr><td>${esc(l.link)}</td><td>${esc(l.role)}</td><td>${badge(l.state === "up" ? "up" : l.state === "down" ? "down" : "unknown")} ${esc(l.state)}</td><td>${l.active ? "active" : ""}</td><td>${fmtTime(l.since)}</td></tr>`,
+    )
+    .join("");
+  const devices = d.devices
+    .map(
+      (x) =>
+        `<tr><td>${esc(x.device)}</td><td>${esc(x.kind)}</td><td><span class="badge ${x.health === "ready" ? "up" : x.health === "faulted" ? "faulted" : "plain"}">${esc(x.health)}</span> ${esc(x.reason || "")}</td><td>${fmtTime(x.since)}</td></tr>`,
+    )
+    .join("");
+  const p = d.power;
+  const events = ev.events
+    .map(
+      (e) =>
+        `<tr><td class="num">${e.seq}</td><td>${fmtTime(new Date(e.time).toISOString())}</td><td>${esc(e.type)}${e.historical ? ' <span class="badge plain">historical</span>' : ""}</td><td><code>${esc(JSON.stringify(e.data)).slice(0, 160)}</code></td></tr>`,
+    )
+    .join("");
+  const gapRows = gaps.gaps
+    .map(
+      (g) =>
+        `<tr><td class="num">${g.fromSeq}–${g.toSeq}</td><td>${esc(g.status)}</td><td class="num">${g.lost}</td><td class="num">${g.requests}</td><td>${fmtTime(new Date(g.detectedAt).toISOString())}</td><td>${g.closedAt ? fmtTime(new Date(g.closedAt).toISOString()) : ""}</td></tr>`,
+    )
+    .join("");
+  const days = av.days
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.day)}${r.partial ? " (so far)" : ""}</td><td class="num">${pct(r.uptimePct)}</td><td class="num">${mins(r.down.power)}</td><td class="num">${mins(r.down.network)}</td><td class="num">${mins(r.down.agent)}</td><td class="num">${mins(r.down.unattributed)}</td><td class="num">${mins(r.unknownS)}</td><td class="num">${mins(r.backupS)}</td></tr>`,
+    )
+    .join("");
+  $main.innerHTML = `<h1>${esc(d.id)} · ${esc(d.name || "")} ${badge(d.status)}</h1>
+    <p>${esc(d.district)} district · since ${fmtTime(d.since)} (${ago(d.since)}) ${d.cause ? `· probable cause ${causeLabel(d.cause)} <span class="muted">${esc(d.causeDetail || "")}</span>` : ""}</p>
+    <h2>Timeline (last 7 days)</h2>
+    <div class="timeline"><div class="tl-row"><div>station</div><div class="tl-track">${track(statusSegs, from, to)}</div></div>
+    ${linkRows}<div class="tl-row"><div>outage records</div><div class="tl-track">${track(outageSegs, from, to)}</div></div>
+    <div class="tl-axis"><span>${fmtTime(tl.from)}</span><span>${fmtTime(tl.to)}</span></div>
+    <div class="legend"><span><i style="background:var(--up)"></i>up</span><span><i style="background:var(--down)"></i>down</span><span><i style="background:var(--warn)"></i>degraded</span><span><i style="background:var(--unknown)"></i>unknown</span><span><i style="background:#0b2545"></i>active link (underline)</span></div></div>
+    <div class="grid2"><div><h2>Links</h2><table><thead><tr><th>Link</th><th>Role</th><th>State</th><th>Active</th><th>Since</th></tr></thead><tbody>${links || `<tr><td colspan="5" class="muted">none reported</td></tr>`}</tbody></table>
+    <h2>Devices</h2><table><thead><tr><th>Device</th><th>Kind</th><th>Health</th><th>Since</th></tr></thead><tbody>${devices || `<tr><td colspan="4" class="muted">none reported</td></tr>`}</tbody></table></div>
+    <div><h2>Power and agent</h2><div class="card">${dl([
+      [
+        "Power",
+        p
+          ? `${esc(p.state)} (${esc(p.source)}${p.batteryPct !== null ? `, battery ${p.batteryPct}%` : ""})`
+          : "—",
+      ],
+      ["Last heard", `${fmtTime(d.lastSeen)} ${d.lastSeen ? `(${ago(d.lastSeen)})` : ""}`],
+      ["Agent version", esc(d.info.agentVersion || "—")],
+      ["Boot", `${esc(d.info.bootId || "—")} at ${fmtTime(d.info.bootTime)}`],
+      ["Clock synced", d.info.clockSynced === undefined ? "—" : d.info.clockSynced ? "yes" : "no"],
+      ["Last seq", esc(d.lastSeq ?? "—")],
+      ["Outbox depth", d.metrics ? esc(d.metrics.outbox.depth) : "—"],
+    ])}</div></div></div>
+    <h2>Availability ${esc(av.month)}</h2><table><thead><tr><th>Day</th><th class="num">Uptime</th><th class="num">Power min</th><th class="num">Network min</th><th class="num">Agent min</th><th class="num">Dark, unreported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead><tbody>${days || `<tr><td colspan="8" class="muted">not computed yet</td></tr>`}</tbody></table>
+    <h2>Recent events</h2><table><thead><tr><th class="num">Seq</th><th>Time</th><th>Type</th><th>Data</th></tr></thead><tbody>${events || `<tr><td colspan="4" class="muted">none</td></tr>`}</tbody></table>
+    <h2>Sequence gaps</h2><table><thead><tr><th class="num">Seqs</th><th>Status</th><th class="num">Lost</th><th class="num">Resend requests</th><th>Detected</th><th>Closed</th></tr></thead><tbody>${gapRows || `<tr><td colspan="6" class="muted">no gaps</td></tr>`}</tbody></table>`;
+}
+
+async function viewCollector() {
+  const c = await get("/api/v1/collector");
+  const rejects = c.recentRejects
+    .map(
+      (r) =>
+        `<tr><td>${fmtTime(r.at)}</td><td>${esc(r.reason)}</td><td><code>${esc(r.topic)}</code></td><td>${esc(r.detail)}</td></tr>`,
+    )
+    .join("");
+  const lag = (h) =>
+    h.count
+      ? `p50 ${h.p50} ms · p99 ${h.p99} ms · max ${h.max} ms (${h.count.toLocaleString()} messages)`
+      : "—";
+  $main.innerHTML = `<h1>Collector</h1><div class="card">
+    <dl>${[
+      ["Instance", esc(c.instance)],
+      ["MQTT", c.mqttConnected ? "connected" : "disconnected"],
+      ["Storage", esc(c.storage)],
+      ["Messages received", c.received.toLocaleString()],
+      ["Accepted", c.accepted.toLocaleString()],
+      ["Duplicates dropped", c.duplicates.toLocaleString()],
+      ["Invalid", `${c.invalid.toLocaleString()} ${esc(JSON.stringify(c.invalidByReason))}`],
+      ["Gaps", esc(JSON.stringify(c.gaps))],
+      ["Ingest lag", lag(c.lagMs.ingest)],
+      ["Commit lag", lag(c.lagMs.commit)],
+      ["Pending writes", c.pendingWrites],
+    ]
+      .map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`)
+      .join("")}</dl></div>
+    <h2>Recent rejected messages</h2><table><thead><tr><th>When</th><th>Reason</th><th>Topic</th><th>Detail</th></tr></thead><tbody>${rejects || `<tr><td colspan="4" class="muted">none</td></tr>`}</tbody></table>`;
+}
+
+// ---- router and live updates ----
+
+let rendering = false;
+let again = false;
+async function render() {
+  if (rendering) return void (again = true);
+  rendering = true;
+  const { path, params } = route();
+  const nav = path === "/" ? "summary" : path.split("/")[1];
+  document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.nav === nav));
+  try {
+    if (path === "/") await viewSummary();
+    else if (path === "/dark") await viewList(params, true);
+    else if (path === "/stations") await viewList(params, false);
+    else if (path === "/ranking") await viewRanking(params);
+    else if (path === "/collector") await viewCollector();
+    else if (path.startsWith("/station/")) await viewStation(decodeURIComponent(path.slice(9)));
+    else $main.innerHTML = `<p class="error">No such page.</p>`;
+  } catch (e) {
+    $main.innerHTML = `<p class="error">${esc(e.message)}</p>`;
+  } finally {
+    rendering = false;
+    if (again) {
+      again = false;
+      render();
+    }
+  }
+}
+
+let refreshTimer;
+function refreshSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(render, 300);
+}
+
+function connectLive() {
+  const live = document.getElementById("live");
+  const es = new EventSource("/api/v1/stream");
+  es.onopen = () => ((live.textContent = "live"), live.classList.add("on"));
+  es.onerror = () => ((live.textContent = "reconnecting…"), live.classList.remove("on"));
+  es.addEventListener("summary", (e) => renderCounts(JSON.parse(e.data)));
+  es.addEventListener("stations", () => {
+    const { path } = route();
+    // Pages showing live state refetch their current page; the ranking and collector pages do not.
+    if (path === "/" || path === "/dark" || path === "/stations" || path.startsWith("/station/"))
+      refreshSoon();
+  });
+}
+
+window.addEventListener("hashchange", render);
+render();
+connectLive();
