@@ -1,4 +1,5 @@
-import { existsSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
 
 export type Db = Database.Database;
@@ -18,6 +19,7 @@ export function openDurableDb(
   synchronous: "FULL" | "NORMAL",
   init: (db: Db) => void,
 ): OpenedDb {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
   try {
     return { db: openChecked(path, synchronous, init) };
   } catch (e) {
