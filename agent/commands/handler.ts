@@ -11,7 +11,7 @@ import {
   type StationTopics,
   TOPIC_LEVEL,
 } from "../../contract/index.js";
-import type { Clock, Logger } from "../ports.js";
+import type { Clock } from "../ports.js";
 import { TokenBucket } from "./rate-limit.js";
 import { MemoryReplayStore, ReplayGuard, type ReplayStore } from "./replay-guard.js";
 import { verifyCommandSignature } from "./signature.js";
@@ -43,7 +43,7 @@ export interface CommandHandlerDeps {
   station: string;
   topicRoot: string;
   clock: Pick<Clock, "now">;
-  log: Pick<Logger, "info" | "warn">;
+  log: { info(o: object, msg: string): void; warn(o: object, msg: string): void };
   /** When set, every command must carry a valid Ed25519 signature from this key. */
   nocPublicKey?: KeyObject;
   maxAgeS: number;

@@ -8,3 +8,11 @@ export {
 export { MemoryReplayStore, ReplayGuard, type ReplayStore } from "./replay-guard.js";
 export { TokenBucket } from "./rate-limit.js";
 export { loadNocPublicKey, verifyCommandSignature } from "./signature.js";
+export {
+  connectCommands,
+  createAgentCommands,
+  historyReader,
+  missingRanges,
+  type AgentCommandParts,
+  type CommandSession,
+} from "./wiring.js";
