@@ -195,16 +195,25 @@ function segmentsOf(changes, key, end, cls) {
   }));
 }
 
-async function viewStation(id) {
+const RANGES = { "24h": 1, "7d": 7, "30d": 30 };
+
+async function viewStation(id, params) {
   const enc = encodeURIComponent(id);
+  const range = RANGES[params.get("range")] ? params.get("range") : "24h";
+  const fromDay = new Date(Date.now() - RANGES[range] * 86400000).toISOString().slice(0, 10);
   const [d, tl, ev, gaps, av] = await Promise.all([
     get(`/api/v1/stations/${enc}`),
-    get(`/api/v1/stations/${enc}/timeline`),
+    get(`/api/v1/stations/${enc}/timeline?from=${fromDay}`),
     get(`/api/v1/stations/${enc}/events?limit=30`),
     get(`/api/v1/stations/${enc}/gaps?limit=20`),
     get(`/api/v1/stations/${enc}/availability`),
   ]);
-  const from = Date.parse(tl.from);
+  // A station newer than the range starts the axis when it was first seen.
+  const from = Math.max(
+    Date.parse(tl.from),
+    d.firstSeen ? Date.parse(d.firstSeen) : 0,
+    Date.now() - RANGES[range] * 86400000,
+  );
   const to = Date.parse(tl.to);
   const statusSegs = segmentsOf(
     tl.status,
@@ -266,10 +275,12 @@ async function viewStation(id) {
     .join("");
   $main.innerHTML = `<h1>${esc(d.id)} · ${esc(d.name || "")} ${badge(d.status)}</h1>
     <p>${esc(d.district)} district · since ${fmtTime(d.since)} (${ago(d.since)}) ${d.cause ? `· probable cause ${causeLabel(d.cause)} <span class="muted">${esc(d.causeDetail || "")}</span>` : ""}</p>
-    <h2>Timeline (last 7 days)</h2>
+    <h2>Timeline <span class="toolbar" style="display:inline-flex">${Object.keys(RANGES)
+      .map((r) => (r === range ? `<b>${r}</b>` : `<a href="#/station/${enc}?range=${r}">${r}</a>`))
+      .join(" ")}</span></h2>
     <div class="timeline"><div class="tl-row"><div>station</div><div class="tl-track">${track(statusSegs, from, to)}</div></div>
     ${linkRows}<div class="tl-row"><div>outage records</div><div class="tl-track">${track(outageSegs, from, to)}</div></div>
-    <div class="tl-axis"><span>${fmtTime(tl.from)}</span><span>${fmtTime(tl.to)}</span></div>
+    <div class="tl-axis"><span>${fmtTime(new Date(from).toISOString())}</span><span>${fmtTime(tl.to)}</span></div>
     <div class="legend"><span><i style="background:var(--up)"></i>up</span><span><i style="background:var(--down)"></i>down</span><span><i style="background:var(--warn)"></i>degraded</span><span><i style="background:var(--unknown)"></i>unknown</span><span><i style="background:#0b2545"></i>active link (underline)</span></div></div>
     <div class="grid2"><div><h2>Links</h2><table><thead><tr><th>Link</th><th>Role</th><th>State</th><th>Active</th><th>Since</th></tr></thead><tbody>${links || `<tr><td colspan="5" class="muted">none reported</td></tr>`}</tbody></table>
     <h2>Devices</h2><table><thead><tr><th>Device</th><th>Kind</th><th>Health</th><th>Since</th></tr></thead><tbody>${devices || `<tr><td colspan="4" class="muted">none reported</td></tr>`}</tbody></table></div>
@@ -339,7 +350,7 @@ async function render() {
     else if (path === "/stations") await viewList(params, false);
     else if (path === "/ranking") await viewRanking(params);
     else if (path === "/collector") await viewCollector();
-    else if (path.startsWith("/station/")) await viewStation(decodeURIComponent(path.slice(9)));
+    else if (path.startsWith("/station/")) await viewStation(decodeURIComponent(path.slice(9)), params);
     else $main.innerHTML = `<p class="error">No such page.</p>`;
   } catch (e) {
     $main.innerHTML = `<p class="error">${esc(e.message)}</p>`;
@@ -372,6 +383,9 @@ function connectLive() {
   });
 }
 
-window.addEventListener("hashchange", render);
+window.addEventListener("hashchange", () => {
+  window.scrollTo(0, 0);
+  render();
+});
 render();
 connectLive();
