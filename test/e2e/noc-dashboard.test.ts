@@ -16,7 +16,12 @@ import { eventually, PrivateMosquitto } from "../helpers/noc-mosquitto.js";
 
 const ROOT = "cctns/ui";
 const SHOTS = process.env.NOC_SCREENSHOTS ?? "/tmp/noc-screens";
-const quiet = { warn: () => undefined, info: () => undefined, error: () => undefined, debug: () => undefined } as never;
+const quiet = {
+  warn: () => undefined,
+  info: () => undefined,
+  error: () => undefined,
+  debug: () => undefined,
+} as never;
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -113,7 +118,9 @@ describe("station-noc dashboard in Chromium", () => {
       keepaliveS: 10,
     });
     await sim.start();
-    await eventually(() => noc.fleet.stations.size === 20_005 && noc.fleet.stations.get("LIVE00005")?.row.status === "up");
+    await eventually(
+      () => noc.fleet.stations.size === 20_005 && noc.fleet.stations.get("LIVE00005")?.row.status === "up",
+    );
     ctx = await chromium.launchPersistentContext(join(dir, "chromium-profile"), {
       executablePath: "/usr/bin/chromium",
       headless: true,
@@ -134,7 +141,9 @@ describe("station-noc dashboard in Chromium", () => {
   it("loads the summary with every district and the fleet counts", async () => {
     await page.goto(noc.url);
     await page.waitForSelector("#districts tbody tr");
-    const districts = await page.$$eval("#districts tbody tr td:first-child", (tds) => tds.map((t) => t.textContent));
+    const districts = await page.$$eval("#districts tbody tr td:first-child", (tds) =>
+      tds.map((t) => t.textContent),
+    );
     expect(districts).toEqual(expect.arrayContaining(["Pune", "Nagpur", "Nashik", "Satara"]));
     await expect.poll(() => page.textContent("#counts")).toContain("20,005");
     await page.waitForSelector("#live.on");

@@ -30,7 +30,8 @@ export class PrivateMosquitto {
   private proc: ChildProcess | undefined;
   log = "";
 
-  constructor(private readonly extra: string[] = []) {}
+  /** Extra config lines; may be added to before start(). */
+  constructor(readonly extra: string[] = []) {}
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
