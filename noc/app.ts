@@ -98,6 +98,7 @@ export class NocApp {
   ready: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   private running = false;
+  private connects = 0;
 
   constructor(
     readonly options: NocOptions,
@@ -163,6 +164,7 @@ export class NocApp {
       status: () => ({
         instance: o.instance,
         mqttConnected: this.bus.connected,
+        reconnects: Math.max(0, this.connects - 1),
         storage: this.storage.kind,
         stations: this.fleet.stations.size,
         pendingWrites: this.buffer.size(),
@@ -184,6 +186,7 @@ export class NocApp {
     await this.flush(true);
     this.url = await this.server.start(o.httpPort, o.httpHost);
     this.running = true;
+    this.stats.loopDelay.enable();
     this.bus.onConnectionChange((up) =>
       this.log.info({ connected: up }, up ? "MQTT connected" : "MQTT disconnected"),
     );
@@ -211,6 +214,7 @@ export class NocApp {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.stats.loopDelay.disable();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.commander.stop();
@@ -223,7 +227,7 @@ export class NocApp {
 
   /** Writes what is buffered; `all` includes liveness-only station rows. */
   flush(all: boolean): Promise<void> {
-    return this.buffer.flush(Date.now(), all);
+    return this.buffer.flush(all);
   }
 
   /** A periodic task whose failure is logged and retried on the next period, never thrown. */

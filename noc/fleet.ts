@@ -270,8 +270,10 @@ export class Fleet {
     }
     const time = Date.parse(p.time);
     if (p.historical) this.stats.historical++;
-    else this.stats.ingestLag.record(now - time);
-    this.out.durableTime(time);
+    else {
+      this.stats.ingestLag.record(now - time);
+      this.out.durableTime(time);
+    }
     if (v.reset) this.stats.seqResets++;
     if (v.newGap) {
       this.stats.gapsOpened++;

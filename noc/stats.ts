@@ -1,3 +1,5 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
+
 /** Millisecond-resolution histogram of lags up to a minute (one overflow bucket beyond). */
 export class LagHistogram {
   private readonly counts = new Uint32Array(60_001);
@@ -59,6 +61,8 @@ export interface Reject {
 
 /** What the collector counts; served on /api/v1/collector. */
 export class CollectorStats {
+  /** How long the event loop was blocked (storage writes, big JSON): what delays every message. */
+  readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   received = 0;
   accepted = 0;
   duplicates = 0;
@@ -78,6 +82,8 @@ export class CollectorStats {
   readonly ingestLag = new LagHistogram();
   /** Payload `time` to committed in storage. */
   readonly commitLag = new LagHistogram();
+  /** Duration of each storage write call (SQLite blocks the event loop for that long). */
+  readonly writeMs = new LagHistogram();
 
   reject(topic: string, reason: string, detail: string, now: number): void {
     this.invalid++;
@@ -108,8 +114,13 @@ export class CollectorStats {
         resendRequests: this.resendRequests,
       },
       seqResets: this.seqResets,
-      storage: { flushes: this.flushes, errors: this.flushErrors },
+      storage: { flushes: this.flushes, errors: this.flushErrors, writeMs: this.writeMs.summary() },
       lagMs: { ingest: this.ingestLag.summary(), commit: this.commitLag.summary() },
+      eventLoopDelayMs: {
+        p50: this.loopDelay.percentile(50) / 1e6,
+        p99: this.loopDelay.percentile(99) / 1e6,
+        max: this.loopDelay.max / 1e6,
+      },
     };
   }
 }

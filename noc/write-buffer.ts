@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { StationRow } from "./model.js";
 import type { CollectorStats } from "./stats.js";
 import { batchSize, emptyBatch, type Storage, type WriteBatch } from "./storage/index.js";
@@ -7,18 +8,21 @@ export interface WriteBufferOptions {
   livenessFlushMs: number;
   /** Above this many pending rows (storage down), the oldest batch is dropped and counted. */
   maxPending: number;
+  /** Rows per storage call; the event loop gets a turn between calls, so no write stalls ingest. */
+  chunkRows?: number;
 }
 
 /**
- * Collects what the fleet changed and writes it in one transaction per flush, so 2,000 messages a
- * second cost a few statements rather than thousands of commits. A failed write stays queued and is
- * retried on the next flush.
+ * Collects what the fleet changed and writes it in few transactions per flush, so 2,000 messages a
+ * second cost a few statements rather than thousands of commits. Liveness-only station updates are
+ * spread out: each flush writes those that have waited livenessFlushMs, in the order they became
+ * dirty. A failed write stays queued and is retried on the next flush.
  */
 export class WriteBuffer {
   private batch: WriteBatch = emptyBatch();
   private readonly urgent = new Map<string, StationRow>();
-  private readonly lazy = new Map<string, StationRow>();
-  private lastLazyFlush = 0;
+  /** Insertion order = when the row became dirty. */
+  private readonly lazy = new Map<string, { row: StationRow; since: number }>();
   /** Payload times of the durable messages in this batch, for the commit-lag histogram. */
   private times: number[] = [];
   private flushing: Promise<void> | undefined;
@@ -28,6 +32,7 @@ export class WriteBuffer {
     private readonly storage: Storage,
     private readonly stats: CollectorStats,
     private readonly options: WriteBufferOptions,
+    private readonly now: () => number = Date.now,
   ) {}
 
   get pending(): WriteBatch {
@@ -38,7 +43,8 @@ export class WriteBuffer {
     if (urgent) {
       this.urgent.set(row.id, row);
       this.lazy.delete(row.id);
-    } else if (!this.urgent.has(row.id)) this.lazy.set(row.id, row);
+    } else if (!this.urgent.has(row.id) && !this.lazy.has(row.id))
+      this.lazy.set(row.id, { row, since: this.now() });
   }
 
   durableTime(ms: number): void {
@@ -46,39 +52,54 @@ export class WriteBuffer {
   }
 
   size(): number {
-    return batchSize(this.batch) + this.urgent.size;
+    return batchSize(this.batch) + this.urgent.size + this.lazy.size;
   }
 
-  /** Writes what is pending; concurrent calls share one flush. `all` also writes liveness-only rows. */
-  flush(now: number, all = false): Promise<void> {
-    if (this.flushing) return this.flushing;
-    this.flushing = this.doFlush(now, all).finally(() => (this.flushing = undefined));
+  /** Writes what is pending; concurrent calls share one flush. `all` also writes every liveness row. */
+  flush(all = false): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => (all ? this.flush(true) : undefined));
+    this.flushing = this.doFlush(all).finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 
-  private async doFlush(now: number, all: boolean): Promise<void> {
+  private async doFlush(all: boolean): Promise<void> {
     const b = this.batch;
     b.stations.push(...this.urgent.values());
     this.urgent.clear();
-    if (all || now - this.lastLazyFlush >= this.options.livenessFlushMs) {
-      b.stations.push(...this.lazy.values());
-      this.lazy.clear();
-      this.lastLazyFlush = now;
+    const due = this.now() - this.options.livenessFlushMs;
+    for (const [id, { row, since }] of this.lazy) {
+      if (!all && since > due) break;
+      // The full row (with the latest metrics summary) only on a full flush; otherwise two columns.
+      if (all) b.stations.push(row);
+      else
+        b.liveness.push({
+          id,
+          lastSeen: row.lastSeen ?? 0,
+          ...(row.lastSeq !== undefined ? { lastSeq: row.lastSeq } : {}),
+        });
+      this.lazy.delete(id);
     }
     const times = this.times;
     this.batch = emptyBatch();
     this.times = [];
     if (batchSize(b) === 0) return;
-    try {
-      await this.storage.write(b);
-      this.stats.flushes++;
-      const done = Date.now();
-      for (const t of times) this.stats.commitLag.record(done - t);
-    } catch (e) {
-      this.stats.flushErrors++;
-      this.requeue(b);
-      throw e;
+    const chunks = split(b, this.options.chunkRows ?? 2000);
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i] as WriteBatch;
+      try {
+        const started = performance.now();
+        await this.storage.write(chunk);
+        this.stats.writeMs.record(performance.now() - started);
+        this.stats.flushes++;
+      } catch (e) {
+        this.stats.flushErrors++;
+        for (const rest of chunks.slice(i)) this.requeue(rest);
+        throw e;
+      }
+      if (i + 1 < chunks.length) await nextTurn();
     }
+    const done = Date.now();
+    for (const t of times) this.stats.commitLag.record(done - t);
   }
 
   private requeue(b: WriteBatch): void {
@@ -89,6 +110,7 @@ export class WriteBuffer {
     const n = this.batch;
     this.batch = {
       stations: [...b.stations, ...n.stations],
+      liveness: [...b.liveness, ...n.liveness],
       statusChanges: [...b.statusChanges, ...n.statusChanges],
       linkChanges: [...b.linkChanges, ...n.linkChanges],
       deviceChanges: [...b.deviceChanges, ...n.deviceChanges],
@@ -98,4 +120,24 @@ export class WriteBuffer {
       gaps: [...b.gaps, ...n.gaps],
     };
   }
+}
+
+/** Splits a batch into batches of at most `rows` rows, keeping each table's order. */
+function split(b: WriteBatch, rows: number): WriteBatch[] {
+  if (batchSize(b) <= rows) return [b];
+  const out: WriteBatch[] = [];
+  let cur = emptyBatch();
+  let n = 0;
+  for (const key of Object.keys(b) as (keyof WriteBatch)[]) {
+    for (const item of b[key]) {
+      (cur[key] as unknown[]).push(item);
+      if (++n >= rows) {
+        out.push(cur);
+        cur = emptyBatch();
+        n = 0;
+      }
+    }
+  }
+  if (n > 0) out.push(cur);
+  return out;
 }

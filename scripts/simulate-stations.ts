@@ -50,8 +50,10 @@ export interface SimulatorOptions {
   pool: number;
   connectPerSecond: number;
   keepaliveS: number;
-  /** Payload `time` and seq only, nothing else (benchmark). */
+  /** No births or retained state, only durable messages (benchmark of the durable path alone). */
   lean?: boolean;
+  /** Every Nth periodic message is an event instead of metrics (0 = metrics only). */
+  eventEvery?: number;
 }
 
 function publishVia(client: MqttClient): SimTransport {
@@ -164,8 +166,17 @@ export class StationSimulator {
     }
   }
 
+  private readonly ticks = new Map<VirtualStation, number>();
+
   private tick(s: VirtualStation): void {
-    s.metrics().catch(() => this.errors++);
+    const n = (this.ticks.get(s) ?? 0) + 1;
+    this.ticks.set(s, n);
+    const every = this.o.eventEvery ?? 0;
+    const sent =
+      every > 0 && n % every === 0
+        ? s.event("sim.sample", { n, note: "periodic simulated event" })
+        : s.metrics();
+    sent.catch(() => this.errors++);
   }
 
   /** Abrupt loss of the station's connection: the broker publishes its Last Will. */
@@ -284,7 +295,8 @@ async function main(): Promise<void> {
     .option("--connect-rate <n>", "connections per second", int, 500)
     .option("--keepalive <s>", "MQTT keepalive", int, 30)
     .option("--chaos <s>", "inject a random incident every s seconds (0 = none)", int, 0)
-    .option("--lean", "bare metrics only, no births (benchmark)", false)
+    .option("--lean", "durable messages only, no births or retained state", false)
+    .option("--event-every <n>", "every nth periodic message is an event (0 = metrics only)", int, 0)
     .parse();
   const f = p.opts<{
     url: string;
@@ -299,6 +311,7 @@ async function main(): Promise<void> {
     keepalive: number;
     chaos: number;
     lean: boolean;
+    eventEvery: number;
   }>();
   const sim = new StationSimulator({
     url: f.url,
@@ -312,6 +325,7 @@ async function main(): Promise<void> {
     connectPerSecond: Math.max(1, f.connectRate),
     keepaliveS: f.keepalive,
     lean: f.lean,
+    eventEvery: f.eventEvery,
   });
   const started = Date.now();
   await sim.start();

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { COMMAND_NAMES, TOPIC_LEVEL } from "../../contract/index.js";
 import type { Commander } from "../commander.js";
@@ -94,7 +95,15 @@ export class Api {
       return { json: { time: new Date(this.d.now()).toISOString(), ...summary(this.d.fleet) } };
     if (a === "stations" && !b) return { json: this.stations(query) };
     if (a === "dark" && !b) return { json: this.stations({ sort: "-since", ...query, status: "dark" }) };
-    if (a === "collector" && !b) return { json: { ...this.d.status(), ...this.d.stats.toJSON() } };
+    if (a === "collector" && !b) {
+      return {
+        json: {
+          ...this.d.status(),
+          storageBytes: await this.d.storage.sizeBytes(),
+          ...this.d.stats.toJSON(),
+        },
+      };
+    }
     if (a === "ranking" && !b) return { json: await this.ranking(query) };
     if (a === "ranking.csv" && !b) {
       const { month, ranks } = await this.ranking(query);
@@ -219,4 +228,10 @@ export class Api {
       throw new HttpError(504, e instanceof Error ? e.message : String(e));
     }
   }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

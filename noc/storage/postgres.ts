@@ -27,7 +27,7 @@ import {
   type DbRow,
   type TableDef,
 } from "./rows.js";
-import type { HistoryBundle, Storage, TimeRange, WriteBatch } from "./storage.js";
+import type { HistoryBundle, Liveness, Storage, TimeRange, WriteBatch } from "./storage.js";
 
 const PG_TYPES = { text: "TEXT", int: "BIGINT", real: "DOUBLE PRECISION", bool: "BOOLEAN" } as const;
 /** PostgreSQL caps bind parameters per statement at 65535. */
@@ -143,6 +143,28 @@ export class PostgresStorage implements Storage {
     }
   }
 
+  /** One UPDATE ... FROM (VALUES ...) per chunk instead of a statement per station. */
+  private async updateLiveness(client: pg.PoolClient, rows: Liveness[]): Promise<void> {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const list = [...byId.values()];
+    for (let i = 0; i < list.length; i += MAX_PARAMS / 3) {
+      const params: unknown[] = [];
+      const tuples = list
+        .slice(i, i + MAX_PARAMS / 3)
+        .map(
+          (r) => (
+            params.push(r.id, r.lastSeen, r.lastSeq ?? null),
+            `($${params.length - 2}, $${params.length - 1}::bigint, $${params.length}::bigint)`
+          ),
+        );
+      await client.query(
+        `UPDATE stations AS s SET last_seen = v.last_seen, last_seq = COALESCE(v.last_seq, s.last_seq)
+         FROM (VALUES ${tuples.join(", ")}) AS v(id, last_seen, last_seq) WHERE s.id = v.id`,
+        params,
+      );
+    }
+  }
+
   private async tx(fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
     const client = await this.pool.connect();
     try {
@@ -160,6 +182,7 @@ export class PostgresStorage implements Storage {
   async write(b: WriteBatch): Promise<void> {
     await this.tx(async (c) => {
       await this.insertAll(c, "stations", b.stations, stationValues);
+      await this.updateLiveness(c, b.liveness);
       await this.insertAll(c, "status_history", b.statusChanges, statusValues);
       await this.insertAll(c, "link_history", b.linkChanges, linkValues);
       await this.insertAll(c, "device_history", b.deviceChanges, deviceValues);

@@ -377,6 +377,7 @@ export const SQL = {
   daily: `SELECT * FROM daily WHERE day >= ? AND day <= ? ORDER BY station, day`,
   dailyStation: `SELECT * FROM daily WHERE day >= ? AND day <= ? AND station = ? ORDER BY day`,
   getMeta: `SELECT value FROM meta WHERE key = ?`,
+  liveness: `UPDATE stations SET last_seen = ?, last_seq = COALESCE(?, last_seq) WHERE id = ?`,
   periodTotals: `SELECT station, MAX(day) AS day, SUM(window_s) AS window_s, SUM(up_s) AS up_s, SUM(unknown_s) AS unknown_s,
       SUM(backup_s) AS backup_s, SUM(power_s) AS power_s, SUM(network_s) AS network_s, SUM(agent_s) AS agent_s,
       SUM(unattributed_s) AS unattributed_s

@@ -1,5 +1,4 @@
 import Database from "better-sqlite3";
-import { statSync } from "node:fs";
 import type { DailyRow, GapRow, StationRow } from "../model.js";
 import {
   dailyValues,
@@ -96,6 +95,8 @@ export class SqliteStorage implements Storage {
   async write(b: WriteBatch): Promise<void> {
     this.db.transaction(() => {
       this.insertAll("stations", b.stations, stationValues);
+      const live = this.stmt(SQL.liveness);
+      for (const l of b.liveness) live.run(l.lastSeen, l.lastSeq ?? null, l.id);
       this.insertAll("status_history", b.statusChanges, statusValues);
       this.insertAll("link_history", b.linkChanges, linkValues);
       this.insertAll("device_history", b.deviceChanges, deviceValues);
@@ -198,16 +199,11 @@ export class SqliteStorage implements Storage {
     return n;
   }
 
+  /** Bytes in use (pages minus free pages, WAL content included): growth, not file-size noise. */
   async sizeBytes(): Promise<number> {
-    this.db.pragma("wal_checkpoint(PASSIVE)");
-    let total = 0;
-    for (const suffix of ["", "-wal"]) {
-      try {
-        total += statSync(this.path + suffix).size;
-      } catch {
-        // no WAL file yet
-      }
-    }
-    return total;
+    const pages = Number(this.db.pragma("page_count", { simple: true }));
+    const free = Number(this.db.pragma("freelist_count", { simple: true }));
+    const size = Number(this.db.pragma("page_size", { simple: true }));
+    return (pages - free) * size;
   }
 }

@@ -10,9 +10,18 @@ import type {
   StatusChange,
 } from "../model.js";
 
+export interface Liveness {
+  id: string;
+  lastSeen: number;
+  lastSeq?: number;
+}
+
 /** Everything the collector has to persist since the last flush; written in one transaction. */
 export interface WriteBatch {
+  /** Full station rows (current truth changed). */
   stations: StationRow[];
+  /** Liveness only (last heard, last seq) of stations whose row exists: a narrow, cheap update. */
+  liveness: Liveness[];
   statusChanges: StatusChange[];
   linkChanges: LinkChange[];
   deviceChanges: DeviceChange[];
@@ -25,6 +34,7 @@ export interface WriteBatch {
 export function emptyBatch(): WriteBatch {
   return {
     stations: [],
+    liveness: [],
     statusChanges: [],
     linkChanges: [],
     deviceChanges: [],
@@ -38,6 +48,7 @@ export function emptyBatch(): WriteBatch {
 export function batchSize(b: WriteBatch): number {
   return (
     b.stations.length +
+    b.liveness.length +
     b.statusChanges.length +
     b.linkChanges.length +
     b.deviceChanges.length +
@@ -103,6 +114,6 @@ export interface Storage {
 
   /** Deletes events and change history older than `before`; daily rows and outages are kept. */
   prune(before: number): Promise<number>;
-  /** Bytes on disk (SQLite file + WAL, or the PostgreSQL schema's tables and indexes). */
+  /** Bytes on disk (SQLite pages in use, or the PostgreSQL schema's tables and indexes). */
   sizeBytes(): Promise<number>;
 }

@@ -92,6 +92,24 @@ export function storageContract(
       expect(rows[1]).toEqual(station("B", { registered: true, name: undefined, lastSeq: undefined }));
     });
 
+    it("updates only liveness (last seen, last seq) of existing stations", async () => {
+      await s.write(
+        batch({
+          liveness: [
+            { id: "A", lastSeen: T0 + 5 * MIN, lastSeq: 40 },
+            { id: "B", lastSeen: T0 + 6 * MIN },
+            { id: "nobody", lastSeen: 1 },
+          ],
+        }),
+      );
+      const rows = await s.loadStations();
+      expect(rows.map((r) => [r.id, r.lastSeen, r.lastSeq, r.status])).toEqual([
+        ["A", T0 + 5 * MIN, 40, "down"],
+        ["B", T0 + 6 * MIN, undefined, "up"],
+      ]);
+      expect(rows[0]?.info.bootId).toBe("b1");
+    });
+
     it("stores events idempotently by (station, seq), newest first", async () => {
       const ev = (seq: number, type = "link.down") => ({
         station: "A",
