@@ -168,6 +168,7 @@ export class NocApp {
         storage: this.storage.kind,
         stations: this.fleet.stations.size,
         pendingWrites: this.buffer.size(),
+        flushRunningMs: this.buffer.flushStartedAt ? Date.now() - this.buffer.flushStartedAt : 0,
         droppedWrites: this.buffer.dropped,
         sseClients: this.sse.size,
         commandsInFlight: this.commander.inFlight(),

@@ -270,10 +270,7 @@ export class Fleet {
     }
     const time = Date.parse(p.time);
     if (p.historical) this.stats.historical++;
-    else {
-      this.stats.ingestLag.record(now - time);
-      this.out.durableTime(time);
-    }
+    else this.stats.ingestLag.record(now - time);
     if (v.reset) this.stats.seqResets++;
     if (v.newGap) {
       this.stats.gapsOpened++;
@@ -308,6 +305,8 @@ export class Fleet {
         data: e.data,
         historical: !!e.historical,
       });
+      // Events are what is stored per message; metrics only update the station's liveness.
+      if (!e.historical) this.out.durableTime(time);
       if (e.type === "outage") this.outage(row.id, e);
     }
     // A new gap must survive a restart together with the seq that revealed it.

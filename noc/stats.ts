@@ -80,7 +80,7 @@ export class CollectorStats {
   flushErrors = 0;
   /** Payload `time` to collector processing, live (non-historical) durable messages. */
   readonly ingestLag = new LagHistogram();
-  /** Payload `time` to committed in storage. */
+  /** Payload `time` to committed in storage, for events (metrics only refresh liveness, lazily). */
   readonly commitLag = new LagHistogram();
   /** Duration of each storage write call (SQLite blocks the event loop for that long). */
   readonly writeMs = new LagHistogram();

@@ -26,6 +26,8 @@ export class WriteBuffer {
   /** Payload times of the durable messages in this batch, for the commit-lag histogram. */
   private times: number[] = [];
   private flushing: Promise<void> | undefined;
+  /** When the running flush started (0 = none): a stuck storage shows here first. */
+  flushStartedAt = 0;
   dropped = 0;
 
   constructor(
@@ -58,7 +60,11 @@ export class WriteBuffer {
   /** Writes what is pending; concurrent calls share one flush. `all` also writes every liveness row. */
   flush(all = false): Promise<void> {
     if (this.flushing) return this.flushing.then(() => (all ? this.flush(true) : undefined));
-    this.flushing = this.doFlush(all).finally(() => (this.flushing = undefined));
+    this.flushStartedAt = Date.now();
+    this.flushing = this.doFlush(all).finally(() => {
+      this.flushing = undefined;
+      this.flushStartedAt = 0;
+    });
     return this.flushing;
   }
 

@@ -169,7 +169,8 @@ export class StationSimulator {
   private readonly ticks = new Map<VirtualStation, number>();
 
   private tick(s: VirtualStation): void {
-    const n = (this.ticks.get(s) ?? 0) + 1;
+    // A random phase per station spreads the events over time instead of all at the 10th tick.
+    const n = (this.ticks.get(s) ?? Math.floor(Math.random() * 1000)) + 1;
     this.ticks.set(s, n);
     const every = this.o.eventEvery ?? 0;
     const sent =

@@ -88,6 +88,17 @@ export class Api {
     if (method === "POST") {
       if (a === "stations" && b && c === "commands" && e && parts.length === 6)
         return this.command(b, e, body, auth);
+      if (a === "collector" && b === "reset-lag" && parts.length === 4) {
+        this.authorize(auth);
+        for (const h of [
+          this.d.stats.ingestLag,
+          this.d.stats.commitLag,
+          this.d.stats.writeMs,
+          this.d.stats.loopDelay,
+        ])
+          h.reset();
+        return { json: { ok: true } };
+      }
       throw new HttpError(405, "only GET here");
     }
     if (method !== "GET") throw new HttpError(405, "method not allowed");
@@ -206,10 +217,15 @@ export class Api {
     throw new HttpError(404, "not found");
   }
 
-  private async command(station: string, name: string, body: Buffer, auth?: string) {
+  private authorize(auth: string | undefined): void {
     if (!this.d.adminToken)
-      throw new HttpError(403, "commands over HTTP are disabled (start station-noc with --admin-token-file)");
-    if (auth !== `Bearer ${this.d.adminToken}`) throw new HttpError(401, "bearer token required");
+      throw new HttpError(403, "POST is disabled (start station-noc with --admin-token-file)");
+    if (!auth || !safeEqual(auth, `Bearer ${this.d.adminToken}`))
+      throw new HttpError(401, "bearer token required");
+  }
+
+  private async command(station: string, name: string, body: Buffer, auth?: string) {
+    this.authorize(auth);
     if (!(COMMAND_NAMES as readonly string[]).includes(name))
       throw new HttpError(400, `unknown command ${name}; allowed: ${COMMAND_NAMES.join(", ")}`);
     if (!this.d.fleet.stations.has(station)) throw new HttpError(404, `no station ${station}`);
