@@ -8,13 +8,14 @@ import { Collector } from "./collector.js";
 import { Commander } from "./commander.js";
 import { Fleet, type RegistryEntry } from "./fleet.js";
 import { GapRepair } from "./gap-repair.js";
+import type { GapRow } from "./model.js";
 import { Api } from "./http/api.js";
 import { DashboardServer } from "./http/server.js";
 import { SseHub } from "./http/sse.js";
 import { MqttBus } from "./mqtt-client.js";
 import { Rollup } from "./rollup.js";
 import { CollectorStats } from "./stats.js";
-import { openStorage, type Storage } from "./storage/index.js";
+import { openStorage, type Liveness, type Storage } from "./storage/index.js";
 import { summary } from "./views.js";
 import { WriteBuffer } from "./write-buffer.js";
 
@@ -27,6 +28,12 @@ export interface NocOptions {
   mqttKey?: string;
   root: string;
   shareGroup?: string;
+  /**
+   * all: collect and serve (one NOC). collector: collect only (several behind a shared subscription).
+   * dashboard: serve the stored truth written by the collectors, refreshed every refreshS.
+   */
+  role: "all" | "collector" | "dashboard";
+  refreshS: number;
   /** One topic level naming this collector: its MQTT client id and its reply topic. */
   instance: string;
   /** SQLite file path or postgres:// URL. */
@@ -65,6 +72,8 @@ export function defaultOptions(over: Partial<NocOptions> = {}): NocOptions {
     commandTimeoutS: 30,
     rollupS: 300,
     sweepMs: 5000,
+    role: "all",
+    refreshS: 5,
     retentionDays: 90,
     logLevel: "info",
     ...over,
@@ -126,6 +135,7 @@ export class NocApp {
     this.fleet = new Fleet(this.buffer, this.stats, {
       silentAfterMs: o.silentAfterS * 1000,
       registry: o.registry,
+      shared: o.shareGroup !== undefined,
     });
     this.commander = new Commander(this.bus, {
       root: o.root,
@@ -140,11 +150,18 @@ export class NocApp {
       now,
     });
     this.gapRepair = new GapRepair(this.fleet, this.commander, this.stats, this.log, {
-      graceMs: o.gapGraceS * 1000,
+      // Shared: wait until the other collectors' liveness rows (written lazily) can tell a split stream.
+      graceMs:
+        o.shareGroup !== undefined
+          ? Math.max(o.gapGraceS * 1000, o.livenessFlushMs + 5000)
+          : o.gapGraceS * 1000,
       backoffMs: 30_000,
       maxBackoffMs: 30 * 60_000,
       maxInFlight: 50,
       now,
+      ...(o.shareGroup !== undefined
+        ? { receivedElsewhere: (station, gap) => this.receivedElsewhere(station, gap) }
+        : {}),
     });
     this.rollup = new Rollup(this.storage, this.fleet, {
       timeZone: o.timeZone,
@@ -180,36 +197,91 @@ export class NocApp {
   async start(): Promise<void> {
     const o = this.options;
     const now = Date.now();
+    const collect = o.role !== "dashboard";
     await this.storage.init();
     this.fleet.load(await this.storage.loadStations(), await this.storage.loadOpenGaps(), now);
     const beat = await this.storage.getMeta(HEARTBEAT);
-    if (beat) this.fleet.notListening(Number(beat));
+    if (beat && collect) this.fleet.notListening(Number(beat));
     await this.flush(true);
     this.url = await this.server.start(o.httpPort, o.httpHost);
     this.running = true;
     this.stats.loopDelay.enable();
-    this.bus.onConnectionChange((up) =>
-      this.log.info({ connected: up }, up ? "MQTT connected" : "MQTT disconnected"),
-    );
-    void this.bus.start();
-    this.ready = this.collector.start().catch((e: unknown) => {
-      this.log.error({ err: String(e) }, "subscription failed");
-      throw e;
+    this.bus.onConnectionChange((up) => {
+      if (up) this.connects++;
+      this.log.info({ connected: up }, up ? "MQTT connected" : "MQTT disconnected");
     });
+    void this.bus.start();
+    // A dashboard only needs MQTT for the commands it sends on behalf of the API.
+    this.ready = (collect ? this.collector.start() : this.bus.subscribe(this.commander.replyFilter, 1)).catch(
+      (e: unknown) => {
+        this.log.error({ err: String(e) }, "subscription failed");
+        throw e;
+      },
+    );
     this.ready.catch(() => undefined);
     this.every(o.flushMs, () => this.flush(false));
-    this.every(o.sweepMs, () => void this.fleet.sweepSilent(Date.now()));
-    this.every(o.sweepMs, () => this.gapRepair.tick());
-    this.every(10_000, () => this.storage.setMeta(HEARTBEAT, String(Date.now())));
-    this.every(o.rollupS * 1000, () => this.rollup.tick());
-    this.every(6 * 3600_000, () => this.storage.prune(Date.now() - o.retentionDays * 86_400_000));
-    void this.rollup
-      .tick()
-      .catch((e: unknown) => this.log.warn({ err: String(e) }, "availability rollup failed"));
+    if (collect) {
+      this.every(o.sweepMs, () => this.sweepSilent());
+      this.every(o.sweepMs, () => this.gapRepair.tick());
+      this.every(10_000, () => this.storage.setMeta(HEARTBEAT, String(Date.now())));
+    } else {
+      this.every(o.refreshS * 1000, async () => {
+        this.fleet.refresh(await this.storage.loadStations());
+        await this.sweepSilent();
+      });
+    }
+    // With a shared subscription the dashboard instance keeps the daily figures; otherwise this one.
+    if (o.role === "dashboard" || o.shareGroup === undefined) {
+      this.every(o.rollupS * 1000, () => this.rollup.tick());
+      this.every(6 * 3600_000, () => this.storage.prune(Date.now() - o.retentionDays * 86_400_000));
+      void this.rollup
+        .tick()
+        .catch((e: unknown) => this.log.warn({ err: String(e) }, "availability rollup failed"));
+    }
     this.log.info(
-      { url: this.url, filters: this.collector.filters, storage: this.storage.kind },
+      {
+        url: this.url,
+        role: o.role,
+        filters: collect ? this.collector.filters : [],
+        storage: this.storage.kind,
+      },
       "station-noc running",
     );
+  }
+
+  /**
+   * The stored last seq (written by whichever collector flushed last) is one this collector never got:
+   * beyond its highest, or inside this gap. Then another collector receives the station's messages.
+   */
+  private async receivedElsewhere(station: string, gap: GapRow): Promise<boolean> {
+    const seq = (await this.storage.liveness([station])).get(station)?.lastSeq;
+    if (seq === undefined) return false;
+    const highest = this.fleet.stations.get(station)?.seq.highest ?? 0;
+    return seq > highest || gap.remaining.some((r) => seq >= r.fromSeq && seq <= r.toSeq);
+  }
+
+  /**
+   * Up stations silent for longer than silentAfter become unknown. When collectors share the stations,
+   * one that another collector heard more recently (stored last seen) has moved there and is let go.
+   * The dashboard role checks the stored last seen, which collectors write at most livenessFlushMs late.
+   */
+  private async sweepSilent(): Promise<void> {
+    const now = Date.now();
+    const slack = this.options.role === "dashboard" ? this.options.livenessFlushMs : 0;
+    const found = this.fleet.silentCandidates(now, slack);
+    if (found.length === 0) return;
+    const shared = this.options.shareGroup !== undefined || this.options.role === "dashboard";
+    const stored = shared
+      ? await this.storage.liveness(found.map((l) => l.row.id))
+      : new Map<string, Liveness>();
+    for (const live of found) {
+      const elsewhere = stored.get(live.row.id)?.lastSeen ?? 0;
+      if (this.options.role !== "dashboard" && elsewhere > (live.row.lastSeen ?? 0))
+        this.fleet.disown(live, elsewhere);
+      else if (now - Math.max(elsewhere, live.row.lastSeen ?? 0) > this.options.silentAfterS * 1000 + slack) {
+        this.fleet.markSilent(live, now);
+      }
+    }
   }
 
   async stop(): Promise<void> {

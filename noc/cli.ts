@@ -51,6 +51,8 @@ interface ServeFlags {
   instance?: string;
   privateKey?: string;
   shareGroup?: string;
+  role: "all" | "collector" | "dashboard";
+  refreshInterval: number;
   storage: string;
   httpHost: string;
   httpPort: number;
@@ -74,6 +76,8 @@ function nocOptions(f: ServeFlags): NocOptions {
     root: f.root,
     ...(f.instance ? { instance: f.instance } : {}),
     shareGroup: f.shareGroup,
+    role: f.role,
+    refreshS: f.refreshInterval,
     storage: f.storage,
     httpHost: f.httpHost,
     httpPort: f.httpPort,
@@ -161,6 +165,20 @@ export function program(): Command {
       "--share-group <name>",
       "use a shared subscription $share/<name>/... to split load across collectors",
       level,
+    )
+    .addOption(
+      new Option(
+        "--role <role>",
+        "all: collect and serve; collector: collect only; dashboard: serve what collectors store",
+      )
+        .choices(["all", "collector", "dashboard"])
+        .default("all"),
+    )
+    .option(
+      "--refresh-interval <s>",
+      "dashboard role: reload stations from storage this often",
+      int(1, 600),
+      5,
     )
     .addOption(
       new Option("--storage <spec>", "SQLite file or postgres://... URL (?schema=name)")

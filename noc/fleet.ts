@@ -24,6 +24,11 @@ export interface FleetOptions {
   silentAfterMs: number;
   /** When given, only these stations are accepted; others are counted as unknown stations. */
   registry?: Map<string, RegistryEntry>;
+  /**
+   * Several collectors share the stations ($share): this one manages only the stations it has heard
+   * since it started ("owned"), and assumes nothing about the others.
+   */
+  shared?: boolean;
 }
 
 /** What the dashboard's live stream tells browsers. */
@@ -41,6 +46,8 @@ export interface Live {
   seq: SeqTracker;
   /** When each link last changed, so a station-reported `since` never reorders the history. */
   linkAt: Map<string, number>;
+  /** This collector hears the station (always true unless shared). */
+  owned: boolean;
 }
 
 /**
@@ -74,15 +81,15 @@ export class Fleet {
         row,
         seq: new SeqTracker(row.id, row.lastSeq, gapsBy.get(row.id) ?? []),
         linkAt: new Map(),
+        owned: !this.options.shared,
       });
     for (const [id, entry] of this.options.registry ?? []) {
       const live = this.stations.get(id);
       if (live) {
-        Object.assign(live.row, {
-          registered: true,
-          name: entry.name ?? live.row.name,
-          district: entry.district ?? live.row.district,
-        });
+        const name = entry.name ?? live.row.name;
+        const district = entry.district ?? live.row.district;
+        if (live.row.registered && live.row.name === name && live.row.district === district) continue;
+        Object.assign(live.row, { registered: true, name, district });
         this.out.station(live.row, true);
       } else {
         const row: StationRow = {
@@ -95,7 +102,12 @@ export class Fleet {
           causeDetail: "never heard from",
           info: { links: {}, devices: {} },
         };
-        this.stations.set(id, { row, seq: new SeqTracker(id, undefined), linkAt: new Map() });
+        this.stations.set(id, {
+          row,
+          seq: new SeqTracker(id, undefined),
+          linkAt: new Map(),
+          owned: !this.options.shared,
+        });
         this.out.station(row, true);
         this.out.pending.statusChanges.push({
           station: id,
@@ -110,6 +122,7 @@ export class Fleet {
 
   /** The NOC was not listening between `from` and now: what it believed "up" becomes unknown from `from`. */
   notListening(from: number): void {
+    if (this.options.shared) return; // another collector of the group may well have been listening
     for (const { row } of this.stations.values()) {
       if (row.status !== "up") continue;
       this.setStatus(row, "unknown", from, "silent", "NOC collector was not running");
@@ -127,6 +140,7 @@ export class Fleet {
   ): { duplicate?: boolean; gap?: GapRow; filled?: GapRow[] } {
     const live = this.ensure(m.station, now);
     const row = live.row;
+    if (!retained) live.owned = true;
     // Anything the station itself sends now proves it is alive; a Last Will (offline state) does not.
     const offline = m.kind === "state" && !m.payload.online;
     if (!retained && !offline) {
@@ -180,7 +194,7 @@ export class Fleet {
         statusSince: now,
         info: { links: {}, devices: {} },
       };
-      live = { row, seq: new SeqTracker(id, undefined), linkAt: new Map() };
+      live = { row, seq: new SeqTracker(id, undefined), linkAt: new Map(), owned: !this.options.shared };
       this.stations.set(id, live);
       this.emit(row, "new");
     }
@@ -332,15 +346,63 @@ export class Fleet {
 
   /** Up stations silent for longer than silentAfter become unknown from when they were last heard. */
   sweepSilent(now: number): number {
-    let n = 0;
-    for (const { row } of this.stations.values()) {
-      if (row.status !== "up" || row.lastSeen === undefined) continue;
-      if (now - row.lastSeen <= this.options.silentAfterMs) continue;
-      const secs = Math.round((now - row.lastSeen) / 1000);
-      this.setStatus(row, "unknown", row.lastSeen, "silent", `silent for ${secs}s without a Last Will`);
-      n++;
+    const found = this.silentCandidates(now);
+    for (const live of found) this.markSilent(live, now);
+    return found.length;
+  }
+
+  /** Owned up stations not heard for longer than silentAfter. */
+  silentCandidates(now: number, slackMs = 0): Live[] {
+    const out: Live[] = [];
+    for (const live of this.stations.values()) {
+      const { row } = live;
+      if (!live.owned || row.status !== "up" || row.lastSeen === undefined) continue;
+      if (now - row.lastSeen > this.options.silentAfterMs + slackMs) out.push(live);
     }
-    return n;
+    return out;
+  }
+
+  markSilent(live: Live, now: number): void {
+    const row = live.row;
+    const secs = Math.round((now - (row.lastSeen ?? now)) / 1000);
+    this.setStatus(row, "unknown", row.lastSeen ?? now, "silent", `silent for ${secs}s without a Last Will`);
+  }
+
+  /** Another collector of the group heard the station more recently: it is theirs now. */
+  disown(live: Live, lastSeenElsewhere: number): void {
+    live.owned = false;
+    live.row.lastSeen = Math.max(live.row.lastSeen ?? 0, lastSeenElsewhere);
+  }
+
+  /**
+   * Dashboard role: takes the stored rows as the truth (collectors write them) and tells browsers what
+   * changed. Every station is "owned" here so that one whose collector vanished still goes silent.
+   */
+  refresh(rows: StationRow[]): void {
+    for (const row of rows) {
+      const live = this.stations.get(row.id);
+      if (!live) {
+        this.stations.set(row.id, {
+          row,
+          seq: new SeqTracker(row.id, row.lastSeq),
+          linkAt: new Map(),
+          owned: true,
+        });
+        this.emit(row, "new");
+        continue;
+      }
+      const changed = live.row.status !== row.status || live.row.statusSince !== row.statusSince;
+      live.row = row;
+      live.owned = true;
+      if (changed) this.emit(row, "status");
+    }
+  }
+
+  /** This collector gets only part of the station's stream: stop gap bookkeeping for it. */
+  markSplit(live: Live, now: number): void {
+    if (live.seq.loose) return;
+    this.stats.splitStreams++;
+    this.out.pending.gaps.push(...live.seq.goLoose(now));
   }
 
   /** Gap bookkeeping from a resend reply (permanent loss) or a request being sent. */

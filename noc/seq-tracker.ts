@@ -20,6 +20,11 @@ export const RESET_STREAK = 50;
 export class SeqTracker {
   private dupStreak = 0;
   private lastDup = -1;
+  /**
+   * Loose: this collector sees only part of the station's stream (a shared subscription that does not
+   * keep a station on one collector), so gaps and duplicates cannot be told locally; accept everything.
+   */
+  loose = false;
 
   constructor(
     readonly station: string,
@@ -28,6 +33,10 @@ export class SeqTracker {
   ) {}
 
   observe(seq: number, now: number): SeqVerdict {
+    if (this.loose) {
+      this.highest = Math.max(this.highest ?? seq, seq);
+      return { accept: true, filled: [] };
+    }
     if (this.highest === undefined || seq === this.highest + 1) {
       this.highest = seq;
       this.dupStreak = 0;
@@ -86,6 +95,18 @@ export class SeqTracker {
     }
     this.prune();
     return changed;
+  }
+
+  /** Switches to loose tracking; the open gaps were artefacts of the split and are settled. */
+  goLoose(now: number): GapRow[] {
+    this.loose = true;
+    const open = this.openGaps();
+    for (const g of open) {
+      g.remaining = [];
+      this.settle(g, now);
+    }
+    this.prune();
+    return open;
   }
 
   openGaps(): GapRow[] {

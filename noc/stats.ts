@@ -75,6 +75,8 @@ export class CollectorStats {
   gapsClosed = 0;
   gapsPermanent = 0;
   seqResets = 0;
+  /** Stations whose messages the shared subscription splits between collectors (misconfiguration). */
+  splitStreams = 0;
   resendRequests = 0;
   flushes = 0;
   flushErrors = 0;
@@ -114,6 +116,7 @@ export class CollectorStats {
         resendRequests: this.resendRequests,
       },
       seqResets: this.seqResets,
+      splitStreams: this.splitStreams,
       storage: { flushes: this.flushes, errors: this.flushErrors, writeMs: this.writeMs.summary() },
       lagMs: { ingest: this.ingestLag.summary(), commit: this.commitLag.summary() },
       eventLoopDelayMs: {

@@ -19,6 +19,7 @@ import {
   toDevice,
   toEvent,
   toGap,
+  toLiveness,
   toLink,
   toOutage,
   toPower,
@@ -195,6 +196,14 @@ export class PostgresStorage implements Storage {
 
   async loadStations(): Promise<StationRow[]> {
     return (await this.all("SELECT * FROM stations ORDER BY id")).map(toStation);
+  }
+
+  async liveness(ids: string[]): Promise<Map<string, Liveness>> {
+    const rows = await this.all(
+      "SELECT id, last_seen, last_seq FROM stations WHERE id = ANY(?) AND last_seen IS NOT NULL",
+      ids,
+    );
+    return new Map(rows.map((r) => [String(r.id), toLiveness(r)]));
   }
 
   async loadOpenGaps(): Promise<GapRow[]> {

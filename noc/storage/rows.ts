@@ -13,6 +13,7 @@ import type {
   StatusChange,
 } from "../model.js";
 import type { OutageCause } from "../../contract/index.js";
+import type { Liveness } from "./storage.js";
 
 export type DbRow = Record<string, unknown>;
 type Col = [name: string, type: "text" | "int" | "real" | "bool"];
@@ -377,7 +378,8 @@ export const SQL = {
   daily: `SELECT * FROM daily WHERE day >= ? AND day <= ? ORDER BY station, day`,
   dailyStation: `SELECT * FROM daily WHERE day >= ? AND day <= ? AND station = ? ORDER BY day`,
   getMeta: `SELECT value FROM meta WHERE key = ?`,
-  liveness: `UPDATE stations SET last_seen = ?, last_seq = COALESCE(?, last_seq) WHERE id = ?`,
+  liveness: `SELECT id, last_seen, last_seq FROM stations WHERE id = ? AND last_seen IS NOT NULL`,
+  updateLiveness: `UPDATE stations SET last_seen = ?, last_seq = COALESCE(?, last_seq) WHERE id = ?`,
   periodTotals: `SELECT station, MAX(day) AS day, SUM(window_s) AS window_s, SUM(up_s) AS up_s, SUM(unknown_s) AS unknown_s,
       SUM(backup_s) AS backup_s, SUM(power_s) AS power_s, SUM(network_s) AS network_s, SUM(agent_s) AS agent_s,
       SUM(unattributed_s) AS unattributed_s
@@ -395,6 +397,12 @@ export const SQL = {
     `DELETE FROM gaps WHERE status <> 'open' AND closed_at < ?`,
   ],
 };
+
+export const toLiveness = (r: DbRow): Liveness => ({
+  id: String(r.id),
+  lastSeen: Number(r.last_seen),
+  ...(r.last_seq === null || r.last_seq === undefined ? {} : { lastSeq: Number(r.last_seq) }),
+});
 
 /** Folds the three period queries into one summed row per station. */
 export function periodRows(

@@ -12,7 +12,7 @@ import type {
   StationRow,
   StatusChange,
 } from "../model.js";
-import type { HistoryBundle, Storage, TimeRange, WriteBatch } from "./storage.js";
+import type { HistoryBundle, Liveness, Storage, TimeRange, WriteBatch } from "./storage.js";
 
 /** From TypeScript sources (tsx, vitest) the worker registers tsx before loading the thread module. */
 function startWorker(path: string): Worker {
@@ -85,6 +85,9 @@ export class SqliteWorkerStorage implements Storage {
   }
   loadStations(): Promise<StationRow[]> {
     return this.call("loadStations");
+  }
+  liveness(ids: string[]): Promise<Map<string, Liveness>> {
+    return this.call("liveness", ids);
   }
   loadOpenGaps(): Promise<GapRow[]> {
     return this.call("loadOpenGaps");

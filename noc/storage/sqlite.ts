@@ -19,6 +19,7 @@ import {
   toDevice,
   toEvent,
   toGap,
+  toLiveness,
   toLink,
   toOutage,
   toPower,
@@ -27,7 +28,7 @@ import {
   type DbRow,
   type TableDef,
 } from "./rows.js";
-import type { HistoryBundle, Storage, TimeRange, WriteBatch } from "./storage.js";
+import type { HistoryBundle, Liveness, Storage, TimeRange, WriteBatch } from "./storage.js";
 
 const SQLITE_TYPES = { text: "TEXT", int: "INTEGER", real: "REAL", bool: "INTEGER" } as const;
 
@@ -95,7 +96,7 @@ export class SqliteStorage implements Storage {
   async write(b: WriteBatch): Promise<void> {
     this.db.transaction(() => {
       this.insertAll("stations", b.stations, stationValues);
-      const live = this.stmt(SQL.liveness);
+      const live = this.stmt(SQL.updateLiveness);
       for (const l of b.liveness) live.run(l.lastSeen, l.lastSeq ?? null, l.id);
       this.insertAll("status_history", b.statusChanges, statusValues);
       this.insertAll("link_history", b.linkChanges, linkValues);
@@ -109,6 +110,15 @@ export class SqliteStorage implements Storage {
 
   async loadStations(): Promise<StationRow[]> {
     return this.all("SELECT * FROM stations ORDER BY id").map(toStation);
+  }
+
+  async liveness(ids: string[]): Promise<Map<string, Liveness>> {
+    const out = new Map<string, Liveness>();
+    for (const id of ids) {
+      const row = this.all(SQL.liveness, id)[0];
+      if (row) out.set(id, toLiveness(row));
+    }
+    return out;
   }
 
   async loadOpenGaps(): Promise<GapRow[]> {

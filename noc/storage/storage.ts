@@ -84,6 +84,8 @@ export interface Storage {
   write(batch: WriteBatch): Promise<void>;
 
   loadStations(): Promise<StationRow[]>;
+  /** Last heard and last seq of these stations as stored (by any collector sharing this storage). */
+  liveness(ids: string[]): Promise<Map<string, Liveness>>;
   loadOpenGaps(): Promise<GapRow[]>;
 
   /** Status changes in [from, to), preceded by the last change before `from` when there is one. */

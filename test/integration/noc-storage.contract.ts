@@ -108,6 +108,11 @@ export function storageContract(
         ["B", T0 + 6 * MIN, undefined, "up"],
       ]);
       expect(rows[0]?.info.bootId).toBe("b1");
+      const seen = await s.liveness(["A", "B", "nobody"]);
+      expect([...seen.values()].sort((x, y) => (x.id < y.id ? -1 : 1))).toEqual([
+        { id: "A", lastSeen: T0 + 5 * MIN, lastSeq: 40 },
+        { id: "B", lastSeen: T0 + 6 * MIN },
+      ]);
     });
 
     it("stores events idempotently by (station, seq), newest first", async () => {

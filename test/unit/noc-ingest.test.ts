@@ -66,6 +66,16 @@ describe("seq tracker", () => {
     expect(t.observe(RESET_STREAK + 1, NOW)).toEqual({ accept: true, filled: [] });
   });
 
+  it("goes loose when the stream is split: open gaps settle and everything is accepted", () => {
+    const t = new SeqTracker("A", 1);
+    t.observe(3, NOW);
+    expect(t.goLoose(NOW + 1)).toMatchObject([{ fromSeq: 2, toSeq: 2, status: "closed", remaining: [] }]);
+    expect(t.observe(7, NOW)).toEqual({ accept: true, filled: [] });
+    expect(t.observe(5, NOW)).toEqual({ accept: true, filled: [] });
+    expect(t.highest).toBe(7);
+    expect(t.gaps).toEqual([]);
+  });
+
   it("removes ranges from a range list", () => {
     const r = [
       { fromSeq: 1, toSeq: 10 },
