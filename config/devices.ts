@@ -49,6 +49,7 @@ export const UpsDeviceConfig = z
       .describe("also treat the battery as low at or below this charge (the UPS's own flag always counts)"),
   })
   .strict();
+export type UpsDeviceConfig = z.infer<typeof UpsDeviceConfig>;
 
 export const DeviceConfig = z.discriminatedUnion("kind", [
   FingerprintDeviceConfig,
