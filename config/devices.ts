@@ -40,7 +40,13 @@ export const UpsDeviceConfig = z
     kind: z.literal("ups"),
     driver: z.literal("hid").default("hid"),
     path: z.string().optional().describe("hidraw node, e.g. /dev/hidraw0; default: the first HID UPS found"),
-    pollMs: z.number().int().min(500).max(600_000).default(5000).describe("how often feature reports are read"),
+    pollMs: z
+      .number()
+      .int()
+      .min(500)
+      .max(600_000)
+      .default(5000)
+      .describe("how often feature reports are read"),
     lowBatteryPct: z
       .number()
       .min(0)

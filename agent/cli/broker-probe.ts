@@ -29,12 +29,16 @@ const CONNACK_CODES: Record<number, [string, string]> = {
   2: ["the broker rejected the client id", "set mqtt.clientId to the station id"],
   3: ["the broker is running but not accepting connections", "ask the NOC to check the broker"],
   4: ["the broker refused the username or password", "check mqtt.username and mqtt.passwordFile"],
-  5: ["the broker says this station is not authorised", "ask the NOC to allow this station's user or certificate"],
+  5: [
+    "the broker says this station is not authorised",
+    "ask the NOC to allow this station's user or certificate",
+  ],
 };
 
 export async function probeBroker(o: BrokerProbeOptions): Promise<BrokerProbeResult> {
   const m = /^(mqtts?):\/\/([^/:\s]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(o.url);
-  if (!m) return { ok: false, detail: `mqtt.url "${o.url}" is not mqtt://host[:port] or mqtts://host[:port]` };
+  if (!m)
+    return { ok: false, detail: `mqtt.url "${o.url}" is not mqtt://host[:port] or mqtts://host[:port]` };
   const secure = m[1] === "mqtts";
   const host = m[2]!.replace(/^\[|\]$/g, "");
   const port = Number(m[3] ?? (secure ? 8883 : 1883));
@@ -52,7 +56,12 @@ export async function probeBroker(o: BrokerProbeOptions): Promise<BrokerProbeRes
       resolve(r);
     };
     const timer = setTimeout(
-      () => done({ ok: false, detail: `no answer from ${where} within ${timeoutMs / 1000} s`, fix: "check the network link (station-agent status) and the firewall" }),
+      () =>
+        done({
+          ok: false,
+          detail: `no answer from ${where} within ${timeoutMs / 1000} s`,
+          fix: "check the network link (station-agent status) and the firewall",
+        }),
       timeoutMs,
     );
     try {
@@ -73,7 +82,11 @@ export async function probeBroker(o: BrokerProbeOptions): Promise<BrokerProbeRes
       }
     } catch (e) {
       socket = new net.Socket();
-      return done({ ok: false, detail: `cannot set up TLS: ${(e as Error).message}`, fix: "check the files named in mqtt.tls" });
+      return done({
+        ok: false,
+        detail: `cannot set up TLS: ${(e as Error).message}`,
+        fix: "check the files named in mqtt.tls",
+      });
     }
     let buf = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
@@ -83,18 +96,37 @@ export async function probeBroker(o: BrokerProbeOptions): Promise<BrokerProbeRes
       const rc = buf[3]!;
       const tlsInfo =
         socket instanceof tls.TLSSocket
-          ? { authorized: socket.authorized, protocol: socket.getProtocol(), peer: String(socket.getPeerCertificate()?.subject?.CN ?? "") }
+          ? {
+              authorized: socket.authorized,
+              protocol: socket.getProtocol(),
+              peer: String(socket.getPeerCertificate()?.subject?.CN ?? ""),
+            }
           : undefined;
       if (rc === 0) {
-        const how = tlsInfo ? `TLS ${tlsInfo.protocol ?? ""}${tlsInfo.authorized ? ", certificate verified" : ", certificate NOT verified"}` : "no TLS";
+        const how = tlsInfo
+          ? `TLS ${tlsInfo.protocol ?? ""}${tlsInfo.authorized ? ", certificate verified" : ", certificate NOT verified"}`
+          : "no TLS";
         socket.write(Buffer.from([0xe0, 0x00])); // DISCONNECT
-        return done({ ok: true, detail: `broker at ${where} accepted the connection (${how})`, ...(tlsInfo ? { tls: tlsInfo } : {}) });
+        return done({
+          ok: true,
+          detail: `broker at ${where} accepted the connection (${how})`,
+          ...(tlsInfo ? { tls: tlsInfo } : {}),
+        });
       }
-      const [detail, fix] = CONNACK_CODES[rc] ?? [`the broker refused the connection (code ${rc})`, "ask the NOC"];
+      const [detail, fix] = CONNACK_CODES[rc] ?? [
+        `the broker refused the connection (code ${rc})`,
+        "ask the NOC",
+      ];
       done({ ok: false, detail: `${where}: ${detail}`, fix });
     });
     socket.on("error", (e: NodeJS.ErrnoException) => done(explainSocketError(e, where, host)));
-    socket.on("close", () => done({ ok: false, detail: `${where} closed the connection before answering`, fix: "check mqtt.url and whether the port expects TLS (mqtts://)" }));
+    socket.on("close", () =>
+      done({
+        ok: false,
+        detail: `${where} closed the connection before answering`,
+        fix: "check mqtt.url and whether the port expects TLS (mqtts://)",
+      }),
+    );
   });
 }
 
@@ -130,10 +162,20 @@ function sendConnect(socket: net.Socket, o: BrokerProbeOptions): void {
 function explainSocketError(e: NodeJS.ErrnoException, where: string, host: string): BrokerProbeResult {
   const code = e.code ?? "";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return { ok: false, detail: `the name ${host} cannot be looked up (${code})`, fix: "check DNS on this PC, or use the broker's IP address in mqtt.url" };
+    return {
+      ok: false,
+      detail: `the name ${host} cannot be looked up (${code})`,
+      fix: "check DNS on this PC, or use the broker's IP address in mqtt.url",
+    };
   }
-  if (code === "ECONNREFUSED") return { ok: false, detail: `nothing is listening at ${where}`, fix: "check mqtt.url; ask the NOC whether the broker is up" };
-  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return { ok: false, detail: `no route to ${where} (${code})`, fix: "check the network link and cables" };
+  if (code === "ECONNREFUSED")
+    return {
+      ok: false,
+      detail: `nothing is listening at ${where}`,
+      fix: "check mqtt.url; ask the NOC whether the broker is up",
+    };
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH")
+    return { ok: false, detail: `no route to ${where} (${code})`, fix: "check the network link and cables" };
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/.test(code)) {
     return {
       ok: false,
@@ -141,5 +183,9 @@ function explainSocketError(e: NodeJS.ErrnoException, where: string, host: strin
       fix: "set mqtt.tls.ca to the NOC's CA file; check that this PC's date is right",
     };
   }
-  return { ok: false, detail: `cannot connect to ${where}: ${e.message}`, fix: "check mqtt.url and the network" };
+  return {
+    ok: false,
+    detail: `cannot connect to ${where}: ${e.message}`,
+    fix: "check mqtt.url and the network",
+  };
 }

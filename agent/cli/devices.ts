@@ -26,7 +26,14 @@ const KIND_WORDS: Record<DeviceConfig["kind"], string> = {
 
 export interface DeviceListing {
   station?: string;
-  configured: { id: string; kind: DeviceConfig["kind"]; found: boolean; watched: boolean; device?: DiscoveredDevice; ups?: string }[];
+  configured: {
+    id: string;
+    kind: DeviceConfig["kind"];
+    found: boolean;
+    watched: boolean;
+    device?: DiscoveredDevice;
+    ups?: string;
+  }[];
   others: DiscoveredDevice[];
   notes: string[];
 }
@@ -40,7 +47,9 @@ export async function listDevices(configPath: string): Promise<DeviceListing> {
     devices = config.devices;
     station = config.station.id;
   } catch (e) {
-    notes.push(`settings file not usable, showing plugged-in devices only: ${e instanceof ConfigError ? e.problems.join("; ") : String(e)}`);
+    notes.push(
+      `settings file not usable, showing plugged-in devices only: ${e instanceof ConfigError ? e.problems.join("; ") : String(e)}`,
+    );
   }
   const found = await discoverDevices({ listSerialPorts, probePaths: probePathsFor(devices) });
   notes.push(...found.notes);
@@ -49,11 +58,22 @@ export async function listDevices(configPath: string): Promise<DeviceListing> {
   const configured: DeviceListing["configured"] = [];
   for (const d of devices) {
     const device = matches.get(d.id);
-    const entry: DeviceListing["configured"][number] = { id: d.id, kind: d.kind, found: !!device, watched: isLocallyAttached(d), ...(device ? { device } : {}) };
+    const entry: DeviceListing["configured"][number] = {
+      id: d.id,
+      kind: d.kind,
+      found: !!device,
+      watched: isLocallyAttached(d),
+      ...(device ? { device } : {}),
+    };
     if (d.kind === "ups" && device) entry.ups = await upsSummary(d);
     configured.push(entry);
   }
-  return { ...(station ? { station } : {}), configured, others: found.devices.filter((x) => !claimed.has(x)), notes };
+  return {
+    ...(station ? { station } : {}),
+    configured,
+    others: found.devices.filter((x) => !claimed.has(x)),
+    notes,
+  };
 }
 
 /** One reading from the UPS, in words; or why it cannot be read. */
@@ -63,10 +83,19 @@ async function upsSummary(cfg: Extract<DeviceConfig, { kind: "ups" }>): Promise<
   try {
     const info = pickUps(await hid.backend.list(), cfg);
     if (!info) return "no USB UPS answers";
-    const ups = HidUps.open(info, await hid.backend.readDescriptor(info.path), await hid.backend.open(info.path));
+    const ups = HidUps.open(
+      info,
+      await hid.backend.readDescriptor(info.path),
+      await hid.backend.open(info.path),
+    );
     try {
       const s = powerStatus((await ups.poll()).reading, { lowBatteryPct: cfg.lowBatteryPct });
-      const mains = s.mainsPresent === true ? "on mains power" : s.mainsPresent === false ? "ON BATTERY (mains power is off)" : "mains power unknown";
+      const mains =
+        s.mainsPresent === true
+          ? "on mains power"
+          : s.mainsPresent === false
+            ? "ON BATTERY (mains power is off)"
+            : "mains power unknown";
       const pct = s.batteryPct !== null ? `, battery ${Math.round(s.batteryPct)} %` : "";
       const rt = s.runtimeS !== null ? `, about ${Math.round(s.runtimeS / 60)} min left on battery` : "";
       return `${mains}${pct}${rt}${s.batteryLow ? ", BATTERY LOW" : ""}`;
@@ -82,7 +111,9 @@ function describeDevice(d: DiscoveredDevice): string {
   const vendor = d.vendorId ? quirksFor(parseInt(d.vendorId, 16))?.vendor : undefined;
   const ids = d.vendorId ? `USB ${d.vendorId}:${d.productId ?? "????"}` : undefined;
   const name = [vendor, d.manufacturer, d.product].filter(Boolean).join(" ");
-  const extra = [ids, name || undefined, d.serialNumber ? `serial ${d.serialNumber}` : undefined].filter(Boolean).join(", ");
+  const extra = [ids, name || undefined, d.serialNumber ? `serial ${d.serialNumber}` : undefined]
+    .filter(Boolean)
+    .join(", ");
   return `${d.path}${extra ? ` (${extra})` : ""}${d.accessible ? "" : " - NO PERMISSION to open it"}`;
 }
 
@@ -100,7 +131,8 @@ export function formatListing(l: DeviceListing): string {
   }
   if (l.others.length > 0) {
     lines.push("Also plugged in (not in the settings file):");
-    for (const d of l.others) lines.push(`  ${OTHER_WORDS[d.kind]}${d.ups ? " (a UPS)" : ""} ${describeDevice(d)}`);
+    for (const d of l.others)
+      lines.push(`  ${OTHER_WORDS[d.kind]}${d.ups ? " (a UPS)" : ""} ${describeDevice(d)}`);
   }
   for (const n of l.notes) lines.push(`Note: ${n}`);
   return lines.join("\n");
@@ -109,9 +141,16 @@ export function formatListing(l: DeviceListing): string {
 const MARK = { ok: "[ OK ]", warn: "[WARN]", fail: "[FAIL]", skip: "[ -- ]" } as const;
 
 export function formatDoctor(r: DoctorReport): string {
-  const lines = r.checks.map((c) => `${MARK[c.status]} ${c.title}: ${c.detail}${c.fix && c.status !== "ok" ? `\n       What to do: ${c.fix}` : ""}`);
+  const lines = r.checks.map(
+    (c) =>
+      `${MARK[c.status]} ${c.title}: ${c.detail}${c.fix && c.status !== "ok" ? `\n       What to do: ${c.fix}` : ""}`,
+  );
   const fails = r.checks.filter((c) => c.status === "fail").length;
-  lines.push(fails === 0 ? "All checks passed." : `${fails} check(s) failed. Fix them from the top; the first one often causes the rest.`);
+  lines.push(
+    fails === 0
+      ? "All checks passed."
+      : `${fails} check(s) failed. Fix them from the top; the first one often causes the rest.`,
+  );
   return lines.join("\n");
 }
 

@@ -60,7 +60,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   const add = (c: DoctorCheck) => checks.push(c);
 
   let config = options.config;
-  if (config) add({ id: "config", title: "Settings file", status: "ok", detail: "loaded by the running agent" });
+  if (config)
+    add({ id: "config", title: "Settings file", status: "ok", detail: "loaded by the running agent" });
   else {
     try {
       config = d.loadConfig(configPath);
@@ -91,7 +92,11 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     const c = await d.clockSynced();
     if (c.synced === true) return { status: "ok", detail: `synchronised (${c.how})` };
     if (c.synced === false) {
-      return { status: "warn", detail: `not synchronised (${c.how}); reports are marked untrusted until it is`, fix: "check NTP: timedatectl set-ntp true, and that the NTP server is reachable" };
+      return {
+        status: "warn",
+        detail: `not synchronised (${c.how}); reports are marked untrusted until it is`,
+        fix: "check NTP: timedatectl set-ntp true, and that the NTP server is reachable",
+      };
     }
     return { status: "warn", detail: `cannot tell (${c.how})`, fix: "install systemd-timesyncd or chrony" };
   });
@@ -101,8 +106,18 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     const { free, at } = await d.freeBytes(dir);
     const want = config?.storage.maxBytes ?? 256 * MiB;
     const text = `${Math.floor(free / MiB)} MiB free at ${at}`;
-    if (free < 64 * MiB) return { status: "fail", detail: text, fix: "free disk space: remove old files or logs (journalctl --vacuum-size=100M)" };
-    if (free < want) return { status: "warn", detail: `${text}, less than the outbox may use (${Math.floor(want / MiB)} MiB)`, fix: "free disk space or lower storage.maxBytes" };
+    if (free < 64 * MiB)
+      return {
+        status: "fail",
+        detail: text,
+        fix: "free disk space: remove old files or logs (journalctl --vacuum-size=100M)",
+      };
+    if (free < want)
+      return {
+        status: "warn",
+        detail: `${text}, less than the outbox may use (${Math.floor(want / MiB)} MiB)`,
+        fix: "free disk space or lower storage.maxBytes",
+      };
     return { status: "ok", detail: text };
   });
 
@@ -115,7 +130,11 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   let hid: HidAvailability | undefined;
   await guarded(add, "hid", "USB HID support (libusb, for the UPS)", async () => {
     hid = await d.loadHid();
-    if (hid.available) return { status: "ok", detail: `node-hid works; ${(await hid.backend.list()).length} HID device(s) visible` };
+    if (hid.available)
+      return {
+        status: "ok",
+        detail: `node-hid works; ${(await hid.backend.list()).length} HID device(s) visible`,
+      };
     return { status: wantsUps ? "fail" : "warn", detail: hid.reason, fix: hid.fix };
   });
 
@@ -123,8 +142,10 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   await guarded(add, "permissions", "Permission to open devices", async () => {
     found = await d.discover(config ?? ({ devices: [] } as unknown as Config));
     const denied = found.devices.filter((x) => !x.accessible);
-    if (found.devices.length === 0) return { status: "ok", detail: "no serial, HID or USB printer devices are plugged in" };
-    if (denied.length === 0) return { status: "ok", detail: `all ${found.devices.length} device(s) can be opened` };
+    if (found.devices.length === 0)
+      return { status: "ok", detail: "no serial, HID or USB printer devices are plugged in" };
+    if (denied.length === 0)
+      return { status: "ok", detail: `all ${found.devices.length} device(s) can be opened` };
     return {
       status: "warn",
       detail: `cannot open: ${denied.map((x) => x.path).join(", ")}`,
@@ -134,19 +155,43 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 
   for (const dev of config?.devices ?? []) {
     await guarded(add, `device:${dev.id}`, `Device ${dev.id} (${dev.kind})`, async () => {
-      if (!isLocallyAttached(dev)) return { status: "skip", detail: `${dev.driver} is reached over its own service; its driver checks it` };
+      if (!isLocallyAttached(dev))
+        return {
+          status: "skip",
+          detail: `${dev.driver} is reached over its own service; its driver checks it`,
+        };
       const match = found ? matchDevices(config!.devices, found.devices).get(dev.id) : undefined;
       if (!match) {
-        const how = dev.vendorId ? `USB ${dev.vendorId}${dev.productId ? `:${dev.productId}` : ""}${dev.serialNumber ? ` serial ${dev.serialNumber}` : ""}` : ("port" in dev && dev.port) || ("path" in dev && dev.path) || "a HID UPS";
-        return { status: "fail", detail: `not found (looking for ${how})`, fix: "check that it is switched on and its USB cable is plugged in; run: station-agent devices" };
+        const how = dev.vendorId
+          ? `USB ${dev.vendorId}${dev.productId ? `:${dev.productId}` : ""}${dev.serialNumber ? ` serial ${dev.serialNumber}` : ""}`
+          : ("port" in dev && dev.port) || ("path" in dev && dev.path) || "a HID UPS";
+        return {
+          status: "fail",
+          detail: `not found (looking for ${how})`,
+          fix: "check that it is switched on and its USB cable is plugged in; run: station-agent devices",
+        };
       }
-      if (!match.accessible) return { status: "fail", detail: `found at ${match.path} but cannot be opened`, fix: "install the station-agent udev rules, then replug it" };
-      if (dev.kind === "ups" && hid && !hid.available) return { status: "fail", detail: `found at ${match.path}, but ${hid.reason}`, fix: hid.fix };
-      return { status: "ok", detail: `found at ${match.path}${match.vendorId ? ` (USB ${match.vendorId}:${match.productId ?? "?"})` : ""}` };
+      if (!match.accessible)
+        return {
+          status: "fail",
+          detail: `found at ${match.path} but cannot be opened`,
+          fix: "install the station-agent udev rules, then replug it",
+        };
+      if (dev.kind === "ups" && hid && !hid.available)
+        return { status: "fail", detail: `found at ${match.path}, but ${hid.reason}`, fix: hid.fix };
+      return {
+        status: "ok",
+        detail: `found at ${match.path}${match.vendorId ? ` (USB ${match.vendorId}:${match.productId ?? "?"})` : ""}`,
+      };
     });
   }
 
-  return { ok: !checks.some((c) => c.status === "fail"), time: new Date(d.now()).toISOString(), configPath, checks };
+  return {
+    ok: !checks.some((c) => c.status === "fail"),
+    time: new Date(d.now()).toISOString(),
+    configPath,
+    checks,
+  };
 }
 
 async function guarded(
@@ -190,7 +235,9 @@ function passwordOf(c: Config): string | undefined {
 
 async function clockSynced(): Promise<{ synced: boolean | null; how: string }> {
   try {
-    const { stdout } = await run("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], { timeout: 3000 });
+    const { stdout } = await run("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], {
+      timeout: 3000,
+    });
     const v = stdout.trim();
     if (v === "yes" || v === "no") return { synced: v === "yes", how: "timedatectl" };
   } catch {
@@ -233,9 +280,17 @@ async function checkPing(): Promise<{ ok: boolean; detail: string; fix?: string 
   } catch (e) {
     const text = `${(e as { stderr?: string }).stderr ?? ""} ${(e as Error).message}`;
     if (/Operation not permitted|permission denied|EPERM/i.test(text)) {
-      return { ok: false, detail: `${bin} is not allowed to send ICMP as this user`, fix: `setcap cap_net_raw+ep ${bin} (the service unit grants CAP_NET_RAW itself)` };
+      return {
+        ok: false,
+        detail: `${bin} is not allowed to send ICMP as this user`,
+        fix: `setcap cap_net_raw+ep ${bin} (the service unit grants CAP_NET_RAW itself)`,
+      };
     }
-    return { ok: false, detail: `${bin} failed: ${text.trim().split("\n")[0]}`, fix: "check that the loopback interface is up" };
+    return {
+      ok: false,
+      detail: `${bin} failed: ${text.trim().split("\n")[0]}`,
+      fix: "check that the loopback interface is up",
+    };
   }
 }
 

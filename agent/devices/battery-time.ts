@@ -24,7 +24,10 @@ export class BatteryTime {
   }
 
   within(startMs: number, endMs: number, now: number): number {
-    const all = [...this.closed, ...(this.openSince !== undefined ? [{ start: this.openSince, end: now }] : [])];
+    const all = [
+      ...this.closed,
+      ...(this.openSince !== undefined ? [{ start: this.openSince, end: now }] : []),
+    ];
     return all.reduce((sum, i) => sum + Math.max(0, Math.min(i.end, endMs) - Math.max(i.start, startMs)), 0);
   }
 }

@@ -80,7 +80,11 @@ export class Inventory implements Service, DeviceView {
 
   /** For the birth message. */
   summary(): { device: string; kind: DeviceConfig["kind"]; health: DeviceState["health"] }[] {
-    return this.snap.configured.map((c) => ({ device: c.config.id, kind: c.config.kind, health: c.state.health }));
+    return this.snap.configured.map((c) => ({
+      device: c.config.id,
+      kind: c.config.kind,
+      health: c.state.health,
+    }));
   }
 
   private schedule(): void {
@@ -125,10 +129,12 @@ export class Inventory implements Service, DeviceView {
       const owner = (d: DiscoveredDevice, m: Map<string, DiscoveredDevice | undefined>) =>
         [...m.entries()].find(([, v]) => v === d)?.[0] ?? null;
       for (const [key, d] of next) {
-        if (!this.present.has(key)) this.deps.events.event("device.attached", describe(d, owner(d, matches)), now);
+        if (!this.present.has(key))
+          this.deps.events.event("device.attached", describe(d, owner(d, matches)), now);
       }
       for (const [key, d] of this.present) {
-        if (!next.has(key)) this.deps.events.event("device.detached", describe(d, owner(d, prevMatches)), now);
+        if (!next.has(key))
+          this.deps.events.event("device.detached", describe(d, owner(d, prevMatches)), now);
       }
     }
     this.baseline = false;
@@ -144,7 +150,15 @@ export class Inventory implements Service, DeviceView {
       return prev && prev.health === health ? prev.since : time;
     };
     if (!isLocallyAttached(config)) {
-      return fromDriver ?? { ...base, health: "unavailable", since: prevSince("unavailable"), time, reason: "no local device to watch" };
+      return (
+        fromDriver ?? {
+          ...base,
+          health: "unavailable",
+          since: prevSince("unavailable"),
+          time,
+          reason: "no local device to watch",
+        }
+      );
     }
     if (!attached) {
       return {
@@ -166,7 +180,14 @@ export class Inventory implements Service, DeviceView {
     };
     if (fromDriver) return { ...fromDriver, identity, time };
     if (!attached.accessible) {
-      return { ...base, health: "unavailable", since: prevSince("unavailable"), time, identity, reason: "no permission to open it" };
+      return {
+        ...base,
+        health: "unavailable",
+        since: prevSince("unavailable"),
+        time,
+        identity,
+        reason: "no permission to open it",
+      };
     }
     return { ...base, health: "ready", since: prevSince("ready"), time, identity };
   }

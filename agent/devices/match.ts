@@ -32,7 +32,9 @@ export function probePathsFor(devices: readonly DeviceConfig[]): { path: string;
 }
 
 function specificity(d: DeviceConfig): number {
-  return (d.serialNumber ? 4 : 0) + (d.productId ? 2 : 0) + (d.vendorId ? 1 : 0) + (configuredPath(d) ? 1 : 0);
+  return (
+    (d.serialNumber ? 4 : 0) + (d.productId ? 2 : 0) + (d.vendorId ? 1 : 0) + (configuredPath(d) ? 1 : 0)
+  );
 }
 
 function pathMatches(path: string, dev: DiscoveredDevice): boolean {
@@ -61,7 +63,8 @@ export function matchDevices(
   const order = [...configs].sort((a, b) => specificity(b) - specificity(a));
   for (const cfg of order) {
     const path = configuredPath(cfg);
-    const hasIds = cfg.vendorId !== undefined || cfg.productId !== undefined || cfg.serialNumber !== undefined;
+    const hasIds =
+      cfg.vendorId !== undefined || cfg.productId !== undefined || cfg.serialNumber !== undefined;
     const free = discovered.filter((d) => !taken.has(d) && kindFits(cfg, d));
     let found: DiscoveredDevice | undefined;
     if (hasIds) {

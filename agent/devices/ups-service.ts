@@ -77,7 +77,11 @@ export class UpsService implements Service, PowerView, DeviceView {
 
   /** Why the UPS cannot be read, and what to do (for `doctor` and `devices`). */
   availability(): { phase: Phase; reason?: string; fix?: string } {
-    return { phase: this.phase, ...(this.reason ? { reason: this.reason } : {}), ...(this.fix ? { fix: this.fix } : {}) };
+    return {
+      phase: this.phase,
+      ...(this.reason ? { reason: this.reason } : {}),
+      ...(this.fix ? { fix: this.fix } : {}),
+    };
   }
 
   /** Milliseconds on battery within [startMs, endMs] (for the uptime message). */
@@ -90,11 +94,17 @@ export class UpsService implements Service, PowerView, DeviceView {
     try {
       if (!this.backend) {
         const loaded = await this.deps.loadBackend();
-        if (!loaded.available) return this.fail("unavailable", `UPS unavailable: ${loaded.reason}`, loaded.fix);
+        if (!loaded.available)
+          return this.fail("unavailable", `UPS unavailable: ${loaded.reason}`, loaded.fix);
         this.backend = loaded.backend;
       }
       const info = pickUps(await this.backend.list(), this.deps.config);
-      if (!info) return this.fail("absent", "no USB UPS found", "check the UPS USB cable; run `station-agent devices`");
+      if (!info)
+        return this.fail(
+          "absent",
+          "no USB UPS found",
+          "check the UPS USB cable; run `station-agent devices`",
+        );
       const descriptor = await this.backend.readDescriptor(info.path);
       const transport = await this.backend.open(info.path);
       let ups: HidUps;
@@ -112,7 +122,11 @@ export class UpsService implements Service, PowerView, DeviceView {
       if (first.failed.length === ups.map.featureReports.length && ups.map.featureReports.length > 0) {
         await ups.close();
         this.ups = undefined;
-        return this.fail("faulted", `UPS does not answer: ${first.failed[0]?.error}`, "replug the UPS USB cable");
+        return this.fail(
+          "faulted",
+          `UPS does not answer: ${first.failed[0]?.error}`,
+          "replug the UPS USB cable",
+        );
       }
       this.phase = "ready";
       this.reason = undefined;
@@ -171,7 +185,11 @@ export class UpsService implements Service, PowerView, DeviceView {
       },
       now,
     );
-    this.setDevice(phase === "faulted" ? "faulted" : phase === "absent" ? "absent" : "unavailable", now, reason);
+    this.setDevice(
+      phase === "faulted" ? "faulted" : phase === "absent" ? "absent" : "unavailable",
+      now,
+      reason,
+    );
     if (!this.running) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
@@ -190,7 +208,11 @@ export class UpsService implements Service, PowerView, DeviceView {
       this.battery.begin(now);
       this.deps.events.event("power.mains-lost", evidence, now);
     }
-    if (next.mainsPresent === false && next.batteryLow && !(prev?.mainsPresent === false && prev.batteryLow)) {
+    if (
+      next.mainsPresent === false &&
+      next.batteryLow &&
+      !(prev?.mainsPresent === false && prev.batteryLow)
+    ) {
       this.deps.events.event("power.battery-low", evidence, now);
     }
     if (next.shutdownImminent && !prev?.shutdownImminent) {
@@ -215,7 +237,9 @@ export class UpsService implements Service, PowerView, DeviceView {
       batteryPct: next.batteryPct,
       runtimeS: next.runtimeS,
       ...(typeof reading.inputVoltage === "number" ? { inputVoltage: round1(reading.inputVoltage) } : {}),
-      ...(typeof reading.batteryVoltage === "number" ? { batteryVoltage: round1(reading.batteryVoltage) } : {}),
+      ...(typeof reading.batteryVoltage === "number"
+        ? { batteryVoltage: round1(reading.batteryVoltage) }
+        : {}),
     });
   }
 
@@ -232,11 +256,18 @@ export class UpsService implements Service, PowerView, DeviceView {
       prev.reason !== next.reason ||
       differs(prev.batteryPct, next.batteryPct, 1) ||
       differs(prev.runtimeS, next.runtimeS, 60);
-    this.power = meaningful ? next : { ...prev, time: next.time, batteryPct: next.batteryPct, runtimeS: next.runtimeS };
+    this.power = meaningful
+      ? next
+      : { ...prev, time: next.time, batteryPct: next.batteryPct, runtimeS: next.runtimeS };
     if (meaningful) this.deps.retained.power(next);
   }
 
-  private setDevice(health: DeviceState["health"], now: number, reason?: string, status?: DeviceState["status"]): void {
+  private setDevice(
+    health: DeviceState["health"],
+    now: number,
+    reason?: string,
+    status?: DeviceState["status"],
+  ): void {
     const c = this.deps.config;
     const time = new Date(now).toISOString();
     const info = this.info;
@@ -278,7 +309,9 @@ export function pickUps(devices: HidDeviceInfo[], c: UpsDeviceConfig): HidDevice
   if (c.path || c.vendorId || c.productId || c.serialNumber) return matches[0];
   return (
     matches.find((d) => d.usagePage === 0x84) ??
-    matches.find((d) => VENDOR_QUIRKS.some((q) => q.vendorId === d.vendorId && q.productIds.includes(d.productId)))
+    matches.find((d) =>
+      VENDOR_QUIRKS.some((q) => q.vendorId === d.vendorId && q.productIds.includes(d.productId)),
+    )
   );
 }
 

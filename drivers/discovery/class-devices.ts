@@ -77,7 +77,9 @@ export async function listHidrawFromSysfs(roots: DiscoveryRoots): Promise<Discov
       aliases: [],
       ...(vendorId ? { vendorId } : {}),
       ...(productId ? { productId } : {}),
-      ...(id.serialNumber || uevent.serialNumber ? { serialNumber: id.serialNumber ?? uevent.serialNumber } : {}),
+      ...(id.serialNumber || uevent.serialNumber
+        ? { serialNumber: id.serialNumber ?? uevent.serialNumber }
+        : {}),
       ...(id.manufacturer ? { manufacturer: id.manufacturer } : {}),
       ...(id.product || uevent.name ? { product: id.product ?? uevent.name } : {}),
       ...(driver ? { driver } : {}),
@@ -102,7 +104,9 @@ async function hidUevent(deviceDir: string): Promise<{
   const uniq = get("HID_UNIQ");
   const name = get("HID_NAME");
   return {
-    ...(hidId ? { vendorId: hidId[1]!.slice(4).toLowerCase(), productId: hidId[2]!.slice(4).toLowerCase() } : {}),
+    ...(hidId
+      ? { vendorId: hidId[1]!.slice(4).toLowerCase(), productId: hidId[2]!.slice(4).toLowerCase() }
+      : {}),
     ...(uniq ? { serialNumber: uniq } : {}),
     ...(name ? { name } : {}),
   };

@@ -80,7 +80,9 @@ export async function discoverDevices(options: DiscoverOptions = {}): Promise<Di
         byReal.set(realPath, d);
       }
     } catch (e) {
-      notes.push(`serial port list from udev unavailable (${e instanceof Error ? e.message : String(e)}); used /sys`);
+      notes.push(
+        `serial port list from udev unavailable (${e instanceof Error ? e.message : String(e)}); used /sys`,
+      );
     }
   }
 
@@ -104,7 +106,8 @@ export async function discoverDevices(options: DiscoverOptions = {}): Promise<Di
     byReal.set(realPath, d);
   }
 
-  if (!(await exists(`${roots.sys}/class`))) notes.push(`${roots.sys}/class is not readable: is sysfs mounted?`);
+  if (!(await exists(`${roots.sys}/class`)))
+    notes.push(`${roots.sys}/class is not readable: is sysfs mounted?`);
   return { devices, notes };
 }
 

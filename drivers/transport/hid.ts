@@ -38,8 +38,7 @@ export interface HidBackend {
 }
 
 export type HidAvailability =
-  | { available: true; backend: HidBackend }
-  | { available: false; reason: string; fix: string; error: string };
+  { available: true; backend: HidBackend } | { available: false; reason: string; fix: string; error: string };
 
 /** What loading node-hid yields; only the members this file uses. */
 export interface NodeHidModule {
@@ -96,7 +95,11 @@ export function explainHidError(e: unknown): { reason: string; fix: string; erro
   const error = e instanceof Error ? e.message : String(e);
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (/libusb-1\.0\.so/.test(error)) {
-    return { error, reason: "the libusb library is missing", fix: "install it: apt-get install libusb-1.0-0" };
+    return {
+      error,
+      reason: "the libusb library is missing",
+      fix: "install it: apt-get install libusb-1.0-0",
+    };
   }
   if (/libudev\.so/.test(error)) {
     return { error, reason: "the libudev library is missing", fix: "install it: apt-get install libudev1" };
@@ -112,9 +115,17 @@ export function explainHidError(e: unknown): { reason: string; fix: string; erro
     return { error, reason: "node-hid is not installed", fix: "reinstall station-agent (npm ci)" };
   }
   if (/NODE_MODULE_VERSION|invalid ELF|wrong ELF class|GLIBC/.test(error)) {
-    return { error, reason: "node-hid was built for another system", fix: "reinstall station-agent for this machine" };
+    return {
+      error,
+      reason: "node-hid was built for another system",
+      fix: "reinstall station-agent for this machine",
+    };
   }
-  return { error, reason: `node-hid failed: ${error}`, fix: "run `station-agent doctor` and send its output to the NOC" };
+  return {
+    error,
+    reason: `node-hid failed: ${error}`,
+    fix: "run `station-agent doctor` and send its output to the NOC",
+  };
 }
 
 class NodeHidBackend implements HidBackend {

@@ -191,12 +191,16 @@ export function usageName(usage: number, vendorNames?: Readonly<Record<number, s
   const id = usage & 0xffff;
   const vendor = vendorNames?.[usage >>> 0];
   if (vendor) return vendor;
-  const table = page === POWER_DEVICE_PAGE ? POWER_DEVICE : page === BATTERY_SYSTEM_PAGE ? BATTERY_SYSTEM : undefined;
+  const table =
+    page === POWER_DEVICE_PAGE ? POWER_DEVICE : page === BATTERY_SYSTEM_PAGE ? BATTERY_SYSTEM : undefined;
   return table?.[id] ?? (usage >>> 0).toString(16).padStart(8, "0");
 }
 
 /** The usage for a standard name, or for 8 hex digits; undefined for an unknown name. */
-export function usageByName(name: string, vendorNames?: Readonly<Record<number, string>>): number | undefined {
+export function usageByName(
+  name: string,
+  vendorNames?: Readonly<Record<number, string>>,
+): number | undefined {
   const std = BY_NAME.get(name);
   if (std !== undefined) return std;
   if (vendorNames) {
@@ -206,7 +210,10 @@ export function usageByName(name: string, vendorNames?: Readonly<Record<number, 
 }
 
 /** `UPS.PowerSummary.RemainingCapacity` -> usages, or undefined when a name is unknown. */
-export function parsePath(path: string, vendorNames?: Readonly<Record<number, string>>): number[] | undefined {
+export function parsePath(
+  path: string,
+  vendorNames?: Readonly<Record<number, string>>,
+): number[] | undefined {
   const usages: number[] = [];
   for (const part of path.split(".")) {
     const u = usageByName(part, vendorNames);
@@ -216,6 +223,9 @@ export function parsePath(path: string, vendorNames?: Readonly<Record<number, st
   return usages;
 }
 
-export function formatPath(usages: readonly number[], vendorNames?: Readonly<Record<number, string>>): string {
+export function formatPath(
+  usages: readonly number[],
+  vendorNames?: Readonly<Record<number, string>>,
+): string {
   return usages.map((u) => usageName(u, vendorNames)).join(".");
 }

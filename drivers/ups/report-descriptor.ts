@@ -194,7 +194,8 @@ export function parseReportDescriptor(bytes: Uint8Array): ReportDescriptor {
         g.reportSize = unsigned;
         break;
       case 0x84:
-        if (unsigned === 0 || unsigned > 255) throw new DescriptorError(`report id ${unsigned} is invalid`, at);
+        if (unsigned === 0 || unsigned > 255)
+          throw new DescriptorError(`report id ${unsigned} is invalid`, at);
         g.reportId = unsigned;
         usesReportIds = true;
         break;

@@ -156,7 +156,10 @@ export function describeMap(map: UpsMap): Record<string, string> {
   for (const [q, m] of Object.entries(map.quantities)) {
     const f = m.feature ?? m.input;
     if (!f) continue;
-    const where = [m.feature ? `feature 0x${hex(m.feature.reportId)}` : "", m.input ? `input 0x${hex(m.input.reportId)}` : ""]
+    const where = [
+      m.feature ? `feature 0x${hex(m.feature.reportId)}` : "",
+      m.input ? `input 0x${hex(m.input.reportId)}` : "",
+    ]
       .filter(Boolean)
       .join(", ");
     out[q] = `${formatPath(f.path, map.quirks?.usageNames)} (${where})`;

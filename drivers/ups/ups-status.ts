@@ -25,7 +25,11 @@ export function powerStatus(r: UpsReading, opts: StatusOptions = {}): PowerStatu
   const runtimeS = num(r.runtimeS);
   // ACPresent is the authority (NUT: OL / OB). Units without it say so only through Discharging.
   const mainsPresent =
-    typeof r.acPresent === "boolean" ? r.acPresent : typeof r.discharging === "boolean" ? !r.discharging : null;
+    typeof r.acPresent === "boolean"
+      ? r.acPresent
+      : typeof r.discharging === "boolean"
+        ? !r.discharging
+        : null;
   const shutdownImminent = flag(r.shutdownImminent);
   // NUT usbhid-ups: LB = BelowRemainingCapacityLimit | RemainingTimeLimitExpired | ShutdownImminent.
   const batteryLow =
@@ -34,7 +38,8 @@ export function powerStatus(r: UpsReading, opts: StatusOptions = {}): PowerStatu
     shutdownImminent ||
     (opts.lowBatteryPct !== undefined && batteryPct !== null && batteryPct <= opts.lowBatteryPct);
   let condition: PowerCondition = "online";
-  if (mainsPresent === false) condition = shutdownImminent ? "shutdown-imminent" : batteryLow ? "battery-low" : "on-battery";
+  if (mainsPresent === false)
+    condition = shutdownImminent ? "shutdown-imminent" : batteryLow ? "battery-low" : "on-battery";
   else if (shutdownImminent) condition = "shutdown-imminent";
   return {
     condition,

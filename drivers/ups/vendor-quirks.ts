@@ -43,7 +43,9 @@ export const VENDOR_QUIRKS: readonly VendorQuirks[] = [
     vendorId: 0x0764,
     productIds: [0x0005, 0x0501, 0x0601],
     // cps-hid.c cps_adjust_battery_scale(): some models report battery voltage 3/2 too high.
-    rescale: [{ quantity: "batteryVoltage", reference: "batteryVoltageNominal", ratioAbove: 1.5, factor: 2 / 3 }],
+    rescale: [
+      { quantity: "batteryVoltage", reference: "batteryVoltageNominal", ratioAbove: 1.5, factor: 2 / 3 },
+    ],
   },
   {
     vendor: "Eaton",

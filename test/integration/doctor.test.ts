@@ -45,12 +45,73 @@ async function waitForPort(port: number): Promise<void> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ups-doctor-"));
   const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-  ssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=ups-doctor-test-ca");
-  ssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=localhost");
+  ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=ups-doctor-test-ca",
+  );
+  ssl(
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    "srv.key",
+    "-out",
+    "srv.csr",
+    "-subj",
+    "/CN=localhost",
+  );
   await writeFile(join(dir, "san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  ssl("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.pem", "-days", "2", "-extfile", "san.ext");
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    "srv.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "srv.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "san.ext",
+  );
   // An unrelated CA, to show a certificate that does not chain is refused.
-  ssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=other-ca");
+  ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    "other.key",
+    "-out",
+    "other.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=other-ca",
+  );
   // Mosquitto started as root drops to the mosquitto user: it must be able to read these test-only files.
   await chmod(dir, 0o755);
   await chmod(join(dir, "srv.key"), 0o644);
@@ -95,21 +156,33 @@ describe("broker reachability", () => {
   });
 
   it("TLS with the right CA: verified", async () => {
-    const r = await probeBroker({ url: `mqtts://localhost:${ports.tls}`, tls: { ca: join(dir, "ca.pem"), rejectUnauthorized: true } });
+    const r = await probeBroker({
+      url: `mqtts://localhost:${ports.tls}`,
+      tls: { ca: join(dir, "ca.pem"), rejectUnauthorized: true },
+    });
     expect(r.ok).toBe(true);
     expect(r.detail).toMatch(/TLS TLSv1\.[23], certificate verified/);
   });
 
   it("TLS with the wrong CA: refused, and says to set mqtt.tls.ca", async () => {
-    const r = await probeBroker({ url: `mqtts://localhost:${ports.tls}`, tls: { ca: join(dir, "other.pem"), rejectUnauthorized: true } });
+    const r = await probeBroker({
+      url: `mqtts://localhost:${ports.tls}`,
+      tls: { ca: join(dir, "other.pem"), rejectUnauthorized: true },
+    });
     expect(r.ok).toBe(false);
     expect(r.detail).toMatch(/certificate was not accepted/);
     expect(r.fix).toMatch(/mqtt\.tls\.ca/);
   });
 
   it("a broker that refuses this client, nothing listening, and plain MQTT to a TLS port", async () => {
-    expect(await probeBroker({ url: `mqtt://127.0.0.1:${ports.closed}` })).toMatchObject({ ok: false, detail: expect.stringMatching(/not authorised/) });
-    expect(await probeBroker({ url: `mqtt://127.0.0.1:${ports.idle}` })).toMatchObject({ ok: false, detail: expect.stringMatching(/nothing is listening/) });
+    expect(await probeBroker({ url: `mqtt://127.0.0.1:${ports.closed}` })).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/not authorised/),
+    });
+    expect(await probeBroker({ url: `mqtt://127.0.0.1:${ports.idle}` })).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/nothing is listening/),
+    });
     const wrong = await probeBroker({ url: `mqtt://127.0.0.1:${ports.tls}`, timeoutMs: 3000 });
     expect(wrong.ok).toBe(false);
   });
@@ -127,7 +200,10 @@ describe("runDoctor", () => {
       ],
     });
     const loader = async (): Promise<NodeHidModule> => ({
-      devicesAsync: () => Promise.reject(new Error("libusb-1.0.so.0: cannot open shared object file: No such file or directory")),
+      devicesAsync: () =>
+        Promise.reject(
+          new Error("libusb-1.0.so.0: cannot open shared object file: No such file or directory"),
+        ),
       HIDAsync: { open: () => Promise.reject(new Error("unreachable")) },
     });
     const report = await runDoctor({
@@ -136,7 +212,19 @@ describe("runDoctor", () => {
         loadHid: () => loadHidBackend({ loader }),
         clockSynced: async () => ({ synced: false, how: "test" }),
         discover: async () => ({
-          devices: [{ kind: "hid", path: "/dev/hidraw0", realPath: "/dev/hidraw0", aliases: [], vendorId: "051d", productId: "0002", ups: true, accessible: true, source: "sysfs" }],
+          devices: [
+            {
+              kind: "hid",
+              path: "/dev/hidraw0",
+              realPath: "/dev/hidraw0",
+              aliases: [],
+              vendorId: "051d",
+              productId: "0002",
+              ups: true,
+              accessible: true,
+              source: "sysfs",
+            },
+          ],
           notes: [],
         }),
       },
@@ -145,8 +233,15 @@ describe("runDoctor", () => {
     expect(byId.broker).toMatchObject({ status: "ok" });
     expect(byId.clock).toMatchObject({ status: "warn", fix: expect.stringMatching(/NTP/) });
     expect(byId.disk?.status).toBe("ok");
-    expect(byId.hid).toMatchObject({ status: "fail", detail: "the libusb library is missing", fix: expect.stringMatching(/libusb-1.0-0/) });
-    expect(byId["device:ups1"]).toMatchObject({ status: "fail", detail: expect.stringMatching(/found at \/dev\/hidraw0, but the libusb library is missing/) });
+    expect(byId.hid).toMatchObject({
+      status: "fail",
+      detail: "the libusb library is missing",
+      fix: expect.stringMatching(/libusb-1.0-0/),
+    });
+    expect(byId["device:ups1"]).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(/found at \/dev\/hidraw0, but the libusb library is missing/),
+    });
     expect(byId["device:printer1"]).toMatchObject({ status: "fail", fix: expect.stringMatching(/cable/) });
     expect(report.ok).toBe(false);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report); // plain data: the NOC diagnose reply

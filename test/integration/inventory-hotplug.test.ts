@@ -33,7 +33,14 @@ describe("inventory hot-plug over socat ptys", () => {
     const roots = { sys: join(root, "sys"), dev: join(root, "dev") };
     const printerPath = join(root, "station-printer");
     const devices = [
-      DeviceConfig.parse({ id: "fp1", kind: "fingerprint", driver: "r30x", vendorId: "067b", productId: "2303", serialNumber: "FP-0001" }),
+      DeviceConfig.parse({
+        id: "fp1",
+        kind: "fingerprint",
+        driver: "r30x",
+        vendorId: "067b",
+        productId: "2303",
+        serialNumber: "FP-0001",
+      }),
       DeviceConfig.parse({ id: "printer1", kind: "printer", port: printerPath }),
       DeviceConfig.parse({ id: "ups1", kind: "ups" }),
     ];
@@ -71,7 +78,10 @@ describe("inventory hot-plug over socat ptys", () => {
         serialNumber: "FP-0001",
         model: "USB-Serial Controller",
       });
-      expect(events.events.find((e) => e.type === "device.attached")?.data).toMatchObject({ device: "fp1", configured: true });
+      expect(events.events.find((e) => e.type === "device.attached")?.data).toMatchObject({
+        device: "fp1",
+        configured: true,
+      });
 
       // The discovered node is the real device: bytes written to it come out at the peer.
       const port = await SerialByteStream.open({ path: join(roots.dev, "ttyUSB7"), baudRate: 57600 });
@@ -84,10 +94,16 @@ describe("inventory hot-plug over socat ptys", () => {
 
       // The printer on the configured path, and an adapter nobody configured.
       const printer = await startPtyPair(printerPath, join(root, "printer-peer"));
-      const unplugOther = await addUsbSerialAdapter(roots.sys, "ttyUSB8", 3, { vendorId: "0403", productId: "6001", serial: "A50285BI" });
+      const unplugOther = await addUsbSerialAdapter(roots.sys, "ttyUSB8", 3, {
+        vendorId: "0403",
+        productId: "6001",
+        serial: "A50285BI",
+      });
       const other = await startPtyPair(join(roots.dev, "ttyUSB8"), join(root, "other-peer"));
       await vi.waitFor(() => expect(health("printer1")).toBe("ready"), { timeout: 5000, interval: 50 });
-      await vi.waitFor(() => expect(inventory.snapshot().unconfigured.map((d) => d.serialNumber)).toContain("A50285BI"));
+      await vi.waitFor(() =>
+        expect(inventory.snapshot().unconfigured.map((d) => d.serialNumber)).toContain("A50285BI"),
+      );
       const attached = events.events.filter((e) => e.type === "device.attached").map((e) => e.data);
       expect(attached).toEqual(
         expect.arrayContaining([

@@ -62,7 +62,8 @@ class FakeTransport implements HidReportTransport {
     if (!this.open) throw new Error("Cannot access closed device");
     this.device.getCount++;
     const report = this.device.feature(reportId);
-    if (!report || this.device.failing.has(reportId)) throw new Error("could not get feature report from device");
+    if (!report || this.device.failing.has(reportId))
+      throw new Error("could not get feature report from device");
     return Buffer.from(report.subarray(0, Math.max(1, length)));
   }
 

@@ -13,7 +13,13 @@ const dev = (p: Partial<DiscoveredDevice> & { path: string }): DiscoveredDevice 
 });
 
 describe("matching configured devices to discovered ones", () => {
-  const a = dev({ path: "/dev/ttyUSB0", vendorId: "0403", productId: "6001", serialNumber: "AAA", aliases: ["/dev/serial/by-id/usb-FTDI_AAA"] });
+  const a = dev({
+    path: "/dev/ttyUSB0",
+    vendorId: "0403",
+    productId: "6001",
+    serialNumber: "AAA",
+    aliases: ["/dev/serial/by-id/usb-FTDI_AAA"],
+  });
   const b = dev({ path: "/dev/ttyUSB1", vendorId: "0403", productId: "6001", serialNumber: "BBB" });
   const ups = dev({ kind: "hid", path: "/dev/hidraw0", vendorId: "051d", productId: "0002", ups: true });
   const kbd = dev({ kind: "hid", path: "/dev/hidraw1", vendorId: "046d", productId: "c31c" });
@@ -21,8 +27,20 @@ describe("matching configured devices to discovered ones", () => {
   it("uses the serial number to tell two identical adapters apart", () => {
     const m = matchDevices(
       [
-        DeviceConfig.parse({ id: "printer1", kind: "printer", vendorId: "0403", productId: "6001", serialNumber: "BBB" }),
-        DeviceConfig.parse({ id: "fp1", kind: "fingerprint", driver: "r30x", vendorId: "0403", serialNumber: "AAA" }),
+        DeviceConfig.parse({
+          id: "printer1",
+          kind: "printer",
+          vendorId: "0403",
+          productId: "6001",
+          serialNumber: "BBB",
+        }),
+        DeviceConfig.parse({
+          id: "fp1",
+          kind: "fingerprint",
+          driver: "r30x",
+          vendorId: "0403",
+          serialNumber: "AAA",
+        }),
       ],
       [a, b],
     );
@@ -33,7 +51,12 @@ describe("matching configured devices to discovered ones", () => {
   it("matches by path through a by-id alias, and uses the path to pick among equal ids", () => {
     const m = matchDevices(
       [
-        DeviceConfig.parse({ id: "fp1", kind: "fingerprint", driver: "r30x", port: "/dev/serial/by-id/usb-FTDI_AAA" }),
+        DeviceConfig.parse({
+          id: "fp1",
+          kind: "fingerprint",
+          driver: "r30x",
+          port: "/dev/serial/by-id/usb-FTDI_AAA",
+        }),
         DeviceConfig.parse({ id: "p1", kind: "printer", vendorId: "0403", port: "/dev/ttyUSB1" }),
       ],
       [a, b],
@@ -64,6 +87,8 @@ describe("matching configured devices to discovered ones", () => {
 
   it("rejects malformed USB ids in the config", () => {
     expect(DeviceConfig.safeParse({ id: "u", kind: "ups", vendorId: "51d" }).success).toBe(false);
-    expect(DeviceConfig.parse({ id: "u", kind: "ups", vendorId: "0x051D" })).toMatchObject({ vendorId: "051d" });
+    expect(DeviceConfig.parse({ id: "u", kind: "ups", vendorId: "0x051D" })).toMatchObject({
+      vendorId: "051d",
+    });
   });
 });

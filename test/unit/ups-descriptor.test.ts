@@ -38,7 +38,13 @@ describe("report descriptor parser against NUT's own decoding of real UPSes", ()
 
       it("maps the power quantities by usage path", () => {
         const map = buildUpsMap(desc, fx);
-        for (const q of ["remainingCapacityPct", "runtimeS", "acPresent", "charging", "discharging"] as const) {
+        for (const q of [
+          "remainingCapacityPct",
+          "runtimeS",
+          "acPresent",
+          "charging",
+          "discharging",
+        ] as const) {
           expect(map.quantities[q], q).toBeDefined();
         }
         expect(map.quantities.belowRemainingCapacityLimit).toBeDefined();
@@ -53,9 +59,17 @@ describe("report descriptor parser against NUT's own decoding of real UPSes", ()
     expect(read(apc!, "0c 64 64 03")).toEqual({ remainingCapacityPct: 100, runtimeS: 868 });
     expect(read(cps!, "08 64 27 09 2c 01")).toEqual({ remainingCapacityPct: 100, runtimeS: 2343 });
     expect(read(eaton!, "06 5c b1 0a 00 00")).toEqual({ remainingCapacityPct: 92, runtimeS: 2737 });
-    expect(read(apc!, "16 0c 00 00 00")).toMatchObject({ acPresent: true, charging: false, discharging: false });
+    expect(read(apc!, "16 0c 00 00 00")).toMatchObject({
+      acPresent: true,
+      charging: false,
+      discharging: false,
+    });
     expect(read(cps!, "0b 11")).toMatchObject({ acPresent: true, charging: false, discharging: false });
-    expect(read(eaton!, "01 25 00 00")).toMatchObject({ acPresent: true, charging: true, shutdownImminent: false });
+    expect(read(eaton!, "01 25 00 00")).toMatchObject({
+      acPresent: true,
+      charging: true,
+      shutdownImminent: false,
+    });
   });
 
   it("reads voltages with the descriptor's unit exponent (APC 10^-2, CyberPower 10^-1)", () => {

@@ -18,7 +18,13 @@ const APC_ONLINE = ["0c 64 64 03", "16 0c 00 00 00", "25 b0 04", "26 3f 05", "31
 
 function apcDevice(): FakeUpsDevice {
   return new FakeUpsDevice(
-    { path: "/dev/hidraw0", vendorId: 0x051d, productId: 0x0002, serialNumber: "5B2109T81980", product: "Back-UPS ES 850G2" },
+    {
+      path: "/dev/hidraw0",
+      vendorId: 0x051d,
+      productId: 0x0002,
+      serialNumber: "5B2109T81980",
+      product: "Back-UPS ES 850G2",
+    },
     APC_ES_850G2.descriptor,
     APC_ONLINE,
   );
@@ -54,10 +60,21 @@ describe("UPS power state transitions (APC Back-UPS ES 850G2, real descriptor)",
     const { clock, events, retained, service } = setup(device);
     await service.start();
 
-    expect(service.current()).toMatchObject({ state: "online", source: "mains", mainsPresent: true, batteryPct: 100, runtimeS: 868 });
+    expect(service.current()).toMatchObject({
+      state: "online",
+      source: "mains",
+      mainsPresent: true,
+      batteryPct: 100,
+      runtimeS: 868,
+    });
     expect(service.states()[0]).toMatchObject({
       health: "ready",
-      identity: { vendorId: "051d", productId: "0002", serialNumber: "5B2109T81980", model: "APC Back-UPS ES 850G2" },
+      identity: {
+        vendorId: "051d",
+        productId: "0002",
+        serialNumber: "5B2109T81980",
+        model: "APC Back-UPS ES 850G2",
+      },
       status: { power: "online", batteryVoltage: 13.4, inputVoltage: 228 },
     });
     expect(events.types("power.")).toEqual([]);
@@ -102,7 +119,11 @@ describe("UPS power state transitions (APC Back-UPS ES 850G2, real descriptor)",
     expect(service.current()?.state).toBe("battery-low");
     device.sendInput("16 3a 00 00 00"); // + ShutdownImminent
     device.sendInput("16 3a 00 00 00");
-    expect(events.types("power.")).toEqual(["power.mains-lost", "power.battery-low", "power.shutdown-imminent"]);
+    expect(events.types("power.")).toEqual([
+      "power.mains-lost",
+      "power.battery-low",
+      "power.shutdown-imminent",
+    ]);
     expect(service.current()?.state).toBe("shutdown-imminent");
   });
 
@@ -117,7 +138,10 @@ describe("UPS power state transitions (APC Back-UPS ES 850G2, real descriptor)",
     expect(service.current()).toMatchObject({ state: "online", batteryPct: 92, runtimeS: 2737 });
     // ACPresent (bit 0) cleared, Discharging (bit 4) set, in the feature report only: no input report.
     device.setFeature("01 30 00 00");
-    await vi.waitFor(() => expect(service.current()?.state).toBe("on-battery"), { timeout: 5000, interval: 50 });
+    await vi.waitFor(() => expect(service.current()?.state).toBe("on-battery"), {
+      timeout: 5000,
+      interval: 50,
+    });
     expect(events.types("power.")).toEqual(["power.mains-lost"]);
   });
 
@@ -177,7 +201,10 @@ describe("node-hid that cannot load makes the UPS unavailable, never a crash", (
     await expect(service.start()).resolves.toBeUndefined();
     expect(service.current()).toMatchObject({ state: "unavailable", source: "unknown", mainsPresent: null });
     expect(service.current()?.reason).toBe("UPS unavailable: the libusb library is missing");
-    expect(service.availability()).toMatchObject({ phase: "unavailable", fix: expect.stringMatching(/libusb-1.0-0/) });
+    expect(service.availability()).toMatchObject({
+      phase: "unavailable",
+      fix: expect.stringMatching(/libusb-1.0-0/),
+    });
     expect(service.states()[0]).toMatchObject({ health: "unavailable" });
     expect(PowerState.safeParse(retained.powers.at(-1)).success).toBe(true);
     expect(events.types("power.")).toEqual([]);
@@ -185,14 +212,17 @@ describe("node-hid that cannot load makes the UPS unavailable, never a crash", (
 
   it("the import itself throws (libudev missing, no module) and is explained", async () => {
     const udev = await loadHidBackend({
-      loader: () => Promise.reject(new Error("libudev.so.1: cannot open shared object file: No such file or directory")),
+      loader: () =>
+        Promise.reject(new Error("libudev.so.1: cannot open shared object file: No such file or directory")),
     });
     expect(udev).toMatchObject({ available: false, reason: "the libudev library is missing" });
     const missing = Object.assign(new Error("Cannot find package 'node-hid' imported from /opt/x.js"), {
       code: "ERR_MODULE_NOT_FOUND",
     });
     expect(explainHidError(missing).reason).toBe("node-hid is not installed");
-    expect(explainHidError(Object.assign(new Error("EACCES"), { code: "EACCES" })).reason).toMatch(/permission/);
+    expect(explainHidError(Object.assign(new Error("EACCES"), { code: "EACCES" })).reason).toMatch(
+      /permission/,
+    );
   });
 
   it("the real node-hid on this machine loads lazily and enumerates (no hidraw here)", async () => {
