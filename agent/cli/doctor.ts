@@ -149,7 +149,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     return {
       status: "warn",
       detail: `cannot open: ${denied.map((x) => x.path).join(", ")}`,
-      fix: "install the station-agent udev rules (systemd/) or add the service user to the dialout and lp groups, then replug",
+      fix: "install the station-agent udev rules (docs/devices.md) or add the service user to the dialout and lp groups, then replug",
     };
   });
 
@@ -175,7 +175,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
         return {
           status: "fail",
           detail: `found at ${match.path} but cannot be opened`,
-          fix: "install the station-agent udev rules, then replug it",
+          fix: "install the station-agent udev rules (docs/devices.md), then replug it",
         };
       if (dev.kind === "ups" && hid && !hid.available)
         return { status: "fail", detail: `found at ${match.path}, but ${hid.reason}`, fix: hid.fix };

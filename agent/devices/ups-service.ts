@@ -47,6 +47,8 @@ export class UpsService implements Service, PowerView, DeviceView {
   private power: PowerState | undefined;
   private device: DeviceState | undefined;
   private info: HidDeviceInfo | undefined;
+  private connecting: Promise<void> | undefined;
+  private silentPolls = 0;
   readonly battery = new BatteryTime();
 
   constructor(private readonly deps: UpsServiceDeps) {
@@ -62,9 +64,18 @@ export class UpsService implements Service, PowerView, DeviceView {
     this.running = false;
     clearTimeout(this.pollTimer);
     clearTimeout(this.retryTimer);
+    await this.connecting;
     const ups = this.ups;
     this.ups = undefined;
     await ups?.close();
+  }
+
+  /** Try to (re)connect now instead of waiting for the back-off, e.g. when inventory sees a HID device arrive. */
+  kick(): void {
+    if (!this.running || this.ups) return;
+    clearTimeout(this.retryTimer);
+    this.retryMs = this.deps.retryMinMs ?? 5000;
+    void this.connect();
   }
 
   current(): PowerState | undefined {
@@ -89,8 +100,13 @@ export class UpsService implements Service, PowerView, DeviceView {
     return this.battery.within(startMs, endMs, this.deps.clock.now());
   }
 
-  private async connect(): Promise<void> {
-    if (!this.running) return;
+  private connect(): Promise<void> {
+    this.connecting ??= this.connectOnce().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async connectOnce(): Promise<void> {
+    if (!this.running || this.ups) return;
     try {
       if (!this.backend) {
         const loaded = await this.deps.loadBackend();
@@ -114,6 +130,7 @@ export class UpsService implements Service, PowerView, DeviceView {
         await transport.close();
         throw e;
       }
+      if (!this.running) return await ups.close();
       this.ups = ups;
       this.info = info;
       ups.onClose((err) => this.lost(ups, err));
@@ -140,7 +157,9 @@ export class UpsService implements Service, PowerView, DeviceView {
       this.fail(
         denied ? "unavailable" : "faulted",
         denied ? `no permission to open the UPS (${msg})` : `UPS error: ${msg}`,
-        denied ? "install the station-agent udev rule and replug the UPS" : "replug the UPS USB cable",
+        denied
+          ? "install the station-agent udev rules (docs/devices.md) and replug the UPS"
+          : "replug the UPS USB cable",
       );
     }
   }
@@ -152,8 +171,17 @@ export class UpsService implements Service, PowerView, DeviceView {
       if (!ups) return;
       void ups
         .poll()
-        .then(({ failed }) => {
+        .then(async ({ failed }) => {
           if (failed.length > 0) this.deps.logger?.warn({ failed }, "UPS feature reports failed");
+          // A UPS that answers nothing three polls running is wedged: drop it and reconnect.
+          const silent = failed.length > 0 && failed.length === ups.map.featureReports.length;
+          this.silentPolls = silent ? this.silentPolls + 1 : 0;
+          if (this.silentPolls >= 3 && this.ups === ups) {
+            this.ups = undefined;
+            this.silentPolls = 0;
+            await ups.close();
+            this.fail("faulted", `UPS stopped answering: ${failed[0]?.error}`, "replug the UPS USB cable");
+          }
         })
         .finally(() => this.schedulePoll());
     }, this.deps.config.pollMs);

@@ -108,7 +108,7 @@ export function explainHidError(e: unknown): { reason: string; fix: string; erro
     return {
       error,
       reason: "no permission to open the HID device",
-      fix: "install the station-agent udev rule (systemd/99-station-agent.rules) and replug the UPS",
+      fix: "install the station-agent udev rules (docs/devices.md) and replug the UPS",
     };
   }
   if (code === "ERR_MODULE_NOT_FOUND" || /Cannot find (module|package)/.test(error)) {

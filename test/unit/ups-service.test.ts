@@ -159,6 +159,23 @@ describe("UPS power state transitions (APC Back-UPS ES 850G2, real descriptor)",
     expect(retained.powers.at(-1)?.state).toBe("online");
   });
 
+  it("a UPS that stops answering feature reports is faulted and reconnected", async () => {
+    const device = apcDevice();
+    const { service } = setup(device, { pollMs: 500 });
+    await service.start();
+    for (const id of [0x0c, 0x16, 0x25, 0x26, 0x31]) device.failing.add(id);
+    await vi.waitFor(() => expect(service.states()[0]?.health).toBe("faulted"), {
+      timeout: 8000,
+      interval: 50,
+    });
+    expect(service.current()).toMatchObject({
+      state: "unavailable",
+      reason: expect.stringMatching(/stopped answering/),
+    });
+    device.failing.clear();
+    await vi.waitFor(() => expect(service.current()?.state).toBe("online"), { timeout: 5000, interval: 20 });
+  });
+
   it("a device whose descriptor is not a UPS is faulted, not a crash", async () => {
     const keyboard = new FakeUpsDevice(
       { path: "/dev/hidraw9", vendorId: 0x051d, productId: 0x0002 },
