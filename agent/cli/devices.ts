@@ -110,7 +110,7 @@ async function upsSummary(cfg: Extract<DeviceConfig, { kind: "ups" }>): Promise<
 function describeDevice(d: DiscoveredDevice): string {
   const vendor = d.vendorId ? quirksFor(parseInt(d.vendorId, 16))?.vendor : undefined;
   const ids = d.vendorId ? `USB ${d.vendorId}:${d.productId ?? "????"}` : undefined;
-  const name = [vendor, d.manufacturer, d.product].filter(Boolean).join(" ");
+  const name = [d.manufacturer ?? vendor, d.product].filter(Boolean).join(" ");
   const extra = [ids, name || undefined, d.serialNumber ? `serial ${d.serialNumber}` : undefined]
     .filter(Boolean)
     .join(", ");
