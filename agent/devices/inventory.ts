@@ -48,6 +48,9 @@ export class Inventory implements Service, DeviceView {
   private published = new Map<string, string>();
   private snap: InventorySnapshot = { configured: [], unconfigured: [], notes: [] };
   private baseline = true;
+  private readonly changeListeners = new Set<
+    (attached: DiscoveredDevice[], detached: DiscoveredDevice[]) => void
+  >();
 
   constructor(private readonly deps: InventoryDeps) {}
 
@@ -68,6 +71,12 @@ export class Inventory implements Service, DeviceView {
   scan(): Promise<void> {
     this.scanning ??= this.scanOnce().finally(() => (this.scanning = undefined));
     return this.scanning;
+  }
+
+  /** Called after a scan that saw devices arrive or leave (e.g. to kick the UPS service on a new HID device). */
+  onChange(listener: (attached: DiscoveredDevice[], detached: DiscoveredDevice[]) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   snapshot(): InventorySnapshot {
@@ -128,13 +137,20 @@ export class Inventory implements Service, DeviceView {
       const prevMatches = matchDevices(this.deps.devices, [...this.present.values()]);
       const owner = (d: DiscoveredDevice, m: Map<string, DiscoveredDevice | undefined>) =>
         [...m.entries()].find(([, v]) => v === d)?.[0] ?? null;
-      for (const [key, d] of next) {
-        if (!this.present.has(key))
-          this.deps.events.event("device.attached", describe(d, owner(d, matches)), now);
-      }
-      for (const [key, d] of this.present) {
-        if (!next.has(key))
-          this.deps.events.event("device.detached", describe(d, owner(d, prevMatches)), now);
+      const attached = [...next].filter(([key]) => !this.present.has(key)).map(([, d]) => d);
+      const detached = [...this.present].filter(([key]) => !next.has(key)).map(([, d]) => d);
+      for (const d of attached)
+        this.deps.events.event("device.attached", describe(d, owner(d, matches)), now);
+      for (const d of detached)
+        this.deps.events.event("device.detached", describe(d, owner(d, prevMatches)), now);
+      if (attached.length + detached.length > 0) {
+        for (const l of [...this.changeListeners]) {
+          try {
+            l(attached, detached);
+          } catch (e) {
+            this.deps.logger?.warn({ err: e }, "inventory change listener failed");
+          }
+        }
       }
     }
     this.baseline = false;

@@ -57,6 +57,8 @@ describe("inventory hot-plug over socat ptys", () => {
       pollMs: 100,
     });
     const health = (id: string) => retained.lastDevice(id)?.health;
+    const changes: string[] = [];
+    inventory.onChange((a, d) => changes.push(...a.map((x) => `+${x.path}`), ...d.map((x) => `-${x.path}`)));
     await inventory.start();
     try {
       expect([health("fp1"), health("printer1"), health("ups1")]).toEqual(["absent", "absent", "absent"]);
@@ -118,6 +120,8 @@ describe("inventory hot-plug over socat ptys", () => {
       await vi.waitFor(() => expect(health("fp1")).toBe("absent"), { timeout: 5000, interval: 50 });
       await printer.stop();
       await vi.waitFor(() => expect(health("printer1")).toBe("absent"), { timeout: 5000, interval: 50 });
+      expect(changes).toContain(`+${join(roots.dev, "ttyUSB7")}`);
+      expect(changes).toContain(`-${printerPath}`);
       const detached = events.events.filter((e) => e.type === "device.detached").map((e) => e.data.device);
       expect(detached).toEqual(["fp1", "printer1"]);
 
