@@ -7,6 +7,7 @@ import { constants as fsConstants, readFileSync } from "node:fs";
 import { access, statfs, stat } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
+import type { DeviceConfig } from "../../config/devices.js";
 import type { Config } from "../../config/schema.js";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../../config/load.js";
 import { discoverDevices, type DiscoveryResult } from "../../drivers/discovery/discover.js";
@@ -40,7 +41,7 @@ export interface DoctorDeps {
   freeBytes: (dir: string) => Promise<{ free: number; at: string }>;
   ping: () => Promise<{ ok: boolean; detail: string; fix?: string }>;
   loadHid: () => Promise<HidAvailability>;
-  discover: (config: Config) => Promise<DiscoveryResult>;
+  discover: (devices: readonly DeviceConfig[]) => Promise<DiscoveryResult>;
   now: () => number;
 }
 
@@ -140,7 +141,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 
   let found: DiscoveryResult | undefined;
   await guarded(add, "permissions", "Permission to open devices", async () => {
-    found = await d.discover(config ?? ({ devices: [] } as unknown as Config));
+    found = await d.discover(config?.devices ?? []);
     const denied = found.devices.filter((x) => !x.accessible);
     if (found.devices.length === 0)
       return { status: "ok", detail: "no serial, HID or USB printer devices are plugged in" };
@@ -222,7 +223,7 @@ export function defaultDeps(): DoctorDeps {
     freeBytes,
     ping: checkPing,
     loadHid: () => loadHidBackend(),
-    discover: (c) => discoverDevices({ listSerialPorts, probePaths: probePathsFor(c.devices) }),
+    discover: (devices) => discoverDevices({ listSerialPorts, probePaths: probePathsFor(devices) }),
     now: () => Date.now(),
   };
 }
