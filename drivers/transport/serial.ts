@@ -68,6 +68,15 @@ export class SerialByteStream implements ByteStream {
     return new Promise((resolve, reject) => this.port.update({ baudRate }, (e) => (e ? reject(e) : resolve())));
   }
 
+  /** Stop reading: the kernel buffer fills and the sender blocks (emulators pacing a UART use this). */
+  pause(): void {
+    this.port.pause();
+  }
+
+  resume(): void {
+    this.port.resume();
+  }
+
   onData(listener: (chunk: Buffer) => void): () => void {
     return this.data.add(listener);
   }
