@@ -6,7 +6,7 @@ import { ditherFloydSteinberg, fitGray, placeBitmap, resizeGray, stackBitmaps, t
 import { CodePage, EPSON_CODE_PAGE_NUMBERS, type CodePageName } from "./codepage.js";
 import * as cmd from "./escpos.js";
 import { qrBitmap } from "./qr.js";
-import type { TextRasterizer } from "./text-raster.js";
+import { hasDevanagari, type TextRasterizer } from "./text-raster.js";
 
 export interface PrinterProfile {
   /** Printable dots per line: 384 on 58 mm and 576 on 80 mm 203-dpi heads; some models differ. */
@@ -30,8 +30,9 @@ export const PROFILES = {
 export const FONT_A_WIDTH = 12;
 
 export type Block =
-  | { kind: "text"; text: string; align?: cmd.Align; bold?: boolean; size?: 1 | 2 | 3 }
-  | { kind: "field"; label: string; value: string }
+  /** `optional` text is left out (and reported) when it needs a font the station does not have. */
+  | { kind: "text"; text: string; align?: cmd.Align; bold?: boolean; size?: 1 | 2 | 3; optional?: boolean }
+  | { kind: "field"; label: string; value: string; optional?: boolean }
   | { kind: "rule" }
   | { kind: "image"; image: Gray; align?: cmd.Align; width?: number }
   | { kind: "bitmap"; bitmap: Bitmap; align?: cmd.Align }
@@ -42,6 +43,8 @@ export type Block =
 export interface EncodeOptions {
   /** Needed only when some text is outside the code page. */
   rasterizer?: TextRasterizer;
+  /** Told about each optional block that was left out, and why. */
+  onSkip?: (text: string, why: string) => void;
 }
 
 /** Dithered form of an image block as it will be printed (tests compare the emulator's paper with it). */
@@ -66,7 +69,7 @@ export function encodeDocument(blocks: Block[], profile: PrinterProfile, opts: E
     out.push(cmd.align("left"), ...cmd.raster(placed, profile.rasterRows));
   };
 
-  const textOut = (text: string, align: cmd.Align, bold: boolean, size: number): void => {
+  const textOut = (text: string, align: cmd.Align, bold: boolean, size: number, optional = false): void => {
     if (page.canEncode(text)) {
       out.push(cmd.align(align), cmd.bold(bold), cmd.size(size, size));
       for (const line of wrapColumns(text, columns(size))) out.push(page.encode(line)!, cmd.lineFeed());
@@ -74,7 +77,16 @@ export function encodeDocument(blocks: Block[], profile: PrinterProfile, opts: E
       return;
     }
     const r = opts.rasterizer;
-    if (!r) throw new Error(`text outside code page ${profile.codePage} needs a text rasterizer: ${JSON.stringify(text.slice(0, 40))}`);
+    const missing = !r
+      ? `text outside code page ${profile.codePage} needs a text rasterizer`
+      : hasDevanagari(text) && !r.hasDevanagari
+        ? "Devanagari text needs a Devanagari font (install fonts-lohit-deva or fonts-noto-core)"
+        : undefined;
+    if (missing || !r) {
+      if (!optional) throw new Error(`${missing}: ${JSON.stringify(text.slice(0, 40))}`);
+      opts.onSkip?.(text, missing ?? "no rasterizer");
+      return;
+    }
     const style = { sizePx: 24 * size, bold };
     const lines = r.wrap(text, profile.widthDots, style).map((l) => r.render(l, style));
     if (align === "left") rasterOut(stackBitmaps(lines), "left");
@@ -84,10 +96,10 @@ export function encodeDocument(blocks: Block[], profile: PrinterProfile, opts: E
   for (const b of blocks) {
     switch (b.kind) {
       case "text":
-        textOut(b.text, b.align ?? "left", b.bold ?? false, b.size ?? 1);
+        textOut(b.text, b.align ?? "left", b.bold ?? false, b.size ?? 1, b.optional);
         break;
       case "field":
-        textOut(`${b.label}: ${b.value}`, "left", false, 1);
+        textOut(`${b.label}: ${b.value}`, "left", false, 1, b.optional);
         break;
       case "rule":
         out.push(cmd.align("left"), page.encode("-".repeat(columns(1)))!, cmd.lineFeed());

@@ -117,7 +117,7 @@ function header(station: z.output<typeof Station>, title: string, titleLocal: st
       : []),
     { kind: "rule" },
     { kind: "text", text: title, align: "center", bold: true, size: 2 },
-    { kind: "text", text: titleLocal, align: "center" },
+    { kind: "text", text: titleLocal, align: "center", optional: true },
     { kind: "rule" },
   ];
 }
@@ -135,7 +135,7 @@ export function arrestSlip(input: unknown): Block[] {
     ...(d.place ? [{ kind: "field" as const, label: "Place", value: d.place }] : []),
     ...(d.sections ? [{ kind: "field" as const, label: "Sections", value: d.sections }] : []),
     { kind: "field", label: "Accused", value: a.name },
-    ...(a.nameLocal ? [{ kind: "field" as const, label: "नाम", value: a.nameLocal }] : []),
+    ...(a.nameLocal ? [{ kind: "field" as const, label: "नाम", value: a.nameLocal, optional: true }] : []),
     ...(a.fatherName ? [{ kind: "field" as const, label: "Father/Husband", value: a.fatherName }] : []),
     ...(a.age !== undefined || a.gender
       ? [{ kind: "field" as const, label: "Age/Sex", value: [a.age, a.gender].filter((v) => v !== undefined).join(" / ") }]
@@ -187,11 +187,11 @@ export function complaintReceipt(input: unknown): Block[] {
     { kind: "field", label: "Complaint No", value: d.complaintNumber },
     { kind: "field", label: "Received", value: formatTime(d.receivedAt) },
     { kind: "field", label: "Complainant", value: c.name },
-    ...(c.nameLocal ? [{ kind: "field" as const, label: "नाम", value: c.nameLocal }] : []),
+    ...(c.nameLocal ? [{ kind: "field" as const, label: "नाम", value: c.nameLocal, optional: true }] : []),
     ...(c.phone ? [{ kind: "field" as const, label: "Phone", value: c.phone }] : []),
     ...(c.address ? [{ kind: "field" as const, label: "Address", value: c.address }] : []),
     ...(d.subject ? [{ kind: "field" as const, label: "Subject", value: d.subject }] : []),
-    ...(d.subjectLocal ? [{ kind: "text" as const, text: d.subjectLocal }] : []),
+    ...(d.subjectLocal ? [{ kind: "text" as const, text: d.subjectLocal, optional: true }] : []),
     { kind: "field", label: "Received by", value: officerLine(d.officer) },
     { kind: "feed", dots: 12 },
     { kind: "qr", data: payload, align: "center" },

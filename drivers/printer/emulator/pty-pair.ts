@@ -12,9 +12,10 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
-export async function openPtyPair(prefix = "printer"): Promise<PtyPair> {
+/** `hostLink` puts the host side at a chosen path (e.g. /tmp/printer0) instead of inside the temp dir. */
+export async function openPtyPair(prefix = "printer", hostLink?: string): Promise<PtyPair> {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-pty-`));
-  const hostPath = join(dir, "host");
+  const hostPath = hostLink ?? join(dir, "host");
   const devicePath = join(dir, "device");
   const proc: ChildProcess = spawn(
     "socat",
@@ -33,6 +34,7 @@ export async function openPtyPair(prefix = "printer"): Promise<PtyPair> {
       if (!exited) proc.kill("SIGKILL");
     }
     rmSync(dir, { recursive: true, force: true });
+    if (hostLink) rmSync(hostLink, { force: true });
   };
   for (let i = 0; i < 200 && !(existsSync(hostPath) && existsSync(devicePath)); i++) {
     if (exited) break;
