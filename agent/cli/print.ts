@@ -103,7 +103,7 @@ async function runJob(o: TargetOptions, make: (profile: PrinterProfile, r?: Text
   const job = make(profileOf(o), rasterizer);
   for (const why of job.skipped) console.error(`note: some lines left out: ${why}`);
   await withPrinter(o, async (printer, spec) => {
-    const r = await printer.print(job.bytes);
+    const r = await printer.print(job.parts);
     if (r.ok) {
       out(o, `printed ${r.bytes} bytes on ${describeTransport(spec)} in ${r.durationMs} ms`, { ...r, status: undefined });
     } else {

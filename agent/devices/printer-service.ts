@@ -122,7 +122,7 @@ export class PrinterService implements Service, DeviceView {
     if (!entry.device) {
       return this.failed(entry, template, { reason: "not-connected", detail: entry.state.reason ?? "no transport" }, job.skipped);
     }
-    const result = await entry.device.print(job.bytes);
+    const result = await entry.device.print(job.parts);
     if (!result.ok) return this.failed(entry, template, result, job.skipped);
     this.deps.log.info({ device: id, template, bytes: result.bytes, ms: result.durationMs }, "slip printed");
     return { ok: true, printer: id, bytes: result.bytes, durationMs: result.durationMs, skipped: job.skipped };

@@ -57,6 +57,14 @@ export function imageBitmap(block: { image: Gray; width?: number }, widthDots: n
 }
 
 export function encodeDocument(blocks: Block[], profile: PrinterProfile, opts: EncodeOptions = {}): Uint8Array {
+  return cmd.concat(encodeDocumentParts(blocks, profile, opts));
+}
+
+/**
+ * The job as whole commands. The device sends them in segments and asks for the status between
+ * segments; splitting inside a raster would make the printer read the status request as dots.
+ */
+export function encodeDocumentParts(blocks: Block[], profile: PrinterProfile, opts: EncodeOptions = {}): Uint8Array[] {
   const page = new CodePage(profile.codePage);
   const out: Uint8Array[] = [cmd.init(), cmd.codePage(profile.codePageNumber ?? EPSON_CODE_PAGE_NUMBERS[profile.codePage])];
   const columns = (size: number): number => Math.floor(profile.widthDots / (FONT_A_WIDTH * size));
@@ -127,7 +135,7 @@ export function encodeDocument(blocks: Block[], profile: PrinterProfile, opts: E
         break;
     }
   }
-  return cmd.concat(out);
+  return out;
 }
 
 /** Word wrap by character count for code-page text (font A is monospaced). */

@@ -92,9 +92,12 @@ export class EscPosPrinter {
     });
   }
 
-  /** Print the bytes of one job; resolves when it printed or failed, never rejects. */
-  print(job: Uint8Array): Promise<JobResult> {
-    return this.exclusive(() => this.runJob(job));
+  /**
+   * Print one job; resolves when it printed or failed, never rejects. Give the job as a list of whole
+   * commands to get status checks between segments; a single byte array is sent in one piece.
+   */
+  print(job: Uint8Array | Uint8Array[]): Promise<JobResult> {
+    return this.exclusive(() => this.runJob(job instanceof Uint8Array ? [job] : job));
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -103,8 +106,9 @@ export class EscPosPrinter {
     return run;
   }
 
-  private async runJob(job: Uint8Array): Promise<JobResult> {
+  private async runJob(parts: Uint8Array[]): Promise<JobResult> {
     const started = this.now();
+    const total = parts.reduce((n, p) => n + p.length, 0);
     let sent = 0;
     const fail = (reason: JobFailure, detail: string, status?: PrinterStatus): JobResult => ({
       ok: false,
@@ -130,24 +134,22 @@ export class EscPosPrinter {
       this.update({ health: "busy", status });
       // Segments of about two seconds of line time: a status check between them stops a job whose
       // printer opened its cover or ran out of paper, instead of pouring the rest into a stopped printer.
-      const segment = Math.max(4096, Math.round((this.opts.bytesPerSecond ?? 4000) * 2));
-      for (let off = 0; off < job.length; off += segment) {
-        const part = job.subarray(off, Math.min(job.length, off + segment));
+      for (const segment of segments(parts, Math.max(4096, Math.round((this.opts.bytesPerSecond ?? 4000) * 2)))) {
         try {
-          await link.write(part);
+          await link.write(segment);
         } catch (e) {
           return fail("write-failed", (e as Error).message);
         }
-        sent += part.length;
+        sent += segment.length;
         try {
           status = await this.checkStatus(link);
         } catch (e) {
           return fail("no-response", (e as Error).message);
         }
         const midFault = faultOf(status);
-        if (midFault) return fail(midFault, `printer reports ${midFault} after ${sent} of ${job.length} bytes`, status);
+        if (midFault) return fail(midFault, `printer reports ${midFault} after ${sent} of ${total} bytes`, status);
       }
-      return { ok: true, bytes: job.length, durationMs: this.now() - started, status };
+      return { ok: true, bytes: total, durationMs: this.now() - started, status };
     } finally {
       this.busy = false;
       if (this.snapshot.health === "busy") this.update({ health: "ready", ...(this.snapshot.status ? { status: this.snapshot.status } : {}) });
@@ -239,4 +241,30 @@ export class EscPosPrinter {
       }
     }
   }
+}
+
+/** Groups whole commands into segments of at least `target` bytes (a single command may be larger). */
+function segments(parts: Uint8Array[], target: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let group: Uint8Array[] = [];
+  let size = 0;
+  const flush = (): void => {
+    if (group.length === 0) return;
+    const buf = new Uint8Array(size);
+    let at = 0;
+    for (const p of group) {
+      buf.set(p, at);
+      at += p.length;
+    }
+    out.push(buf);
+    group = [];
+    size = 0;
+  };
+  for (const p of parts) {
+    group.push(p);
+    size += p.length;
+    if (size >= target) flush();
+  }
+  flush();
+  return out;
 }

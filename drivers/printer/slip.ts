@@ -1,12 +1,15 @@
 /** Whole print jobs: a template filled with data, a test page, or a picture, encoded for one profile. */
 import type { Gray } from "./bitmap.js";
-import { encodeDocument, type Block, type PrinterProfile } from "./document.js";
+import { concat } from "./escpos.js";
+import { encodeDocumentParts, type Block, type PrinterProfile } from "./document.js";
 import { grayRamp } from "./emulator/sample-images.js";
 import { buildTemplate } from "./templates.js";
 import type { TextRasterizer } from "./text-raster.js";
 
 export interface EncodedJob {
   bytes: Uint8Array;
+  /** The same bytes as whole commands, for the device to segment at command boundaries. */
+  parts: Uint8Array[];
   /** Why optional lines were left out (e.g. no Devanagari font installed); empty when all printed. */
   skipped: string[];
   encodeMs: number;
@@ -15,8 +18,9 @@ export interface EncodedJob {
 function encode(blocks: Block[], profile: PrinterProfile, rasterizer?: TextRasterizer): EncodedJob {
   const started = performance.now();
   const skipped = new Set<string>();
-  const bytes = encodeDocument(blocks, profile, { ...(rasterizer ? { rasterizer } : {}), onSkip: (_t, why) => skipped.add(why) });
-  return { bytes, skipped: [...skipped], encodeMs: performance.now() - started };
+  const parts = encodeDocumentParts(blocks, profile, { ...(rasterizer ? { rasterizer } : {}), onSkip: (_t, why) => skipped.add(why) });
+  const bytes = concat(parts);
+  return { bytes, parts, skipped: [...skipped], encodeMs: performance.now() - started };
 }
 
 /** Throws TemplateDataError (a caller's mistake, HTTP 400) when the data does not fit the template. */
