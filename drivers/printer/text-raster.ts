@@ -21,8 +21,8 @@ export const DEFAULT_FONTS = {
 };
 
 export interface FontPaths {
-  /** Font for Devanagari runs; without one, Devanagari text cannot be printed (a clear error says so). */
-  devanagari?: string;
+  /** Font for Devanagari runs (null: none); without one, Devanagari text cannot be printed (a clear error says so). */
+  devanagari?: string | null;
   /** Font for every other run. */
   latin?: string;
 }
@@ -58,7 +58,7 @@ export class TextRasterizer {
   static async load(paths: FontPaths = {}): Promise<TextRasterizer> {
     const latinPath = paths.latin ?? firstExisting(DEFAULT_FONTS.latin);
     if (!latinPath) throw new Error(`no Latin font found (tried ${DEFAULT_FONTS.latin.join(", ")}); install fonts-dejavu-core`);
-    const devaPath = paths.devanagari ?? firstExisting(DEFAULT_FONTS.devanagari);
+    const devaPath = paths.devanagari === null ? undefined : (paths.devanagari ?? firstExisting(DEFAULT_FONTS.devanagari));
     const hb = await import("harfbuzzjs");
     const open = (p: string): LoadedFont => {
       const face = new hb.Face(new hb.Blob(readFileSync(p)));

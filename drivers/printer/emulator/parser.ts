@@ -30,33 +30,47 @@ const need = (n: number): Need => ({ need: n });
 
 export class EscPosParser {
   private buf = new Uint8Array(0);
+  /** Chunks not yet merged into `buf`, while the command at its head still lacks bytes. */
+  private waiting: Uint8Array[] = [];
+  private waitingBytes = 0;
+  private needed = 0;
   /** Bytes consumed so far (for error messages and tests). */
   offset = 0;
 
   push(chunk: Uint8Array): Op[] {
-    if (this.buf.length === 0) this.buf = Uint8Array.from(chunk);
-    else {
-      const merged = new Uint8Array(this.buf.length + chunk.length);
-      merged.set(this.buf);
-      merged.set(chunk, this.buf.length);
-      this.buf = merged;
+    this.waiting.push(Uint8Array.from(chunk));
+    this.waitingBytes += chunk.length;
+    // A large raster arrives in many small reads; merging and re-parsing each time would be quadratic.
+    if (this.buf.length + this.waitingBytes < this.needed) return [];
+    const merged = new Uint8Array(this.buf.length + this.waitingBytes);
+    merged.set(this.buf);
+    let at = this.buf.length;
+    for (const c of this.waiting) {
+      merged.set(c, at);
+      at += c.length;
     }
+    this.waiting = [];
+    this.waitingBytes = 0;
+    this.buf = merged;
     const ops: Op[] = [];
-    let at = 0;
+    let pos = 0;
     for (;;) {
-      const r = this.parseOne(this.buf, at);
-      if ("need" in r) break;
+      const r = this.parseOne(this.buf, pos);
+      if ("need" in r) {
+        this.needed = r.need;
+        break;
+      }
       ops.push(r.op);
-      at += r.len;
+      pos += r.len;
     }
-    this.offset += at;
-    this.buf = this.buf.slice(at);
+    this.offset += pos;
+    this.buf = this.buf.slice(pos);
     return ops;
   }
 
   /** Bytes held back because a command is not complete yet. */
   get pending(): number {
-    return this.buf.length;
+    return this.buf.length + this.waitingBytes;
   }
 
   private parseOne(b: Uint8Array, at: number): { op: Op; len: number } | Need {
