@@ -19,7 +19,10 @@ const SlipRequest = z
 
 function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -51,7 +54,8 @@ export function printerRoutes(service: Pick<PrinterService, "printSlip" | "resol
           const outcome = await service.printSlip(template, data, printer);
           return reply(res, outcome.ok ? 200 : 503, outcome);
         } catch (e) {
-          if (e instanceof TemplateDataError) return reply(res, 400, { error: "bad data", problems: e.problems });
+          if (e instanceof TemplateDataError)
+            return reply(res, 400, { error: "bad data", problems: e.problems });
           return reply(res, 500, { error: (e as Error).message });
         }
       },

@@ -7,7 +7,12 @@ import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { PROFILES, type PrinterProfile } from "../../drivers/printer/document.js";
 import { decodePng } from "../../drivers/printer/image-input.js";
-import { describeTransport, lineBytesPerSecond, openPrinterStream, type PrinterTransportSpec } from "../../drivers/printer/open-stream.js";
+import {
+  describeTransport,
+  lineBytesPerSecond,
+  openPrinterStream,
+  type PrinterTransportSpec,
+} from "../../drivers/printer/open-stream.js";
 import { EscPosPrinter } from "../../drivers/printer/printer-device.js";
 import { encodeImage, encodeSlip, encodeTestPage, type EncodedJob } from "../../drivers/printer/slip.js";
 import { faultOf } from "../../drivers/printer/status.js";
@@ -54,7 +59,8 @@ function withTarget(cmd: Command): Command {
 
 function targetOf(o: TargetOptions): PrinterTransportSpec {
   const given = [o.port, o.tcp, o.device].filter((v) => v !== undefined).length;
-  if (given !== 1) throw new UsageError("give exactly one of --port PATH [--baud N], --tcp HOST:PORT, --device PATH");
+  if (given !== 1)
+    throw new UsageError("give exactly one of --port PATH [--baud N], --tcp HOST:PORT, --device PATH");
   if (o.port) return { kind: "serial", path: o.port, baud: o.baud };
   if (o.tcp) {
     try {
@@ -76,7 +82,10 @@ function profileOf(o: TargetOptions): PrinterProfile {
   };
 }
 
-async function withPrinter<T>(o: TargetOptions, fn: (p: EscPosPrinter, spec: PrinterTransportSpec) => Promise<T>): Promise<T> {
+async function withPrinter<T>(
+  o: TargetOptions,
+  fn: (p: EscPosPrinter, spec: PrinterTransportSpec) => Promise<T>,
+): Promise<T> {
   const spec = targetOf(o);
   const bps = lineBytesPerSecond(spec);
   const printer = new EscPosPrinter({
@@ -98,16 +107,25 @@ function out(o: TargetOptions, text: string, json: Record<string, unknown>): voi
   console.log(o.json ? JSON.stringify(json) : text);
 }
 
-async function runJob(o: TargetOptions, make: (profile: PrinterProfile, r?: TextRasterizer) => EncodedJob): Promise<void> {
+async function runJob(
+  o: TargetOptions,
+  make: (profile: PrinterProfile, r?: TextRasterizer) => EncodedJob,
+): Promise<void> {
   const rasterizer = await TextRasterizer.load().catch(() => undefined);
   const job = make(profileOf(o), rasterizer);
   for (const why of job.skipped) console.error(`note: some lines left out: ${why}`);
   await withPrinter(o, async (printer, spec) => {
     const r = await printer.print(job.parts);
     if (r.ok) {
-      out(o, `printed ${r.bytes} bytes on ${describeTransport(spec)} in ${r.durationMs} ms`, { ...r, status: undefined });
+      out(o, `printed ${r.bytes} bytes on ${describeTransport(spec)} in ${r.durationMs} ms`, {
+        ...r,
+        status: undefined,
+      });
     } else {
-      out(o, `print failed on ${describeTransport(spec)}: ${r.reason} (${r.detail})`, { ...r, status: undefined });
+      out(o, `print failed on ${describeTransport(spec)}: ${r.reason} (${r.detail})`, {
+        ...r,
+        status: undefined,
+      });
       process.exitCode = 1;
     }
   });
@@ -136,11 +154,20 @@ function readInput(path: string): Buffer {
 export function registerPrintCommands(program: Command): void {
   const print = program.command("print").description("print on an ESC/POS slip printer, or read its status");
 
-  withTarget(print.command("test").description("print a test page (text, sizes, code page, dithering, QR, Devanagari)")).action(
+  withTarget(
+    print
+      .command("test")
+      .description("print a test page (text, sizes, code page, dithering, QR, Devanagari)"),
+  ).action(
     handle(async (o: TargetOptions) => runJob(o, (p, r) => encodeTestPage(p, new Date().toISOString(), r))),
   );
 
-  withTarget(print.command("image").argument("<file>", "PNG file").description("print a picture, dithered to fit the paper")).action(
+  withTarget(
+    print
+      .command("image")
+      .argument("<file>", "PNG file")
+      .description("print a picture, dithered to fit the paper"),
+  ).action(
     handle(async (file: string, o: TargetOptions) => {
       let image;
       try {
@@ -153,7 +180,9 @@ export function registerPrintCommands(program: Command): void {
   );
 
   withTarget(
-    print.command("slip").argument("<file>", 'JSON file: {"template": "arrest-slip"|"complaint-receipt", "data": {...}}'),
+    print
+      .command("slip")
+      .argument("<file>", 'JSON file: {"template": "arrest-slip"|"complaint-receipt", "data": {...}}'),
   ).action(
     handle(async (file: string, o: TargetOptions) => {
       let req: { template?: unknown; data?: unknown };
@@ -171,7 +200,9 @@ export function registerPrintCommands(program: Command): void {
     }),
   );
 
-  withTarget(print.command("status").description("ask the printer for its real-time status (DLE EOT 1-4)")).action(
+  withTarget(
+    print.command("status").description("ask the printer for its real-time status (DLE EOT 1-4)"),
+  ).action(
     handle(async (o: TargetOptions) => {
       await withPrinter(o, async (printer, spec) => {
         try {
@@ -190,7 +221,11 @@ export function registerPrintCommands(program: Command): void {
           );
           if (fault) process.exitCode = 1;
         } catch (e) {
-          out(o, `printer ${describeTransport(spec)}: no answer (${(e as Error).message})`, { ok: false, fault: "no-response", detail: (e as Error).message });
+          out(o, `printer ${describeTransport(spec)}: no answer (${(e as Error).message})`, {
+            ok: false,
+            fault: "no-response",
+            detail: (e as Error).message,
+          });
           process.exitCode = 1;
         }
       });

@@ -7,7 +7,12 @@ import type { z } from "zod";
 import type { PrinterDeviceConfig } from "../../config/devices.js";
 import type { DeviceState } from "../../contract/index.js";
 import { PROFILES, type PrinterProfile } from "../../drivers/printer/document.js";
-import { describeTransport, lineBytesPerSecond, openPrinterStream, type PrinterTransportSpec } from "../../drivers/printer/open-stream.js";
+import {
+  describeTransport,
+  lineBytesPerSecond,
+  openPrinterStream,
+  type PrinterTransportSpec,
+} from "../../drivers/printer/open-stream.js";
 import { EscPosPrinter, type JobResult, type PrinterSnapshot } from "../../drivers/printer/printer-device.js";
 import { encodeSlip } from "../../drivers/printer/slip.js";
 import { TextRasterizer } from "../../drivers/printer/text-raster.js";
@@ -80,10 +85,21 @@ export class PrinterService implements Service, DeviceView {
     for (const cfg of this.deps.printers) {
       const spec = transportOf(cfg);
       const now = this.deps.clock.now();
-      const entry: Entry = { cfg, spec, device: undefined, since: now, seen: false, state: this.stateOf(cfg, spec, now, { health: "absent", reason: "not-connected" }) };
+      const entry: Entry = {
+        cfg,
+        spec,
+        device: undefined,
+        since: now,
+        seen: false,
+        state: this.stateOf(cfg, spec, now, { health: "absent", reason: "not-connected" }),
+      };
       this.entries.set(cfg.id, entry);
       if (!spec) {
-        entry.state = this.stateOf(cfg, spec, now, { health: "absent", reason: "not-connected", detail: "no port, tcp or device configured" });
+        entry.state = this.stateOf(cfg, spec, now, {
+          health: "absent",
+          reason: "not-connected",
+          detail: "no port, tcp or device configured",
+        });
         this.deps.retained.device(cfg.id, entry.state);
         continue;
       }
@@ -99,7 +115,9 @@ export class PrinterService implements Service, DeviceView {
       entry.device.onChange((next, prev) => this.changed(entry, next, prev));
       this.deps.retained.device(cfg.id, entry.state);
       // One printer failing to start must not keep the others (or the agent) from starting.
-      await entry.device.start().catch((e: Error) => this.deps.log.warn({ device: cfg.id, err: e.message }, "printer start failed"));
+      await entry.device
+        .start()
+        .catch((e: Error) => this.deps.log.warn({ device: cfg.id, err: e.message }, "printer start failed"));
     }
   }
 
@@ -120,12 +138,23 @@ export class PrinterService implements Service, DeviceView {
     if (!entry || !id) throw new Error(printerId ? `no printer "${printerId}"` : "no printer configured");
     const job = encodeSlip(template, data, profileOf(entry.cfg), await this.loadRasterizer(entry.cfg));
     if (!entry.device) {
-      return this.failed(entry, template, { reason: "not-connected", detail: entry.state.reason ?? "no transport" }, job.skipped);
+      return this.failed(
+        entry,
+        template,
+        { reason: "not-connected", detail: entry.state.reason ?? "no transport" },
+        job.skipped,
+      );
     }
     const result = await entry.device.print(job.parts);
     if (!result.ok) return this.failed(entry, template, result, job.skipped);
     this.deps.log.info({ device: id, template, bytes: result.bytes, ms: result.durationMs }, "slip printed");
-    return { ok: true, printer: id, bytes: result.bytes, durationMs: result.durationMs, skipped: job.skipped };
+    return {
+      ok: true,
+      printer: id,
+      bytes: result.bytes,
+      durationMs: result.durationMs,
+      skipped: job.skipped,
+    };
   }
 
   private failed(
@@ -134,7 +163,13 @@ export class PrinterService implements Service, DeviceView {
     r: Pick<Extract<JobResult, { ok: false }>, "reason" | "detail"> & { bytesSent?: number },
     skipped: string[],
   ): SlipOutcome {
-    const data = { device: entry.cfg.id, template, reason: r.reason, detail: r.detail, bytesSent: r.bytesSent ?? 0 };
+    const data = {
+      device: entry.cfg.id,
+      template,
+      reason: r.reason,
+      detail: r.detail,
+      bytesSent: r.bytesSent ?? 0,
+    };
     this.deps.events.event("print.failed", data);
     this.deps.log.warn(data, "print failed");
     return { ok: false, printer: entry.cfg.id, reason: r.reason, detail: r.detail, skipped };
@@ -145,7 +180,10 @@ export class PrinterService implements Service, DeviceView {
       ...(cfg.fonts?.latin ? { latin: cfg.fonts.latin } : {}),
       ...(cfg.fonts?.devanagari ? { devanagari: cfg.fonts.devanagari } : {}),
     }).catch((e: Error) => {
-      this.deps.log.warn({ err: e.message }, "no fonts for text outside the code page; such lines are left out");
+      this.deps.log.warn(
+        { err: e.message },
+        "no fonts for text outside the code page; such lines are left out",
+      );
       return undefined;
     });
     return this.rasterizer;
@@ -159,7 +197,12 @@ export class PrinterService implements Service, DeviceView {
     const device = entry.cfg.id;
     const wasFault = prev.health === "faulted" || (prev.health === "absent" && entry.seen);
     if (next.reason !== prev.reason && next.health === "faulted") {
-      const type = next.reason === "paper-out" ? "printer.paper-out" : next.reason === "cover-open" ? "printer.cover-open" : "printer.faulted";
+      const type =
+        next.reason === "paper-out"
+          ? "printer.paper-out"
+          : next.reason === "cover-open"
+            ? "printer.cover-open"
+            : "printer.faulted";
       this.deps.events.event(type, { device, reason: next.reason, detail: next.detail });
     } else if (next.health === "absent" && entry.seen && prev.health !== "absent") {
       this.deps.events.event("printer.faulted", { device, reason: next.reason, detail: next.detail });
@@ -169,12 +212,21 @@ export class PrinterService implements Service, DeviceView {
     if (next.status?.paper === "near-end" && prev.status?.paper !== "near-end") {
       this.deps.events.event("printer.paper-near-end", { device });
     }
-    if (next.health === "ready" || next.health === "busy" || (next.health === "faulted" && next.reason !== "no-response")) {
+    if (
+      next.health === "ready" ||
+      next.health === "busy" ||
+      (next.health === "faulted" && next.reason !== "no-response")
+    ) {
       entry.seen = true;
     }
   }
 
-  private stateOf(cfg: PrinterConfig, spec: PrinterTransportSpec | undefined, since: number, s: PrinterSnapshot): DeviceState {
+  private stateOf(
+    cfg: PrinterConfig,
+    spec: PrinterTransportSpec | undefined,
+    since: number,
+    s: PrinterSnapshot,
+  ): DeviceState {
     const iso = (ms: number): string => new Date(ms).toISOString();
     const st = s.status;
     return {

@@ -83,7 +83,11 @@ export function resizeGray(img: Gray, width: number, height: number): Gray {
 export function fitGray(img: Gray, maxWidth: number, maxScale = 1): Gray {
   const scale = Math.min(maxScale, maxWidth / img.width);
   if (scale === 1) return img;
-  return resizeGray(img, Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)));
+  return resizeGray(
+    img,
+    Math.max(1, Math.round(img.width * scale)),
+    Math.max(1, Math.round(img.height * scale)),
+  );
 }
 
 /** Scale a bitmap by an integer factor (QR modules, enlarged text). */
@@ -92,7 +96,8 @@ export function scaleBitmap(bmp: Bitmap, factor: number): Bitmap {
   const out = blankBitmap(bmp.width * factor, bmp.height * factor);
   for (let y = 0; y < out.height; y++) {
     const src = Math.floor(y / factor) * bmp.width;
-    for (let x = 0; x < out.width; x++) out.data[y * out.width + x] = bmp.data[src + Math.floor(x / factor)] ?? 0;
+    for (let x = 0; x < out.width; x++)
+      out.data[y * out.width + x] = bmp.data[src + Math.floor(x / factor)] ?? 0;
   }
   return out;
 }
@@ -100,7 +105,8 @@ export function scaleBitmap(bmp: Bitmap, factor: number): Bitmap {
 /** Place a bitmap on a wider white canvas: left, centre or right, as ESC a would for text. */
 export function placeBitmap(bmp: Bitmap, width: number, align: "left" | "center" | "right"): Bitmap {
   if (bmp.width >= width) return cropBitmap(bmp, 0, 0, width, bmp.height);
-  const offset = align === "left" ? 0 : align === "right" ? width - bmp.width : Math.floor((width - bmp.width) / 2);
+  const offset =
+    align === "left" ? 0 : align === "right" ? width - bmp.width : Math.floor((width - bmp.width) / 2);
   const out = blankBitmap(width, bmp.height);
   for (let y = 0; y < bmp.height; y++) {
     out.data.set(bmp.data.subarray(y * bmp.width, (y + 1) * bmp.width), y * width + offset);
@@ -150,7 +156,12 @@ export function packRows(bmp: Bitmap): { bytesPerRow: number; data: Uint8Array }
 }
 
 /** The inverse of packRows, used by the emulator. */
-export function unpackRows(data: Uint8Array, bytesPerRow: number, rows: number, width = bytesPerRow * 8): Bitmap {
+export function unpackRows(
+  data: Uint8Array,
+  bytesPerRow: number,
+  rows: number,
+  width = bytesPerRow * 8,
+): Bitmap {
   const out = blankBitmap(width, rows);
   for (let y = 0; y < rows; y++) {
     for (let x = 0; x < width; x++) {

@@ -2,7 +2,15 @@
  * A slip as a list of blocks, encoded for one printer profile: text the code page can show goes as
  * text (a few bytes a line); anything else (Devanagari, ₹, images, QR without native support) as GS v 0.
  */
-import { ditherFloydSteinberg, fitGray, placeBitmap, resizeGray, stackBitmaps, type Bitmap, type Gray } from "./bitmap.js";
+import {
+  ditherFloydSteinberg,
+  fitGray,
+  placeBitmap,
+  resizeGray,
+  stackBitmaps,
+  type Bitmap,
+  type Gray,
+} from "./bitmap.js";
 import { CodePage, EPSON_CODE_PAGE_NUMBERS, type CodePageName } from "./codepage.js";
 import * as cmd from "./escpos.js";
 import { qrBitmap } from "./qr.js";
@@ -22,8 +30,20 @@ export interface PrinterProfile {
 }
 
 export const PROFILES = {
-  "58mm": { widthDots: 384, codePage: "cp437", nativeQr: false, rasterRows: cmd.DEFAULT_RASTER_ROWS, cut: "partial" },
-  "80mm": { widthDots: 576, codePage: "cp437", nativeQr: true, rasterRows: cmd.DEFAULT_RASTER_ROWS, cut: "partial" },
+  "58mm": {
+    widthDots: 384,
+    codePage: "cp437",
+    nativeQr: false,
+    rasterRows: cmd.DEFAULT_RASTER_ROWS,
+    cut: "partial",
+  },
+  "80mm": {
+    widthDots: 576,
+    codePage: "cp437",
+    nativeQr: true,
+    rasterRows: cmd.DEFAULT_RASTER_ROWS,
+    cut: "partial",
+  },
 } as const satisfies Record<string, PrinterProfile>;
 
 /** Font A is 12 dots wide on 203-dpi heads. */
@@ -51,12 +71,20 @@ export interface EncodeOptions {
 export function imageBitmap(block: { image: Gray; width?: number }, widthDots: number): Bitmap {
   const target = block.width ? Math.min(block.width, widthDots) : undefined;
   const scaled = target
-    ? resizeGray(block.image, target, Math.max(1, Math.round((block.image.height * target) / block.image.width)))
+    ? resizeGray(
+        block.image,
+        target,
+        Math.max(1, Math.round((block.image.height * target) / block.image.width)),
+      )
     : fitGray(block.image, widthDots);
   return ditherFloydSteinberg(scaled);
 }
 
-export function encodeDocument(blocks: Block[], profile: PrinterProfile, opts: EncodeOptions = {}): Uint8Array {
+export function encodeDocument(
+  blocks: Block[],
+  profile: PrinterProfile,
+  opts: EncodeOptions = {},
+): Uint8Array {
   return cmd.concat(encodeDocumentParts(blocks, profile, opts));
 }
 
@@ -64,15 +92,27 @@ export function encodeDocument(blocks: Block[], profile: PrinterProfile, opts: E
  * The job as whole commands. The device sends them in segments and asks for the status between
  * segments; splitting inside a raster would make the printer read the status request as dots.
  */
-export function encodeDocumentParts(blocks: Block[], profile: PrinterProfile, opts: EncodeOptions = {}): Uint8Array[] {
+export function encodeDocumentParts(
+  blocks: Block[],
+  profile: PrinterProfile,
+  opts: EncodeOptions = {},
+): Uint8Array[] {
   const page = new CodePage(profile.codePage);
-  const out: Uint8Array[] = [cmd.init(), cmd.codePage(profile.codePageNumber ?? EPSON_CODE_PAGE_NUMBERS[profile.codePage])];
+  const out: Uint8Array[] = [
+    cmd.init(),
+    cmd.codePage(profile.codePageNumber ?? EPSON_CODE_PAGE_NUMBERS[profile.codePage]),
+  ];
   const columns = (size: number): number => Math.floor(profile.widthDots / (FONT_A_WIDTH * size));
 
   const rasterOut = (bmp: Bitmap, align: cmd.Align = "left"): void => {
     // Pad on the left for centre/right instead of trusting ESC a, which printers apply to rasters unevenly.
     const width = Math.min(profile.widthDots, bmp.width);
-    const offset = align === "left" ? 0 : align === "right" ? profile.widthDots - width : Math.floor((profile.widthDots - width) / 2);
+    const offset =
+      align === "left"
+        ? 0
+        : align === "right"
+          ? profile.widthDots - width
+          : Math.floor((profile.widthDots - width) / 2);
     const placed = placeBitmap(bmp, offset + width, "right");
     out.push(cmd.align("left"), ...cmd.raster(placed, profile.rasterRows));
   };
@@ -121,10 +161,18 @@ export function encodeDocumentParts(blocks: Block[], profile: PrinterProfile, op
       case "qr":
         if (profile.nativeQr) {
           out.push(cmd.align(b.align ?? "center"));
-          out.push(...cmd.qrNative(new TextEncoder().encode(b.data), { moduleSize: b.moduleSize ?? 4, ecc: b.ecc ?? "M" }));
+          out.push(
+            ...cmd.qrNative(new TextEncoder().encode(b.data), {
+              moduleSize: b.moduleSize ?? 4,
+              ecc: b.ecc ?? "M",
+            }),
+          );
           out.push(cmd.lineFeed(), cmd.align("left"));
         } else {
-          rasterOut(qrBitmap(b.data, { moduleSize: b.moduleSize ?? 4, ecc: b.ecc ?? "M" }), b.align ?? "center");
+          rasterOut(
+            qrBitmap(b.data, { moduleSize: b.moduleSize ?? 4, ecc: b.ecc ?? "M" }),
+            b.align ?? "center",
+          );
         }
         break;
       case "feed":

@@ -16,7 +16,8 @@ export type QrEcc = "L" | "M" | "Q" | "H";
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 
 function u8(n: number, what: string, min = 0, max = 255): number {
-  if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`${what} must be an integer ${min}..${max}, got ${n}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new RangeError(`${what} must be an integer ${min}..${max}, got ${n}`);
   return n;
 }
 
@@ -106,7 +107,13 @@ export function qrNative(data: Uint8Array, opts: { moduleSize?: number; ecc?: Qr
   const store = new Uint8Array(8 + data.length);
   store.set([GS, 0x28, 0x6b, storeLen & 0xff, storeLen >> 8, 0x31, 0x50, 0x30]);
   store.set(data, 8);
-  return [fn(0x41, 0x32, 0x00), fn(0x43, moduleSize), fn(0x45, QR_ECC[opts.ecc ?? "M"]), store, fn(0x51, 0x30)];
+  return [
+    fn(0x41, 0x32, 0x00),
+    fn(0x43, moduleSize),
+    fn(0x45, QR_ECC[opts.ecc ?? "M"]),
+    store,
+    fn(0x51, 0x30),
+  ];
 }
 
 export function concat(parts: Uint8Array[]): Uint8Array {

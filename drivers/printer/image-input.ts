@@ -13,7 +13,8 @@ export function decodePng(data: Uint8Array): Gray {
     throw new Error(`not a readable PNG: ${(e as Error).message}`);
   }
   const { width, height } = png;
-  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) throw new Error(`image ${width}x${height} is larger than ${MAX_IMAGE_SIDE} px`);
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE)
+    throw new Error(`image ${width}x${height} is larger than ${MAX_IMAGE_SIDE} px`);
   const out = new Uint8Array(width * height);
   for (let i = 0; i < out.length; i++) {
     const r = png.data[i * 4]!;
@@ -27,9 +28,12 @@ export function decodePng(data: Uint8Array): Gray {
 }
 
 export function grayFromRaw(width: number, height: number, data: Uint8Array): Gray {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new Error("image size must be positive integers");
-  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) throw new Error(`image ${width}x${height} is larger than ${MAX_IMAGE_SIDE} px`);
-  if (data.length !== width * height) throw new Error(`raw grey image needs ${width * height} bytes, got ${data.length}`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new Error("image size must be positive integers");
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE)
+    throw new Error(`image ${width}x${height} is larger than ${MAX_IMAGE_SIDE} px`);
+  if (data.length !== width * height)
+    throw new Error(`raw grey image needs ${width * height} bytes, got ${data.length}`);
   return { width, height, data };
 }
 

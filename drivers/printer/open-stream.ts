@@ -12,7 +12,11 @@ export type PrinterTransportSpec =
 export function openPrinterStream(spec: PrinterTransportSpec, serialBinding?: unknown): Promise<ByteStream> {
   switch (spec.kind) {
     case "serial":
-      return SerialByteStream.open({ path: spec.path, baudRate: spec.baud, ...(serialBinding ? { binding: serialBinding } : {}) });
+      return SerialByteStream.open({
+        path: spec.path,
+        baudRate: spec.baud,
+        ...(serialBinding ? { binding: serialBinding } : {}),
+      });
     case "tcp":
       return TcpByteStream.open({ host: spec.host, port: spec.port });
     case "device":
@@ -26,5 +30,9 @@ export function lineBytesPerSecond(spec: PrinterTransportSpec): number | undefin
 }
 
 export function describeTransport(spec: PrinterTransportSpec): string {
-  return spec.kind === "serial" ? `${spec.path}@${spec.baud}` : spec.kind === "tcp" ? `tcp://${spec.host}:${spec.port}` : spec.path;
+  return spec.kind === "serial"
+    ? `${spec.path}@${spec.baud}`
+    : spec.kind === "tcp"
+      ? `tcp://${spec.host}:${spec.port}`
+      : spec.path;
 }

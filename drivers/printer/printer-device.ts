@@ -20,7 +20,14 @@ export interface PrinterSnapshot {
 
 export type JobResult =
   | { ok: true; bytes: number; durationMs: number; status: PrinterStatus }
-  | { ok: false; reason: JobFailure; detail: string; bytesSent: number; durationMs: number; status?: PrinterStatus };
+  | {
+      ok: false;
+      reason: JobFailure;
+      detail: string;
+      bytesSent: number;
+      durationMs: number;
+      status?: PrinterStatus;
+    };
 
 export interface PrinterDeviceOptions {
   /** Opens the transport (serial, TCP, device file); called again after the stream closes. */
@@ -134,7 +141,10 @@ export class EscPosPrinter {
       this.update({ health: "busy", status });
       // Segments of about two seconds of line time: a status check between them stops a job whose
       // printer opened its cover or ran out of paper, instead of pouring the rest into a stopped printer.
-      for (const segment of segments(parts, Math.max(4096, Math.round((this.opts.bytesPerSecond ?? 4000) * 2)))) {
+      for (const segment of segments(
+        parts,
+        Math.max(4096, Math.round((this.opts.bytesPerSecond ?? 4000) * 2)),
+      )) {
         try {
           await link.write(segment);
         } catch (e) {
@@ -147,12 +157,14 @@ export class EscPosPrinter {
           return fail("no-response", (e as Error).message);
         }
         const midFault = faultOf(status);
-        if (midFault) return fail(midFault, `printer reports ${midFault} after ${sent} of ${total} bytes`, status);
+        if (midFault)
+          return fail(midFault, `printer reports ${midFault} after ${sent} of ${total} bytes`, status);
       }
       return { ok: true, bytes: total, durationMs: this.now() - started, status };
     } finally {
       this.busy = false;
-      if (this.snapshot.health === "busy") this.update({ health: "ready", ...(this.snapshot.status ? { status: this.snapshot.status } : {}) });
+      if (this.snapshot.health === "busy")
+        this.update({ health: "ready", ...(this.snapshot.status ? { status: this.snapshot.status } : {}) });
     }
   }
 
@@ -161,7 +173,8 @@ export class EscPosPrinter {
     try {
       const status = await link.status();
       const fault = faultOf(status);
-      if (fault) this.update({ health: "faulted", reason: fault, detail: `printer reports ${fault}`, status });
+      if (fault)
+        this.update({ health: "faulted", reason: fault, detail: `printer reports ${fault}`, status });
       else this.update({ health: this.busy ? "busy" : "ready", status });
       return status;
     } catch (e) {
@@ -202,14 +215,22 @@ export class EscPosPrinter {
         if (this.link !== link) return;
         this.link = undefined;
         link.close();
-        this.update({ health: "absent", reason: "not-connected", detail: err ? `connection lost: ${err.message}` : "connection closed" });
+        this.update({
+          health: "absent",
+          reason: "not-connected",
+          detail: err ? `connection lost: ${err.message}` : "connection closed",
+        });
         this.scheduleReconnect();
       });
       this.link = link;
       this.reconnectMs = this.opts.reconnectMinMs ?? 1000;
       return link;
     } catch (e) {
-      this.update({ health: "absent", reason: "not-connected", detail: `cannot open printer: ${(e as Error).message}` });
+      this.update({
+        health: "absent",
+        reason: "not-connected",
+        detail: `cannot open printer: ${(e as Error).message}`,
+      });
       this.scheduleReconnect();
       return undefined;
     }

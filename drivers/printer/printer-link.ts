@@ -90,7 +90,10 @@ export class EscPosLink {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new PrinterTimeoutError(`printer did not answer DLE EOT within ${Math.round(timeoutMs)} ms`)),
+          () =>
+            reject(
+              new PrinterTimeoutError(`printer did not answer DLE EOT within ${Math.round(timeoutMs)} ms`),
+            ),
           timeoutMs,
         );
       });

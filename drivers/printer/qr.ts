@@ -4,7 +4,10 @@ import { blankBitmap, type Bitmap } from "./bitmap.js";
 import type { QrEcc } from "./escpos.js";
 
 /** The symbol with a quiet zone of `quiet` modules, each module `moduleSize` dots square. */
-export function qrBitmap(data: string, opts: { moduleSize?: number; ecc?: QrEcc; quiet?: number } = {}): Bitmap {
+export function qrBitmap(
+  data: string,
+  opts: { moduleSize?: number; ecc?: QrEcc; quiet?: number } = {},
+): Bitmap {
   const moduleSize = opts.moduleSize ?? 4;
   const quiet = opts.quiet ?? 4;
   const qr = QRCode.create(data, { errorCorrectionLevel: opts.ecc ?? "M" });

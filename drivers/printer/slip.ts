@@ -18,18 +18,29 @@ export interface EncodedJob {
 function encode(blocks: Block[], profile: PrinterProfile, rasterizer?: TextRasterizer): EncodedJob {
   const started = performance.now();
   const skipped = new Set<string>();
-  const parts = encodeDocumentParts(blocks, profile, { ...(rasterizer ? { rasterizer } : {}), onSkip: (_t, why) => skipped.add(why) });
+  const parts = encodeDocumentParts(blocks, profile, {
+    ...(rasterizer ? { rasterizer } : {}),
+    onSkip: (_t, why) => skipped.add(why),
+  });
   const bytes = concat(parts);
   return { bytes, parts, skipped: [...skipped], encodeMs: performance.now() - started };
 }
 
 /** Throws TemplateDataError (a caller's mistake, HTTP 400) when the data does not fit the template. */
-export function encodeSlip(template: string, data: unknown, profile: PrinterProfile, rasterizer?: TextRasterizer): EncodedJob {
+export function encodeSlip(
+  template: string,
+  data: unknown,
+  profile: PrinterProfile,
+  rasterizer?: TextRasterizer,
+): EncodedJob {
   return encode(buildTemplate(template, data), profile, rasterizer);
 }
 
 export function encodeImage(image: Gray, profile: PrinterProfile): EncodedJob {
-  return encode([{ kind: "image", image, align: "center" }, { kind: "feed", dots: 48 }, { kind: "cut" }], profile);
+  return encode(
+    [{ kind: "image", image, align: "center" }, { kind: "feed", dots: 48 }, { kind: "cut" }],
+    profile,
+  );
 }
 
 /** Shows at a glance what the printer can do: code page, sizes, alignment, dithering, QR, Devanagari. */
@@ -55,6 +66,10 @@ export function testPageBlocks(profile: PrinterProfile, label: string): Block[] 
   ];
 }
 
-export function encodeTestPage(profile: PrinterProfile, label: string, rasterizer?: TextRasterizer): EncodedJob {
+export function encodeTestPage(
+  profile: PrinterProfile,
+  label: string,
+  rasterizer?: TextRasterizer,
+): EncodedJob {
   return encode(testPageBlocks(profile, label), profile, rasterizer);
 }

@@ -45,7 +45,9 @@ export function isValidStatusByte(b: number): boolean {
 
 function check(b: number, n: number): void {
   if (!Number.isInteger(b) || b < 0 || b > 255 || !isValidStatusByte(b)) {
-    throw new RangeError(`DLE EOT ${n} reply 0x${b.toString(16).padStart(2, "0")} lacks the fixed bits 0xx1xx10`);
+    throw new RangeError(
+      `DLE EOT ${n} reply 0x${b.toString(16).padStart(2, "0")} lacks the fixed bits 0xx1xx10`,
+    );
   }
 }
 
@@ -53,12 +55,22 @@ const bit = (b: number, i: number): boolean => ((b >> i) & 1) === 1;
 
 export function decodePrinterStatus(b: number): PrinterStatusByte1 {
   check(b, 1);
-  return { drawerPin3High: bit(b, 2), offline: bit(b, 3), waitingForRecovery: bit(b, 5), feedButtonPressed: bit(b, 6) };
+  return {
+    drawerPin3High: bit(b, 2),
+    offline: bit(b, 3),
+    waitingForRecovery: bit(b, 5),
+    feedButtonPressed: bit(b, 6),
+  };
 }
 
 export function decodeOfflineCause(b: number): OfflineCause {
   check(b, 2);
-  return { coverOpen: bit(b, 2), feedingByButton: bit(b, 3), stoppedByPaperEnd: bit(b, 5), errorOccurred: bit(b, 6) };
+  return {
+    coverOpen: bit(b, 2),
+    feedingByButton: bit(b, 3),
+    stoppedByPaperEnd: bit(b, 5),
+    errorOccurred: bit(b, 6),
+  };
 }
 
 export function decodeErrorCause(b: number): ErrorCause {

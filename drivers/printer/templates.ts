@@ -13,13 +13,19 @@ import { decodePng, grayFromRaw } from "./image-input.js";
 const Text = (max: number) => z.string().trim().min(1).max(max);
 const DateTime = z.iso.datetime({ offset: true });
 
-const Station = z.object({ name: Text(120), code: Text(40).optional(), district: Text(80).optional() }).strict();
+const Station = z
+  .object({ name: Text(120), code: Text(40).optional(), district: Text(80).optional() })
+  .strict();
 const Officer = z.object({ name: Text(80), rank: Text(40).optional(), badge: Text(20).optional() }).strict();
 
 const FingerprintImage = z.union([
   z.object({ pngBase64: z.base64().max(4_000_000) }).strict(),
   z
-    .object({ width: z.int().min(8).max(2000), height: z.int().min(8).max(2000), grayBase64: z.base64().max(4_000_000) })
+    .object({
+      width: z.int().min(8).max(2000),
+      height: z.int().min(8).max(2000),
+      grayBase64: z.base64().max(4_000_000),
+    })
     .strict(),
 ]);
 
@@ -52,7 +58,10 @@ export const ArrestSlipData = z
       .strict()
       .optional(),
     /** Hash the scanner reported for the capture; computed from the image when absent. */
-    captureHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    captureHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
   })
   .strict();
 export type ArrestSlipData = z.input<typeof ArrestSlipData>;
@@ -63,7 +72,12 @@ export const ComplaintReceiptData = z
     complaintNumber: Text(40),
     receivedAt: DateTime,
     complainant: z
-      .object({ name: Text(120), nameLocal: Text(120).optional(), phone: Text(20).optional(), address: Text(300).optional() })
+      .object({
+        name: Text(120),
+        nameLocal: Text(120).optional(),
+        phone: Text(20).optional(),
+        address: Text(300).optional(),
+      })
       .strict(),
     subject: Text(500).optional(),
     subjectLocal: Text(500).optional(),
@@ -84,7 +98,8 @@ export class TemplateDataError extends Error {
 
 function parse<T extends z.ZodType>(schema: T, data: unknown): z.output<T> {
   const r = schema.safeParse(data);
-  if (!r.success) throw new TemplateDataError(r.error.issues.map((i) => `${i.path.join(".") || "(data)"}: ${i.message}`));
+  if (!r.success)
+    throw new TemplateDataError(r.error.issues.map((i) => `${i.path.join(".") || "(data)"}: ${i.message}`));
   return r.data;
 }
 
@@ -104,7 +119,14 @@ function officerLine(o: z.output<typeof Officer>): string {
 }
 
 /** `CCTNS1|<station>|<kind>:<number>|<time>|FP:<sha256 or ->|D:<first 16 hex of sha256 of the fields>` */
-export function verificationPayload(p: { station: string; kind: string; number: string; time: string; fp?: string; fields: unknown }): string {
+export function verificationPayload(p: {
+  station: string;
+  kind: string;
+  number: string;
+  time: string;
+  fp?: string;
+  fields: unknown;
+}): string {
   const digest = sha256(JSON.stringify(p.fields)).slice(0, 16);
   return `CCTNS1|${p.station}|${p.kind}:${p.number}|${p.time}|FP:${p.fp ?? "-"}|D:${digest}`;
 }
@@ -113,7 +135,13 @@ function header(station: z.output<typeof Station>, title: string, titleLocal: st
   return [
     { kind: "text", text: station.name, align: "center", bold: true },
     ...(station.district || station.code
-      ? [{ kind: "text" as const, text: [station.district, station.code].filter(Boolean).join(" - "), align: "center" as const }]
+      ? [
+          {
+            kind: "text" as const,
+            text: [station.district, station.code].filter(Boolean).join(" - "),
+            align: "center" as const,
+          },
+        ]
       : []),
     { kind: "rule" },
     { kind: "text", text: title, align: "center", bold: true, size: 2 },
@@ -138,17 +166,34 @@ export function arrestSlip(input: unknown): Block[] {
     ...(a.nameLocal ? [{ kind: "field" as const, label: "नाम", value: a.nameLocal, optional: true }] : []),
     ...(a.fatherName ? [{ kind: "field" as const, label: "Father/Husband", value: a.fatherName }] : []),
     ...(a.age !== undefined || a.gender
-      ? [{ kind: "field" as const, label: "Age/Sex", value: [a.age, a.gender].filter((v) => v !== undefined).join(" / ") }]
+      ? [
+          {
+            kind: "field" as const,
+            label: "Age/Sex",
+            value: [a.age, a.gender].filter((v) => v !== undefined).join(" / "),
+          },
+        ]
       : []),
     ...(a.address ? [{ kind: "field" as const, label: "Address", value: a.address }] : []),
     { kind: "field", label: "Arresting officer", value: officerLine(d.officer) },
   ];
   if (fp && d.fingerprint) {
-    const caption = [d.fingerprint.finger, d.fingerprint.quality !== undefined ? `quality ${d.fingerprint.quality}` : undefined]
+    const caption = [
+      d.fingerprint.finger,
+      d.fingerprint.quality !== undefined ? `quality ${d.fingerprint.quality}` : undefined,
+    ]
       .filter(Boolean)
       .join(", ");
-    blocks.push({ kind: "feed", dots: 12 }, { kind: "text", text: `Fingerprint${caption ? ` (${caption})` : ""}`, align: "center" });
-    blocks.push({ kind: "image", image: fp, align: "center", ...(d.fingerprint.scale === "full" ? { width: 100_000 } : {}) });
+    blocks.push(
+      { kind: "feed", dots: 12 },
+      { kind: "text", text: `Fingerprint${caption ? ` (${caption})` : ""}`, align: "center" },
+    );
+    blocks.push({
+      kind: "image",
+      image: fp,
+      align: "center",
+      ...(d.fingerprint.scale === "full" ? { width: 100_000 } : {}),
+    });
   }
   const payload = verificationPayload({
     station: d.station.code ?? d.station.name,

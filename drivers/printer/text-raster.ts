@@ -16,8 +16,14 @@ export const DEFAULT_FONTS = {
     "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf",
     "/usr/share/fonts/opentype/noto/NotoSansDevanagari-Regular.ttf",
   ],
-  latin: ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"],
-  mono: ["/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", "/usr/share/fonts/truetype/noto/NotoSansMono-Regular.ttf"],
+  latin: [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+  ],
+  mono: [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansMono-Regular.ttf",
+  ],
 };
 
 export interface FontPaths {
@@ -40,9 +46,16 @@ interface LoadedFont {
   descender: number;
 }
 
-const DEVANAGARI = /[\u0900-\u097F\uA8E0-\uA8FF\u1CD0-\u1CFF]/u;
-/** Characters that belong to whichever run they sit in (spaces, joiners, danda, digits, punctuation). */
-const NEUTRAL = /[\s\u200C\u200D\u0964\u0965.,:;!?()\-/]/u;
+/** Devanagari, Devanagari Extended and Vedic Extensions blocks (code point ranges, not a regex class of marks). */
+function isDevanagari(ch: string): boolean {
+  const c = ch.codePointAt(0) ?? 0;
+  return (c >= 0x0900 && c <= 0x097f) || (c >= 0xa8e0 && c <= 0xa8ff) || (c >= 0x1cd0 && c <= 0x1cff);
+}
+
+/** Characters that belong to whichever run they sit in (spaces, joiners, dandas, punctuation). */
+function isNeutral(ch: string): boolean {
+  return /\s/.test(ch) || ch === "\u200c" || ch === "\u200d" || " .,:;!?()-/".includes(ch);
+}
 
 export function firstExisting(paths: readonly string[]): string | undefined {
   return paths.find((p) => existsSync(p));
@@ -57,8 +70,12 @@ export class TextRasterizer {
 
   static async load(paths: FontPaths = {}): Promise<TextRasterizer> {
     const latinPath = paths.latin ?? firstExisting(DEFAULT_FONTS.latin);
-    if (!latinPath) throw new Error(`no Latin font found (tried ${DEFAULT_FONTS.latin.join(", ")}); install fonts-dejavu-core`);
-    const devaPath = paths.devanagari === null ? undefined : (paths.devanagari ?? firstExisting(DEFAULT_FONTS.devanagari));
+    if (!latinPath)
+      throw new Error(
+        `no Latin font found (tried ${DEFAULT_FONTS.latin.join(", ")}); install fonts-dejavu-core`,
+      );
+    const devaPath =
+      paths.devanagari === null ? undefined : (paths.devanagari ?? firstExisting(DEFAULT_FONTS.devanagari));
     const hb = await import("harfbuzzjs");
     const open = (p: string): LoadedFont => {
       const face = new hb.Face(new hb.Blob(readFileSync(p)));
@@ -104,7 +121,9 @@ export class TextRasterizer {
         if (line) lines.push(line);
         line = word;
         while (this.measure(line, style) > maxWidth && line.length > 1) {
-          const graphemes = [...new Intl.Segmenter("hi", { granularity: "grapheme" }).segment(line)].map((s) => s.segment);
+          const graphemes = [...new Intl.Segmenter("hi", { granularity: "grapheme" }).segment(line)].map(
+            (s) => s.segment,
+          );
           let n = graphemes.length - 1;
           while (n > 1 && this.measure(graphemes.slice(0, n).join(""), style) > maxWidth) n--;
           lines.push(graphemes.slice(0, n).join(""));
@@ -145,19 +164,24 @@ export class TextRasterizer {
   private runs(text: string): { text: string; font: LoadedFont }[] {
     const runs: { text: string; font: LoadedFont }[] = [];
     for (const ch of text) {
-      const isDeva = DEVANAGARI.test(ch);
+      const isDeva = isDevanagari(ch);
       if (isDeva && !this.devanagari) {
-        throw new Error("Devanagari text needs a Devanagari font (install fonts-lohit-deva or fonts-noto-core)");
+        throw new Error(
+          "Devanagari text needs a Devanagari font (install fonts-lohit-deva or fonts-noto-core)",
+        );
       }
       const last = runs[runs.length - 1];
-      const font = isDeva ? this.devanagari! : NEUTRAL.test(ch) && last ? last.font : this.latin;
+      const font = isDeva ? this.devanagari! : isNeutral(ch) && last ? last.font : this.latin;
       if (last && last.font === font) last.text += ch;
       else runs.push({ text: ch, font });
     }
     return runs;
   }
 
-  private shape(text: string, font: LoadedFont): { glyph: number; xAdvance: number; xOffset: number; yOffset: number }[] {
+  private shape(
+    text: string,
+    font: LoadedFont,
+  ): { glyph: number; xAdvance: number; xOffset: number; yOffset: number }[] {
     const buf = new this.hb.Buffer();
     buf.addText(text);
     buf.guessSegmentProperties();
@@ -175,5 +199,6 @@ export class TextRasterizer {
 
 /** Whether text contains a script that needs the Devanagari font. */
 export function hasDevanagari(text: string): boolean {
-  return DEVANAGARI.test(text);
+  for (const ch of text) if (isDevanagari(ch)) return true;
+  return false;
 }

@@ -13,7 +13,8 @@ export function parseHostPort(text: string, defaultPort = 9100): { host: string;
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(text.trim());
   const host = m?.[1] ?? m?.[2];
   const port = m?.[3] === undefined ? defaultPort : Number(m[3]);
-  if (!host || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`expected HOST:PORT, got "${text}"`);
+  if (!host || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`expected HOST:PORT, got "${text}"`);
   return { host, port };
 }
 

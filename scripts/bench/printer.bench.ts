@@ -38,7 +38,13 @@ const SLIP = {
   firNumber: "0123/2025",
   arrestedAt: "2025-03-14T16:45:00+05:30",
   sections: "BNS 303(2)",
-  accused: { name: "Ramesh Kumar", nameLocal: "रमेश कुमार", fatherName: "Suresh Kumar", age: 34, gender: "male" },
+  accused: {
+    name: "Ramesh Kumar",
+    nameLocal: "रमेश कुमार",
+    fatherName: "Suresh Kumar",
+    age: 34,
+    gender: "male",
+  },
   officer: { name: "A. Patil", rank: "PSI", badge: "4471" },
   fingerprint: { image, finger: "right thumb", quality: 71, scale: "full" },
 };
@@ -56,7 +62,11 @@ function medianOf(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function printOverPty(job: EncodedJob, baud: number, font: TextRasterizer): Promise<{ driverMs: number; rawMs: number }> {
+async function printOverPty(
+  job: EncodedJob,
+  baud: number,
+  font: TextRasterizer,
+): Promise<{ driverMs: number; rawMs: number }> {
   const pair = await openPtyPair("printer-bench");
   const emulator = new VirtualPrinter({ widthDots: 576, font });
   const served = await serveSerial(emulator, pair.devicePath, baud);
@@ -96,18 +106,43 @@ export async function run(): Promise<BenchResult[]> {
   const p58 = PROFILES["58mm"];
 
   const fullSlip = encodeSlip("arrest-slip", SLIP, { ...p80, nativeQr: false }, text);
-  const natural80 = encodeSlip("arrest-slip", { ...SLIP, fingerprint: { ...SLIP.fingerprint, scale: "natural" } }, p80, text);
-  const natural58 = encodeSlip("arrest-slip", { ...SLIP, fingerprint: { ...SLIP.fingerprint, scale: "natural" } }, p58, text);
+  const natural80 = encodeSlip(
+    "arrest-slip",
+    { ...SLIP, fingerprint: { ...SLIP.fingerprint, scale: "natural" } },
+    p80,
+    text,
+  );
+  const natural58 = encodeSlip(
+    "arrest-slip",
+    { ...SLIP, fingerprint: { ...SLIP.fingerprint, scale: "natural" } },
+    p58,
+    text,
+  );
   const receipt58 = encodeSlip("complaint-receipt", RECEIPT, p58, text);
   results.push(
-    { name: "bytes: arrest slip, full-width fingerprint, 80 mm, raster QR", value: fullSlip.bytes.length, unit: "B" },
-    { name: "bytes: arrest slip, fingerprint 1:1, 80 mm, native QR", value: natural80.bytes.length, unit: "B" },
-    { name: "bytes: arrest slip, fingerprint 1:1, 58 mm, raster QR", value: natural58.bytes.length, unit: "B" },
+    {
+      name: "bytes: arrest slip, full-width fingerprint, 80 mm, raster QR",
+      value: fullSlip.bytes.length,
+      unit: "B",
+    },
+    {
+      name: "bytes: arrest slip, fingerprint 1:1, 80 mm, native QR",
+      value: natural80.bytes.length,
+      unit: "B",
+    },
+    {
+      name: "bytes: arrest slip, fingerprint 1:1, 58 mm, raster QR",
+      value: natural58.bytes.length,
+      unit: "B",
+    },
     { name: "bytes: complaint receipt, 58 mm", value: receipt58.bytes.length, unit: "B" },
   );
 
   for (const [name, make] of [
-    ["encode: arrest slip, full-width fingerprint, 80 mm", () => encodeSlip("arrest-slip", SLIP, { ...p80, nativeQr: false }, text)],
+    [
+      "encode: arrest slip, full-width fingerprint, 80 mm",
+      () => encodeSlip("arrest-slip", SLIP, { ...p80, nativeQr: false }, text),
+    ],
     ["encode: complaint receipt, 58 mm", () => encodeSlip("complaint-receipt", RECEIPT, p58, text)],
   ] as const) {
     for (let i = 0; i < 3; i++) make();
@@ -129,7 +164,10 @@ export async function run(): Promise<BenchResult[]> {
       name: `print full-width fingerprint slip over pty @${baud} (driver: status before/between/after)`,
       value: Math.round(driverMs),
       unit: "ms",
-      baseline: { name: `line-rate limit ${fullSlip.bytes.length} B x 10 / ${baud}`, value: Math.round(lineMs) },
+      baseline: {
+        name: `line-rate limit ${fullSlip.bytes.length} B x 10 / ${baud}`,
+        value: Math.round(lineMs),
+      },
       ratio: Number(ratio.toFixed(3)),
       target: "<= 1.10x",
       pass: ratio <= 1.1,
@@ -152,7 +190,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         const base = r.baseline ? `  vs ${r.baseline.name}: ${r.baseline.value}` : "";
         const ratio = r.ratio !== undefined ? `  ratio ${r.ratio}` : "";
         const pass = r.pass === undefined ? "" : r.pass ? "  PASS" : "  FAIL";
-        console.log(`${r.name}: ${r.value} ${r.unit}${base}${ratio}${r.target ? ` (target ${r.target})` : ""}${pass}`);
+        console.log(
+          `${r.name}: ${r.value} ${r.unit}${base}${ratio}${r.target ? ` (target ${r.target})` : ""}${pass}`,
+        );
       }
     },
     (e: Error) => {

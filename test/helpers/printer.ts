@@ -36,7 +36,8 @@ let fonts: Promise<{ text: TextRasterizer; mono: TextRasterizer }> | undefined;
 export function loadFonts(): Promise<{ text: TextRasterizer; mono: TextRasterizer }> {
   fonts ??= (async () => {
     const text = await TextRasterizer.load();
-    if (!text.hasDevanagari) throw new Error("tests need a Devanagari font: apt-get install fonts-lohit-deva");
+    if (!text.hasDevanagari)
+      throw new Error("tests need a Devanagari font: apt-get install fonts-lohit-deva");
     const mono = await TextRasterizer.load({ latin: firstExisting(DEFAULT_FONTS.mono)! });
     return { text, mono };
   })();
@@ -72,7 +73,9 @@ export function inkCount(b: Bitmap): number {
 export class RecordingSinks {
   readonly events: { type: string; data: Record<string, unknown> }[] = [];
   readonly devices: DeviceState[] = [];
-  readonly eventSink = { event: (type: string, data: Record<string, unknown>) => void this.events.push({ type, data }) };
+  readonly eventSink = {
+    event: (type: string, data: Record<string, unknown>) => void this.events.push({ type, data }),
+  };
   readonly retained = {
     device: (_id: string, s: DeviceState) => void this.devices.push(s),
     link: () => undefined,

@@ -56,7 +56,9 @@ describe("printer over a serial pty (real serialport binding)", () => {
       const direct = await virtualPrinter(384);
       direct.receive(job.bytes);
       expect(emulator.paper.unknown).toEqual([]);
-      expect(Buffer.from(emulator.paper.toBitmap().data).equals(Buffer.from(direct.paper.toBitmap().data))).toBe(true);
+      expect(
+        Buffer.from(emulator.paper.toBitmap().data).equals(Buffer.from(direct.paper.toBitmap().data)),
+      ).toBe(true);
       // Status before, between segments and after: more than two DLE EOT rounds of four.
       expect(emulator.statusRequests).toBeGreaterThanOrEqual(8);
     } finally {

@@ -61,7 +61,10 @@ afterEach(async () => {
 });
 
 async function post(body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(url, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -80,7 +83,10 @@ describe("PrinterService and POST /v1/print/slip over TCP", () => {
       await post("{not json"),
       await post({ template: "seizure-memo", data: {} }),
       await post({ template: "complaint-receipt", data: { ...RECEIPT, receivedAt: "tomorrow" } }),
-      await post({ template: "arrest-slip", data: { ...SLIP, fingerprint: { image: { width: 8, height: 8, grayBase64: "AA==" } } } }),
+      await post({
+        template: "arrest-slip",
+        data: { ...SLIP, fingerprint: { image: { width: 8, height: 8, grayBase64: "AA==" } } },
+      }),
     ];
     expect(bad.map((b) => b.status)).toEqual([400, 400, 400, 400]);
     expect(JSON.stringify(bad[2]!.json)).toMatch(/receivedAt/);
@@ -97,7 +103,11 @@ describe("PrinterService and POST /v1/print/slip over TCP", () => {
     expect(r.json).toMatchObject({ ok: false, reason: "paper-out" });
     expect(emulator.paper.heightDots).toBe(0);
     expect(sinks.types()).toEqual(expect.arrayContaining(["printer.paper-out", "print.failed"]));
-    expect(sinks.events.find((e) => e.type === "print.failed")!.data).toMatchObject({ device: "slip1", reason: "paper-out", bytesSent: 0 });
+    expect(sinks.events.find((e) => e.type === "print.failed")!.data).toMatchObject({
+      device: "slip1",
+      reason: "paper-out",
+      bytesSent: 0,
+    });
     expect(sinks.lastHealth()).toMatchObject({ health: "faulted", status: { paper: "out" } });
 
     emulator.condition = { paper: "ok" };
@@ -137,7 +147,9 @@ describe("PrinterService and POST /v1/print/slip over TCP", () => {
     expect(r.status).toBe(503);
     expect(r.json).toMatchObject({ ok: false, reason: "no-response" });
     expect(String(r.json.detail)).toMatch(/did not answer/);
-    expect(sinks.events.find((e) => e.type === "printer.faulted")?.data).toMatchObject({ reason: "no-response" });
+    expect(sinks.events.find((e) => e.type === "printer.faulted")?.data).toMatchObject({
+      reason: "no-response",
+    });
     expect(sinks.lastHealth()).toMatchObject({ health: "faulted" });
     expect(sinks.lastHealth()?.reason).toMatch(/^no-response/);
 

@@ -8,7 +8,10 @@ import { CodePage } from "../../drivers/printer/codepage.js";
 import { packRows, ditherFloydSteinberg, type Bitmap } from "../../drivers/printer/bitmap.js";
 
 const hex = (b: Uint8Array | Uint8Array[]): string =>
-  (Array.isArray(b) ? cmd.concat(b) : b).reduce((s, x) => s + x.toString(16).padStart(2, "0") + " ", "").trim().toUpperCase();
+  (Array.isArray(b) ? cmd.concat(b) : b)
+    .reduce((s, x) => s + x.toString(16).padStart(2, "0") + " ", "")
+    .trim()
+    .toUpperCase();
 
 describe("ESC/POS command bytes", () => {
   it("matches the basic command table", () => {
@@ -59,10 +62,14 @@ describe("ESC/POS command bytes", () => {
       "1D 28 6B 03 00 31 51 30",
     ]);
     // The protocols.md example module size 6 and error level L.
-    expect(hex(cmd.qrNative(Uint8Array.of(0x31), { moduleSize: 6, ecc: "L" })[1]!)).toBe("1D 28 6B 03 00 31 43 06");
+    expect(hex(cmd.qrNative(Uint8Array.of(0x31), { moduleSize: 6, ecc: "L" })[1]!)).toBe(
+      "1D 28 6B 03 00 31 43 06",
+    );
     expect(hex(cmd.qrNative(Uint8Array.of(0x31), { ecc: "H" })[2]!)).toBe("1D 28 6B 03 00 31 45 33");
     // pL/pH little-endian for data past 252 bytes: 300 + 3 = 0x012F.
-    expect(hex(cmd.qrNative(new Uint8Array(300).fill(0x41))[3]!.subarray(0, 8))).toBe("1D 28 6B 2F 01 31 50 30");
+    expect(hex(cmd.qrNative(new Uint8Array(300).fill(0x41))[3]!.subarray(0, 8))).toBe(
+      "1D 28 6B 2F 01 31 50 30",
+    );
   });
 
   it("GS v 0: x = bytes per row, y = rows, MSB = leftmost dot, 1 = black, rows padded with white", () => {
@@ -129,8 +136,14 @@ describe("code pages", () => {
 describe("dithering and packing", () => {
   it("keeps black black, white white, and mid grey about half black", () => {
     const n = 64 * 64;
-    expect(ditherFloydSteinberg({ width: 64, height: 64, data: new Uint8Array(n) }).data.every((v) => v === 1)).toBe(true);
-    expect(ditherFloydSteinberg({ width: 64, height: 64, data: new Uint8Array(n).fill(255) }).data.every((v) => v === 0)).toBe(true);
+    expect(
+      ditherFloydSteinberg({ width: 64, height: 64, data: new Uint8Array(n) }).data.every((v) => v === 1),
+    ).toBe(true);
+    expect(
+      ditherFloydSteinberg({ width: 64, height: 64, data: new Uint8Array(n).fill(255) }).data.every(
+        (v) => v === 0,
+      ),
+    ).toBe(true);
     const mid = ditherFloydSteinberg({ width: 64, height: 64, data: new Uint8Array(n).fill(128) });
     const black = mid.data.reduce((s, v) => s + v, 0) / n;
     expect(black).toBeGreaterThan(0.45);
@@ -146,7 +159,11 @@ describe("dithering and packing", () => {
   });
 
   it("packs MSB first", () => {
-    const { bytesPerRow, data } = packRows({ width: 9, height: 1, data: Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 1, 1) });
+    const { bytesPerRow, data } = packRows({
+      width: 9,
+      height: 1,
+      data: Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 1, 1),
+    });
     expect(bytesPerRow).toBe(2);
     expect([...data]).toEqual([0x81, 0x80]);
   });

@@ -41,8 +41,23 @@ describe("ESC/POS parser", () => {
     ]);
     const ops = parseAll(bytes, bytes.length);
     expect(ops.map((o) => o.op)).toEqual([
-      "init", "codePage", "bold", "size", "align", "text", "lf", "feedDots", "feedLines", "raster",
-      "qr", "qr", "qr", "qr", "qr", "status", "cut",
+      "init",
+      "codePage",
+      "bold",
+      "size",
+      "align",
+      "text",
+      "lf",
+      "feedDots",
+      "feedLines",
+      "raster",
+      "qr",
+      "qr",
+      "qr",
+      "qr",
+      "qr",
+      "status",
+      "cut",
     ]);
     expect(ops[3]).toEqual({ op: "size", width: 2, height: 3 });
     expect(ops[9]).toMatchObject({ op: "raster", bytesPerRow: 1, rows: 1, data: Uint8Array.of(0x81) });

@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { ditherFloydSteinberg, placeBitmap, type Bitmap } from "../../drivers/printer/bitmap.js";
-import { encodeDocument, imageBitmap, PROFILES, type PrinterProfile } from "../../drivers/printer/document.js";
+import {
+  encodeDocument,
+  imageBitmap,
+  PROFILES,
+  type PrinterProfile,
+} from "../../drivers/printer/document.js";
 import { grayRamp, syntheticFingerprint } from "../../drivers/printer/emulator/sample-images.js";
 import { qrBitmap } from "../../drivers/printer/qr.js";
 import { encodeSlip } from "../../drivers/printer/slip.js";
@@ -16,7 +21,8 @@ function region(b: Bitmap, y0: number, height: number): Bitmap {
 
 /** First row with any ink at or after `from`. */
 function firstInkRow(b: Bitmap, from = 0): number {
-  for (let y = from; y < b.height; y++) if (b.data.subarray(y * b.width, (y + 1) * b.width).some((v) => v)) return y;
+  for (let y = from; y < b.height; y++)
+    if (b.data.subarray(y * b.width, (y + 1) * b.width).some((v) => v)) return y;
   return -1;
 }
 
@@ -51,7 +57,9 @@ describe("round trip through the emulator to a PNG", () => {
 
   it("a raster QR comes out as the library's symbol", async () => {
     const printer = await virtualPrinter(384);
-    printer.receive(encodeDocument([{ kind: "qr", data: "CCTNS1|X|FIR:1", align: "left" }], PROFILES["58mm"]));
+    printer.receive(
+      encodeDocument([{ kind: "qr", data: "CCTNS1|X|FIR:1", align: "left" }], PROFILES["58mm"]),
+    );
     const paper = pngToBitmap(printer.paper.toPng());
     const qr = qrBitmap("CCTNS1|X|FIR:1");
     const expected = placeBitmap(qr, 384, "left");
@@ -60,18 +68,30 @@ describe("round trip through the emulator to a PNG", () => {
 
   it("a native QR (GS ( k) is drawn by the emulator at the requested module size", async () => {
     const printer = await virtualPrinter(576);
-    printer.receive(encodeDocument([{ kind: "qr", data: "CCTNS1|X|FIR:1", moduleSize: 5, align: "left" }], PROFILES["80mm"]));
+    printer.receive(
+      encodeDocument(
+        [{ kind: "qr", data: "CCTNS1|X|FIR:1", moduleSize: 5, align: "left" }],
+        PROFILES["80mm"],
+      ),
+    );
     const paper = pngToBitmap(printer.paper.toPng());
     const expected = qrBitmap("CCTNS1|X|FIR:1", { moduleSize: 5, quiet: 0 });
     const top = firstInkRow(paper);
     expect(top).toBe(0);
-    expect(Buffer.from(region(paper, 0, expected.height).data).equals(Buffer.from(placeBitmap(expected, 576, "left").data))).toBe(true);
+    expect(
+      Buffer.from(region(paper, 0, expected.height).data).equals(
+        Buffer.from(placeBitmap(expected, 576, "left").data),
+      ),
+    ).toBe(true);
   });
 
   it("slips on both widths parse cleanly and carry text, the fingerprint and the QR", async () => {
     const { text } = await loadFonts();
     for (const profile of [PROFILES["58mm"], PROFILES["80mm"]]) {
-      for (const [template, data] of [["arrest-slip", SLIP], ["complaint-receipt", RECEIPT]] as const) {
+      for (const [template, data] of [
+        ["arrest-slip", SLIP],
+        ["complaint-receipt", RECEIPT],
+      ] as const) {
         const job = encodeSlip(template, data, profile, text);
         expect(job.skipped).toEqual([]);
         const printer = await virtualPrinter(profile.widthDots);

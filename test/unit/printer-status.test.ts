@@ -25,12 +25,22 @@ describe("DLE EOT status bytes", () => {
   it("n=1: 0x12 online, 0x1A offline (RT_MASK_OFFLINE = 26), 0x16 drawer pin 3 high", () => {
     expect(decodePrinterStatus(0x12).offline).toBe(false);
     expect(decodePrinterStatus(0x1a).offline).toBe(true);
-    expect(decodePrinterStatus(0x16)).toEqual({ drawerPin3High: true, offline: false, waitingForRecovery: false, feedButtonPressed: false });
+    expect(decodePrinterStatus(0x16)).toEqual({
+      drawerPin3High: true,
+      offline: false,
+      waitingForRecovery: false,
+      feedButtonPressed: false,
+    });
   });
 
   it("n=2: 0x16 cover open, 0x32 stopped by paper end, bit 6 error", () => {
     expect(decodeOfflineCause(0x16).coverOpen).toBe(true);
-    expect(decodeOfflineCause(0x32)).toEqual({ coverOpen: false, feedingByButton: false, stoppedByPaperEnd: true, errorOccurred: false });
+    expect(decodeOfflineCause(0x32)).toEqual({
+      coverOpen: false,
+      feedingByButton: false,
+      stoppedByPaperEnd: true,
+      errorOccurred: false,
+    });
     expect(decodeOfflineCause(0x52).errorOccurred).toBe(true);
   });
 
@@ -38,7 +48,12 @@ describe("DLE EOT status bytes", () => {
     expect(decodeErrorCause(0x1a).cutterError).toBe(true);
     expect(decodeErrorCause(0x32).unrecoverableError).toBe(true);
     expect(decodeErrorCause(0x52).autoRecoverableError).toBe(true);
-    expect(decodeErrorCause(0x12)).toEqual({ recoverableError: false, cutterError: false, unrecoverableError: false, autoRecoverableError: false });
+    expect(decodeErrorCause(0x12)).toEqual({
+      recoverableError: false,
+      cutterError: false,
+      unrecoverableError: false,
+      autoRecoverableError: false,
+    });
   });
 
   it("n=4: 0x12 paper ok, 0x1E near end, 0x72 out, 0x7E near end + out", () => {
@@ -64,10 +79,24 @@ describe("DLE EOT status bytes", () => {
     expect(encodeStatus({ paper: "out" })).toEqual([0x1a, 0x32, 0x12, 0x7e]);
     expect(encodeStatus({ paper: "near-end" })).toEqual([0x12, 0x12, 0x12, 0x1e]);
     expect(encodeStatus({ coverOpen: true })).toEqual([0x1a, 0x16, 0x12, 0x12]);
-    for (const c of [{ coverOpen: true }, { paper: "out" as const }, { cutterError: true }, { unrecoverableError: true }, { offline: true }]) {
+    for (const c of [
+      { coverOpen: true },
+      { paper: "out" as const },
+      { cutterError: true },
+      { unrecoverableError: true },
+      { offline: true },
+    ]) {
       const s = decodeStatus(encodeStatus(c));
       expect(faultOf(s)).toBe(
-        c.coverOpen ? "cover-open" : "paper" in c ? "paper-out" : "cutterError" in c ? "cutter-error" : "unrecoverableError" in c ? "unrecoverable-error" : "offline",
+        c.coverOpen
+          ? "cover-open"
+          : "paper" in c
+            ? "paper-out"
+            : "cutterError" in c
+              ? "cutter-error"
+              : "unrecoverableError" in c
+                ? "unrecoverable-error"
+                : "offline",
       );
     }
   });

@@ -3,7 +3,12 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { encodeDocument, PROFILES } from "../../drivers/printer/document.js";
 import { syntheticFingerprint } from "../../drivers/printer/emulator/sample-images.js";
-import { arrestSlip, buildTemplate, complaintReceipt, TemplateDataError } from "../../drivers/printer/templates.js";
+import {
+  arrestSlip,
+  buildTemplate,
+  complaintReceipt,
+  TemplateDataError,
+} from "../../drivers/printer/templates.js";
 import { TextRasterizer } from "../../drivers/printer/text-raster.js";
 import { inkCount, loadFonts, RECEIPT, SLIP } from "../helpers/printer.js";
 
@@ -18,18 +23,28 @@ describe("slip templates", () => {
     const fp = syntheticFingerprint();
     const payload = qrPayload(arrestSlip(SLIP));
     const fpHash = createHash("sha256").update(fp.data).digest("hex");
-    expect(payload).toMatch(/^CCTNS1\|MH-PUN-0042\|FIR:0123\/2025\|2025-03-14T16:45:00\+05:30\|FP:[0-9a-f]{64}\|D:[0-9a-f]{16}$/);
+    expect(payload).toMatch(
+      /^CCTNS1\|MH-PUN-0042\|FIR:0123\/2025\|2025-03-14T16:45:00\+05:30\|FP:[0-9a-f]{64}\|D:[0-9a-f]{16}$/,
+    );
     expect(payload).toContain(`FP:${fpHash}`);
     // A caller-supplied capture hash wins; any changed field changes the digest.
     const given = "ab".repeat(32);
     expect(qrPayload(arrestSlip({ ...SLIP, captureHash: given }))).toContain(`FP:${given}`);
     const other = qrPayload(arrestSlip({ ...SLIP, accused: { ...SLIP.accused, name: "Someone Else" } }));
     expect(other.split("|D:")[1]).not.toBe(payload.split("|D:")[1]);
-    expect(qrPayload(complaintReceipt(RECEIPT))).toMatch(/^CCTNS1\|MH-PUN-0042\|CMP:CMP-2025-00981\|.*\|FP:-\|D:[0-9a-f]{16}$/);
+    expect(qrPayload(complaintReceipt(RECEIPT))).toMatch(
+      /^CCTNS1\|MH-PUN-0042\|CMP:CMP-2025-00981\|.*\|FP:-\|D:[0-9a-f]{16}$/,
+    );
   });
 
   it("rejects bad data with every problem named, and unknown templates", () => {
-    const bad = { ...SLIP, firNumber: "", arrestedAt: "yesterday", accused: { name: "X", age: -1 }, extra: 1 };
+    const bad = {
+      ...SLIP,
+      firNumber: "",
+      arrestedAt: "yesterday",
+      accused: { name: "X", age: -1 },
+      extra: 1,
+    };
     try {
       arrestSlip(bad);
       expect.unreachable();
@@ -51,11 +66,16 @@ describe("slip templates", () => {
     const noDeva = await TextRasterizer.load({ devanagari: null });
     expect(noDeva.hasDevanagari).toBe(false);
     const skipped: string[] = [];
-    const bytes = encodeDocument(arrestSlip(SLIP), PROFILES["58mm"], { rasterizer: noDeva, onSkip: (_t, why) => skipped.push(why) });
+    const bytes = encodeDocument(arrestSlip(SLIP), PROFILES["58mm"], {
+      rasterizer: noDeva,
+      onSkip: (_t, why) => skipped.push(why),
+    });
     expect(bytes.length).toBeGreaterThan(1000);
     expect(skipped.length).toBe(2); // the title and the local name
     expect(skipped[0]).toMatch(/Devanagari font/);
-    expect(() => encodeDocument([{ kind: "text", text: "नाम" }], PROFILES["58mm"], { rasterizer: noDeva })).toThrow(/Devanagari font/);
+    expect(() =>
+      encodeDocument([{ kind: "text", text: "नाम" }], PROFILES["58mm"], { rasterizer: noDeva }),
+    ).toThrow(/Devanagari font/);
   });
 });
 
@@ -70,7 +90,8 @@ describe("Devanagari text raster", () => {
     const ki = text.render("कि", { sizePx: 48 });
     const ka = text.render("क", { sizePx: 48 });
     const leftInk = (b: typeof ki): number => {
-      for (let x = 0; x < b.width; x++) for (let y = 0; y < b.height; y++) if (b.data[y * b.width + x]) return x;
+      for (let x = 0; x < b.width; x++)
+        for (let y = 0; y < b.height; y++) if (b.data[y * b.width + x]) return x;
       return -1;
     };
     expect(ki.width).toBeGreaterThan(ka.width);

@@ -44,8 +44,14 @@ export async function main(argv: string[]): Promise<void> {
     coverOpen?: boolean;
     silent?: boolean;
   }>();
-  const font = await TextRasterizer.load({ latin: firstExisting(DEFAULT_FONTS.mono) ?? firstExisting(DEFAULT_FONTS.latin) });
-  const printer = new VirtualPrinter({ widthDots: o.width, font, condition: { paper: o.paper, coverOpen: Boolean(o.coverOpen) } });
+  const font = await TextRasterizer.load({
+    latin: firstExisting(DEFAULT_FONTS.mono) ?? firstExisting(DEFAULT_FONTS.latin),
+  });
+  const printer = new VirtualPrinter({
+    widthDots: o.width,
+    font,
+    condition: { paper: o.paper, coverOpen: Boolean(o.coverOpen) },
+  });
   printer.answers = !o.silent;
   const writePng = (): void => writeFileSync(o.png, printer.paper.toPng());
   printer.onOp = (op) => {

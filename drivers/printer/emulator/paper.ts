@@ -38,7 +38,11 @@ export class Paper {
   private align = 0;
   private spacing = DEFAULT_SPACING;
   private page: CodePage;
-  private qr: { data: Uint8Array; moduleSize: number; ecc: QrEcc } = { data: new Uint8Array(), moduleSize: 3, ecc: "L" };
+  private qr: { data: Uint8Array; moduleSize: number; ecc: QrEcc } = {
+    data: new Uint8Array(),
+    moduleSize: 3,
+    ecc: "L",
+  };
   private readonly glyphs = new Map<string, Bitmap>();
   /** Y positions of cuts, for the picture and for splitting slips. */
   readonly cuts: number[] = [];
@@ -98,7 +102,13 @@ export class Paper {
       case "text":
         if (this.line.length === 0) this.lineAlign = this.align;
         for (const b of op.bytes) {
-          this.line.push({ ch: this.page.decodeByte(b), bold: this.bold, underline: this.underline, width: this.width, height: this.height });
+          this.line.push({
+            ch: this.page.decodeByte(b),
+            bold: this.bold,
+            underline: this.underline,
+            width: this.width,
+            height: this.height,
+          });
         }
         return;
       case "lf":
@@ -138,7 +148,11 @@ export class Paper {
     else if (fn === 0x50) this.qr.data = p.slice(1);
     else if (fn === 0x51) {
       this.flushLine(false);
-      const bmp = qrBitmap(new TextDecoder().decode(this.qr.data), { moduleSize: this.qr.moduleSize, ecc: this.qr.ecc, quiet: 0 });
+      const bmp = qrBitmap(new TextDecoder().decode(this.qr.data), {
+        moduleSize: this.qr.moduleSize,
+        ecc: this.qr.ecc,
+        quiet: 0,
+      });
       this.blit(bmp, this.offsetFor(bmp.width, this.align), this.y);
       this.y += bmp.height;
     }
@@ -181,7 +195,8 @@ export class Paper {
         }
       }
       if (c.underline) {
-        for (let u = 0; u < c.underline; u++) this.row(top + c.height * CELL_H - 1 - u).fill(1, x, Math.min(this.widthDots, x + cellW));
+        for (let u = 0; u < c.underline; u++)
+          this.row(top + c.height * CELL_H - 1 - u).fill(1, x, Math.min(this.widthDots, x + cellW));
       }
       x += cellW;
     }
@@ -193,7 +208,10 @@ export class Paper {
     const key = `${ch}|${scale}|${bold}`;
     let g = this.glyphs.get(key);
     if (!g) {
-      g = ch.trim() === "" ? { width: 1, height: 1, data: new Uint8Array(1) } : this.font.render(ch, { sizePx: GLYPH_EM * scale, bold });
+      g =
+        ch.trim() === ""
+          ? { width: 1, height: 1, data: new Uint8Array(1) }
+          : this.font.render(ch, { sizePx: GLYPH_EM * scale, bold });
       this.glyphs.set(key, g);
     }
     return g;
@@ -213,7 +231,8 @@ export class Paper {
   private blit(bmp: Bitmap, x0: number, y0: number): void {
     for (let y = 0; y < bmp.height; y++) {
       const row = this.row(y0 + y);
-      for (let x = 0; x < bmp.width && x0 + x < this.widthDots; x++) if (bmp.data[y * bmp.width + x]) row[x0 + x] = 1;
+      for (let x = 0; x < bmp.width && x0 + x < this.widthDots; x++)
+        if (bmp.data[y * bmp.width + x]) row[x0 + x] = 1;
     }
   }
 

@@ -42,7 +42,9 @@ export async function openPtyPair(prefix = "printer", hostLink?: string): Promis
   }
   if (!existsSync(hostPath) || !existsSync(devicePath)) {
     await close();
-    throw new Error(`socat did not create the pty pair: ${stderr.trim() || "timed out"} (is socat installed?)`);
+    throw new Error(
+      `socat did not create the pty pair: ${stderr.trim() || "timed out"} (is socat installed?)`,
+    );
   }
   return { hostPath, devicePath, close };
 }

@@ -5,7 +5,7 @@ import type { Gray } from "../bitmap.js";
 export function syntheticFingerprint(width = 256, height = 288, seed = 7): Gray {
   const data = new Uint8Array(width * height);
   let s = seed;
-  const rand = (): number => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = (): number => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const cx = width / 2 + 6;
   const cy = height / 2 - 10;
   for (let y = 0; y < height; y++) {
@@ -30,6 +30,7 @@ export function syntheticFingerprint(width = 256, height = 288, seed = 7): Gray 
 /** A horizontal grey ramp: every dither level appears, which makes round-trip checks meaningful. */
 export function grayRamp(width: number, height: number): Gray {
   const data = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = Math.round((x * 255) / (width - 1));
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) data[y * width + x] = Math.round((x * 255) / (width - 1));
   return { width, height, data };
 }
