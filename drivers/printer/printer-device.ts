@@ -145,6 +145,7 @@ export class EscPosPrinter {
         parts,
         Math.max(4096, Math.round((this.opts.bytesPerSecond ?? 4000) * 2)),
       )) {
+        if (!this.running) return fail("stopped", `printer service stopped after ${sent} of ${total} bytes`);
         try {
           await link.write(segment);
         } catch (e) {
