@@ -98,6 +98,12 @@ export class TextRasterizer {
     return Math.ceil((asc + desc) * sizePx) + 2;
   }
 
+  /** Row of the baseline in a rendered line at `sizePx`. */
+  baseline(sizePx = 24): number {
+    const fonts = [this.latin, ...(this.devanagari ? [this.devanagari] : [])];
+    return 1 + Math.ceil(Math.max(...fonts.map((f) => f.ascender / f.upem)) * sizePx);
+  }
+
   measure(text: string, style: TextStyle = {}): number {
     const sizePx = style.sizePx ?? 24;
     let width = 0;
@@ -141,8 +147,7 @@ export class TextRasterizer {
     const height = this.lineHeight(sizePx);
     const width = Math.max(1, this.measure(text, style));
     const canvas = new CoverageCanvas(width, height);
-    const fonts = [this.latin, ...(this.devanagari ? [this.devanagari] : [])];
-    const baseline = 1 + Math.ceil(Math.max(...fonts.map((f) => f.ascender / f.upem)) * sizePx);
+    const baseline = this.baseline(sizePx);
     let pen = 0;
     for (const run of this.runs(text)) {
       const scale = sizePx / run.font.upem;

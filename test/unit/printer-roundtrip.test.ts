@@ -85,6 +85,26 @@ describe("round trip through the emulator to a PNG", () => {
     ).toBe(true);
   });
 
+  it("code-page text lands in 12x24 cells on the line, descenders included", async () => {
+    const printer = await virtualPrinter(384);
+    printer.receive(encodeDocument([{ kind: "text", text: "Ag_" }], PROFILES["58mm"]));
+    const paper = printer.paper.toBitmap();
+    const inkRows = (x0: number): number[] => {
+      const rows: number[] = [];
+      for (let y = 0; y < paper.height; y++)
+        for (let x = x0; x < x0 + 12; x++) if (paper.data[y * paper.width + x]) rows.push(y);
+      return rows;
+    };
+    for (const cell of [0, 1, 2]) {
+      const rows = inkRows(cell * 12);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(Math.max(...rows)).toBeLessThan(24);
+    }
+    // The underscore sits below the baseline of "A"; nothing is drawn past the third cell.
+    expect(Math.min(...inkRows(24))).toBeGreaterThan(Math.max(...inkRows(0)));
+    expect(inkRows(36)).toEqual([]);
+  });
+
   it("slips on both widths parse cleanly and carry text, the fingerprint and the QR", async () => {
     const { text } = await loadFonts();
     for (const profile of [PROFILES["58mm"], PROFILES["80mm"]]) {

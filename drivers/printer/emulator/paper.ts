@@ -12,6 +12,7 @@ import type { Op } from "./parser.js";
 
 const CELL_W = 12;
 const CELL_H = 24;
+const CELL_BASELINE = 19;
 const DEFAULT_SPACING = 30;
 /** Em size of the monospaced font that makes a 12-dot advance. */
 const GLYPH_EM = 20;
@@ -186,12 +187,15 @@ export class Paper {
       const cellW = c.width * CELL_W;
       const stretch = c.width / c.height;
       const top = this.y + lineH - c.height * CELL_H;
-      // The rendered glyph has one blank row on top; skipping it keeps descenders (_ g y) inside the cell.
-      for (let gy = 0; gy < Math.min(g.height - 1, c.height * CELL_H); gy++) {
+      // Put the font's baseline on the cell's (row 19 of 24, as font A), so descenders (_ g y) stay inside.
+      const shift = this.font.baseline(GLYPH_EM * c.height) - CELL_BASELINE * c.height;
+      for (let gy = 0; gy < c.height * CELL_H; gy++) {
+        const sy = gy + shift;
+        if (sy < 0 || sy >= g.height) continue;
         const row = this.row(top + gy);
         for (let gx = 0; gx < cellW; gx++) {
           const srcX = Math.floor(gx / stretch);
-          if (srcX < g.width && g.data[(gy + 1) * g.width + srcX] && x + gx < this.widthDots) row[x + gx] = 1;
+          if (srcX < g.width && g.data[sy * g.width + srcX] && x + gx < this.widthDots) row[x + gx] = 1;
         }
       }
       if (c.underline) {

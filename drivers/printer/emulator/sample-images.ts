@@ -18,7 +18,8 @@ export function syntheticFingerprint(width = 256, height = 288, seed = 7): Gray 
         continue;
       }
       const angle = Math.atan2(dy, dx);
-      const ridge = Math.sin(r * 70 + angle * 1.5 + Math.sin(angle * 3) * 0.8);
+      // Whole multiples of the angle keep the pattern continuous across atan2's jump at ±π.
+      const ridge = Math.sin(r * 70 + angle + Math.sin(angle * 3) * 0.8);
       const fade = 1 - r * r * 0.5;
       const v = 128 + ridge * 110 * fade + (rand() - 0.5) * 50;
       data[y * width + x] = Math.max(0, Math.min(255, Math.round(v)));
