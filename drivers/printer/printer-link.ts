@@ -34,6 +34,8 @@ export class EscPosLink {
   private readonly bytesPerSecond: number;
   private readonly now: () => number;
   private readonly unsubscribe: () => void;
+  /** After a timeout, late replies may still come; the next request waits this long so they fall on no one. */
+  private quietUntil = 0;
   /** Bytes that arrived with no request waiting or that failed the fixed-bit check. */
   strayBytes = 0;
 
@@ -84,18 +86,19 @@ export class EscPosLink {
   /** DLE EOT 1..4 in one write; resolves with the decoded status or rejects with PrinterTimeoutError. */
   status(): Promise<PrinterStatus> {
     return this.exclusive(async () => {
+      const quiet = this.quietUntil - this.now();
+      if (quiet > 0) await new Promise((r) => setTimeout(r, quiet));
       this.account(STATUS_QUERY.length);
       const timeoutMs = this.replyTimeoutMs + this.backlogMs() * 1.5;
       const replies = new Promise<number[]>((resolve) => (this.pending = { bytes: [], resolve }));
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new PrinterTimeoutError(`printer did not answer DLE EOT within ${Math.round(timeoutMs)} ms`),
-            ),
-          timeoutMs,
-        );
+        timer = setTimeout(() => {
+          this.quietUntil = this.now() + this.replyTimeoutMs;
+          reject(
+            new PrinterTimeoutError(`printer did not answer DLE EOT within ${Math.round(timeoutMs)} ms`),
+          );
+        }, timeoutMs);
       });
       try {
         await this.stream.write(STATUS_QUERY);
