@@ -13,6 +13,8 @@ import { EscPosPrinter } from "../../drivers/printer/printer-device.js";
 import { encodeSlip } from "../../drivers/printer/slip.js";
 import { SerialByteStream } from "../../drivers/transport/serial.js";
 import { DeviceFileByteStream } from "../../drivers/transport/device-file.js";
+import { encodeGrayPng } from "../../drivers/printer/image-input.js";
+import { syntheticFingerprint } from "../../drivers/printer/emulator/sample-images.js";
 import { loadFonts, RECEIPT, SLIP, virtualPrinter } from "../helpers/printer.js";
 
 const BAUD = 115200;
@@ -123,13 +125,25 @@ describe("printer over a serial pty (real serialport binding)", () => {
     expect(process.exitCode).toBeUndefined();
     expect(emulator.paper.cuts.length).toBe(1);
 
+    writeFileSync(`${dir}/thumb.png`, encodeGrayPng(syntheticFingerprint()));
+    await run("image", `${dir}/thumb.png`, "--port", pair.hostPath, "--baud", String(BAUD), "--json");
+    expect(JSON.parse(lines.pop()!)).toMatchObject({ ok: true });
+    await run("test", "--port", pair.hostPath, "--baud", String(BAUD));
+    expect(lines.pop()).toMatch(/^printed \d+ bytes/);
+    expect(emulator.paper.cuts.length).toBe(3);
+    expect(emulator.paper.unknown).toEqual([]);
+
     writeFileSync(`${dir}/bad.json`, JSON.stringify({ template: "arrest-slip", data: { firNumber: 5 } }));
     const errors: string[] = [];
     vi.spyOn(console, "error").mockImplementation((s: string) => void errors.push(s));
     await run("slip", `${dir}/bad.json`, "--port", pair.hostPath);
     expect(process.exitCode).toBe(2);
     expect(errors.join("\n")).toMatch(/firNumber/);
-    expect(emulator.paper.cuts.length).toBe(1);
+    expect(emulator.paper.cuts.length).toBe(3);
+    process.exitCode = undefined;
+    await run("image", `${dir}/bad.json`, "--port", pair.hostPath);
+    expect(process.exitCode).toBe(2);
+    expect(errors.join("\n")).toMatch(/not a readable PNG/);
   });
 
   it("the device-file transport (as for /dev/usb/lp0) reads status and prints", async () => {
