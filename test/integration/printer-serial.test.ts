@@ -2,7 +2,7 @@
  * End to end over a socat pty pair with the real serialport binding: the driver on one side, the
  * virtual printer (paced like a UART) on the other. The same pty also stands in for /dev/usb/lp0.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { Command } from "commander";
 import { registerPrintCommands } from "../../agent/cli/print.js";
 import { PROFILES } from "../../drivers/printer/document.js";
@@ -117,8 +117,9 @@ describe("printer over a serial pty (real serialport binding)", () => {
     process.exitCode = undefined;
     emulator.condition = {};
 
-    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { writeFileSync, mkdtempSync, rmSync } = await import("node:fs");
     const dir = mkdtempSync("/tmp/printer-cli-");
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(`${dir}/slip.json`, JSON.stringify({ template: "arrest-slip", data: SLIP }));
     await run("slip", `${dir}/slip.json`, "--port", pair.hostPath, "--baud", String(BAUD), "--paper", "80mm");
     expect(lines.pop()).toMatch(/^printed \d+ bytes on .*@115200/);
