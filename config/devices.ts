@@ -29,10 +29,48 @@ export const PrinterDeviceConfig = z
     ...Common,
     kind: z.literal("printer"),
     driver: z.literal("escpos").default("escpos"),
-    port: z.string().optional(),
+    port: z.string().optional().describe("serial port, e.g. /dev/ttyUSB0 (give one of port, tcp, device)"),
     baud: z.number().int().positive().default(19200),
+    tcp: z
+      .string()
+      .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "HOST:PORT, e.g. 10.1.2.3:9100")
+      .optional()
+      .describe("network printer, raw TCP (usually port 9100)"),
+    device: z.string().optional().describe("USB printer class device file, e.g. /dev/usb/lp0"),
+    paper: z.enum(["58mm", "80mm"]).default("80mm").describe("sets the defaults of widthDots and nativeQr"),
+    widthDots: z
+      .number()
+      .int()
+      .min(64)
+      .max(2048)
+      .multipleOf(8)
+      .optional()
+      .describe("printable dots: 384 (58 mm), 576 (80 mm)"),
+    codePage: z.enum(["cp437", "cp850", "cp858", "cp866", "wpc1252"]).default("cp437"),
+    codePageNumber: z
+      .number()
+      .int()
+      .min(0)
+      .max(255)
+      .optional()
+      .describe("ESC t number of codePage on this model"),
+    nativeQr: z
+      .boolean()
+      .optional()
+      .describe("printer supports GS ( k QR; default true for 80mm, false for 58mm"),
+    cut: z.enum(["full", "partial", "none"]).default("partial"),
+    pollIntervalMs: z.number().int().min(500).max(600_000).default(5000),
+    replyTimeoutMs: z.number().int().min(100).max(60_000).default(1500),
+    fonts: z
+      .object({ devanagari: z.string().optional(), latin: z.string().optional() })
+      .strict()
+      .optional()
+      .describe("TTF files for text the code page cannot show"),
   })
-  .strict();
+  .strict()
+  .refine((p) => [p.port, p.tcp, p.device].filter((v) => v !== undefined).length <= 1, {
+    message: "give only one of port, tcp, device",
+  });
 
 export const UpsDeviceConfig = z
   .object({

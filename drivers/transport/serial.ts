@@ -70,6 +70,15 @@ export class SerialByteStream implements ByteStream {
     );
   }
 
+  /** Stop reading: the kernel buffer fills and the sender blocks (emulators pacing a UART use this). */
+  pause(): void {
+    this.port.pause();
+  }
+
+  resume(): void {
+    this.port.resume();
+  }
+
   onData(listener: (chunk: Buffer) => void): () => void {
     return this.data.add(listener);
   }
