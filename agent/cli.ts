@@ -12,6 +12,9 @@ import {
   type LoadedConfig,
 } from "../config/load.js";
 import { StationAgent } from "./app.js";
+import { buildDeviceServices } from "./app-services.js";
+import { registerDeviceCommands } from "./cli/devices.js";
+import { registerPrintCommands } from "./cli/print.js";
 import { createLogger } from "./log.js";
 import { readStatusFromDisk, renderStatus, type StatusSnapshot } from "./status.js";
 import { watchStation } from "./watch.js";
@@ -39,7 +42,13 @@ function load(path: string): LoadedConfig {
 async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Promise<void> {
   const { config } = loaded;
   const log = createLogger(config.log.level);
-  const agent = new StationAgent({ config, configHash: loaded.hash, version: VERSION, log });
+  const agent = new StationAgent({
+    config,
+    configHash: loaded.hash,
+    version: VERSION,
+    log,
+    services: (core) => buildDeviceServices(config, core),
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -156,6 +165,9 @@ export function buildProgram(): Command {
         protocolVersion: c?.mqtt.url === "embedded" || !c ? 4 : c.mqtt.protocolVersion,
       });
     });
+
+  registerDeviceCommands(program);
+  registerPrintCommands(program);
 
   program
     .command("version")
