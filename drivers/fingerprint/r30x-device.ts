@@ -17,7 +17,7 @@ import {
   packetSizeCode,
   type SystemParameters,
 } from "./r30x-codec.js";
-import { R30xLink, type Ack } from "./r30x-link.js";
+import { R30xLink, type Ack, type LinkStats } from "./r30x-link.js";
 import { AbortedError, ModuleError, NoFingerError, ProtocolError, UnsupportedError } from "./errors.js";
 import {
   R30X_SENSOR,
@@ -86,6 +86,10 @@ export class R30xScanner {
 
   get isOpen(): boolean {
     return this.link.isOpen;
+  }
+
+  get linkStats(): LinkStats {
+    return this.link.stats;
   }
 
   get systemParameters(): SystemParameters | null {

@@ -32,6 +32,15 @@ export interface DataReply {
   endAt: number;
 }
 
+/** Counters for diagnosis (doctor output, tests): how noisy the line has been. */
+export interface LinkStats {
+  requests: number;
+  garbageBytes: number;
+  badChecksums: number;
+  /** Bytes that arrived while no request was waiting (R503 power-on byte, leftovers after an error). */
+  unsolicitedBytes: number;
+}
+
 export interface R30xLinkOptions {
   address?: number;
   /** Current line rate: sizes the quiet period and the data-phase budget. */
@@ -70,6 +79,7 @@ export class R30xLink {
   private dirty = false;
   private lastByteAt = 0;
   private readonly unsubscribe: Array<() => void> = [];
+  readonly stats: LinkStats = { requests: 0, garbageBytes: 0, badChecksums: 0, unsolicitedBytes: 0 };
 
   constructor(
     private readonly stream: ByteStream,
@@ -129,6 +139,7 @@ export class R30xLink {
     if (this.closedError) throw this.closedError;
     if (this.dirty) await this.drainLine();
     this.parser.reset();
+    this.stats.requests++;
     const what = options.what;
     const ackTimeoutMs = options.timeoutMs ?? this.responseTimeoutMs;
 
@@ -201,8 +212,11 @@ export class R30xLink {
       const waiter: Waiter = {
         handle: (event) => {
           if (this.waiter !== waiter) return;
-          if (event.kind === "garbage") garbage += event.bytes;
-          else if (event.kind === "bad-checksum") {
+          if (event.kind === "garbage") {
+            garbage += event.bytes;
+            this.stats.garbageBytes += event.bytes;
+          } else if (event.kind === "bad-checksum") {
+            this.stats.badChecksums++;
             const where = ack ? `${what} data packet ${packets + 1}` : `${what} reply`;
             finish(new BadChecksumError(where, event.expected, event.actual));
           } else onPacket(event.packet);
@@ -229,6 +243,7 @@ export class R30xLink {
     this.lastByteAt = performance.now();
     const waiter = this.waiter;
     if (!waiter) {
+      this.stats.unsolicitedBytes += chunk.length;
       this.dirty = true;
       return;
     }

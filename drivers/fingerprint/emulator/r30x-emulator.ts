@@ -129,6 +129,13 @@ export class R30xEmulator {
     this.lineFreeAt = 0;
   }
 
+  /** Power blip: the image buffer is lost and an R503 announces itself again with 0x55. */
+  powerCycle(): void {
+    this.captured = null;
+    this.parser.reset();
+    if (this.model === "r503") this.send(Buffer.from([R503_READY_BYTE]));
+  }
+
   setImage(image: GrayImage): void {
     this.image = image;
   }
