@@ -43,7 +43,10 @@ export class DeviceAbsentError extends FingerprintError {
 /** The module said nothing at all within the timeout. */
 export class ResponseTimeoutError extends FingerprintError {
   constructor(what: string, timeoutMs: number) {
-    super("timeout", `no reply to ${what} within ${timeoutMs} ms (is the module powered and wired TX->RX?)`);
+    super(
+      "timeout",
+      `no reply to ${what} within ${timeoutMs} ms (module powered? TX and RX crossed? right baud rate?)`,
+    );
   }
 }
 

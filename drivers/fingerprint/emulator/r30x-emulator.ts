@@ -78,7 +78,8 @@ export class R30xEmulator {
   private faults: EmulatorFault[] = [];
   private readonly parser: R30xPacketParser;
   private port: EmulatorPort | null = null;
-  private readonly pace: boolean;
+  /** Send bytes no faster than the line rate; may be switched at any time. */
+  pace: boolean;
   private readonly genImgDelayMs: number;
   private lineFreeAt = 0;
   private sendChain: Promise<void> = Promise.resolve();
