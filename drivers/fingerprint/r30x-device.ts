@@ -18,7 +18,14 @@ import {
   type SystemParameters,
 } from "./r30x-codec.js";
 import { R30xLink, type Ack, type LinkStats } from "./r30x-link.js";
-import { AbortedError, ModuleError, NoFingerError, ProtocolError, UnsupportedError } from "./errors.js";
+import {
+  AbortedError,
+  ModuleError,
+  NoFingerError,
+  ProtocolError,
+  ResponseTimeoutError,
+  UnsupportedError,
+} from "./errors.js";
 import {
   R30X_SENSOR,
   R503_SENSOR,
@@ -100,9 +107,17 @@ export class R30xScanner {
     return this.stream.onClose(listener);
   }
 
-  /** Verify the password (the universal handshake: every family answers VfyPwd) and read the parameters. */
+  /**
+   * Verify the password (the universal handshake: every family answers VfyPwd) and read the parameters.
+   * One retry on silence: a ZFM-20 ignores commands for ~500 ms after power-on, which is when we open it.
+   */
   async connect(): Promise<SystemParameters> {
-    await this.verifyPassword();
+    try {
+      await this.verifyPassword();
+    } catch (e) {
+      if (!(e instanceof ResponseTimeoutError)) throw e;
+      await this.verifyPassword();
+    }
     return this.readSystemParameters();
   }
 

@@ -41,11 +41,16 @@ export interface LinkStats {
   unsolicitedBytes: number;
 }
 
+/** Transports that can tell whether their device is still plugged in (SerialByteStream can). */
+export interface PresenceAware {
+  isPresent(): Promise<boolean>;
+}
+
 export interface R30xLinkOptions {
   address?: number;
   /** Current line rate: sizes the quiet period and the data-phase budget. */
   baud: number;
-  /** How long the module may take to acknowledge a command. Libraries use 1-2 s. */
+  /** How long the module may take to acknowledge a command. Libraries use 1-2 s; GenImg alone may take 1 s. */
   responseTimeoutMs?: number;
 }
 
@@ -59,6 +64,10 @@ interface DataRequestOptions extends RequestOptions {
   /** Expected payload size: bounds how long a stream of packets may take. */
   expectedBytes?: number;
 }
+
+const LATE_TIMER_MS = 50;
+const GRACE_MS = 100;
+const MAX_GRACES = 3;
 
 type Waiter = {
   handle(event: ParserEvent): void;
@@ -75,9 +84,12 @@ export class R30xLink {
   private waiter: Waiter | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private closedError: DeviceAbsentError | null = null;
-  /** Set after an error or unsolicited bytes: drain the line before the next request. */
-  private dirty = false;
-  private lastByteAt = 0;
+  /**
+   * Set after an error or unsolicited bytes: drain the line before the next request. A new link starts
+   * dirty: a previous program may have left a reply or half an image in flight.
+   */
+  private dirty = true;
+  private lastByteAt = performance.now();
   private readonly unsubscribe: Array<() => void> = [];
   readonly stats: LinkStats = { requests: 0, garbageBytes: 0, badChecksums: 0, unsolicitedBytes: 0 };
 
@@ -87,7 +99,7 @@ export class R30xLink {
   ) {
     this.address = options.address ?? DEFAULT_ADDRESS;
     this.baud = options.baud;
-    this.responseTimeoutMs = options.responseTimeoutMs ?? 1000;
+    this.responseTimeoutMs = options.responseTimeoutMs ?? 2000;
     this.parser = new R30xPacketParser({ address: this.address });
     this.unsubscribe.push(
       stream.onData((chunk) => this.onData(chunk)),
@@ -111,12 +123,38 @@ export class R30xLink {
 
   /** Sends a command and resolves with its acknowledgement (whatever its confirmation code). */
   request(content: Buffer, options: RequestOptions): Promise<Ack> {
-    return this.exclusive(async () => (await this.exchange(content, options, false)).ack);
+    return this.exclusive(
+      async () => (await this.checked(options.what, this.exchange(content, options, false))).ack,
+    );
   }
 
   /** Sends a command whose OK ack is followed by data packets (UpImage, UpChar); collects them all. */
   requestWithData(content: Buffer, options: DataRequestOptions): Promise<DataReply> {
-    return this.exclusive(() => this.exchange(content, options, true));
+    return this.exclusive(() => this.checked(options.what, this.exchange(content, options, true)));
+  }
+
+  /**
+   * When the line goes quiet, ask the transport whether the device is still there: an unplugged tty
+   * does not always report itself, and "absent" is a better answer than "timeout".
+   */
+  private async checked<T>(what: string, exchange: Promise<T>): Promise<T> {
+    try {
+      return await exchange;
+    } catch (error) {
+      const quiet =
+        error instanceof ResponseTimeoutError ||
+        error instanceof TruncatedPacketError ||
+        error instanceof GarbledReplyError;
+      const stream = this.stream as ByteStream & Partial<PresenceAware>;
+      if (!quiet || !stream.isPresent || this.closedError) throw error;
+      if (await stream.isPresent().catch(() => true)) throw error;
+      const absent = new DeviceAbsentError(`serial device disappeared during ${what} (unplugged?)`, {
+        cause: error,
+      });
+      this.onClose(absent);
+      await stream.close().catch(() => undefined);
+      throw absent;
+    }
   }
 
   async close(): Promise<void> {
@@ -152,7 +190,7 @@ export class R30xLink {
       let timer: NodeJS.Timeout | undefined;
       let dataDeadline = Infinity;
       const packetTimeMs = ((PACKET_OVERHEAD + 256) * 10 * 1000) / this.baud;
-      const idleMs = Math.max(500, 8 * packetTimeMs);
+      const idleMs = Math.max(1000, 8 * packetTimeMs);
 
       const finish = (error: FingerprintError | null, reply?: DataReply): void => {
         clearTimeout(timer);
@@ -162,9 +200,25 @@ export class R30xLink {
           reject(error);
         } else resolve(reply!);
       };
+      let dueAt = 0;
+      let graces = 0;
       const arm = (ms: number): void => {
         clearTimeout(timer);
-        timer = setTimeout(onTimeout, Math.max(0, Math.min(ms, dataDeadline - performance.now())));
+        const wait = Math.max(0, Math.min(ms, dataDeadline - performance.now()));
+        dueAt = performance.now() + wait;
+        graces = 0;
+        timer = setTimeout(onTimer, wait);
+      };
+      // A timer that fires late means the event loop was stalled (GC, a loaded machine): bytes may be
+      // waiting unread. Timers run before I/O callbacks, so give the I/O a moment before calling it a timeout.
+      const onTimer = (): void => {
+        if (performance.now() - dueAt > LATE_TIMER_MS && graces < MAX_GRACES) {
+          graces++;
+          dueAt = performance.now() + GRACE_MS;
+          timer = setTimeout(onTimer, GRACE_MS);
+          return;
+        }
+        onTimeout();
       };
       const onTimeout = (): void => {
         const stalled = this.parser.pendingBytes;
@@ -259,6 +313,11 @@ export class R30xLink {
 
   private onClose(error: Error | undefined): void {
     if (this.closedError) return;
+    if (error instanceof DeviceAbsentError) {
+      this.closedError = error;
+      this.waiter?.fail(error);
+      return;
+    }
     this.closedError = new DeviceAbsentError(
       error ? `serial port closed: ${error.message} (unplugged?)` : "serial port closed",
       error ? { cause: error } : undefined,

@@ -58,6 +58,8 @@ export interface ScannerSettings {
   url?: string;
   resolutionPpi?: number;
   responseTimeoutMs?: number;
+  /** How often an open serial port checks that its device is still plugged in; default 1000 ms. */
+  presenceCheckMs?: number;
 }
 
 export interface OpenDeps {
@@ -93,6 +95,7 @@ async function openR30x(settings: ScannerSettings, deps: OpenDeps): Promise<Fing
     stream = await SerialByteStream.open({
       path: settings.port,
       baudRate: baud,
+      presenceCheckMs: settings.presenceCheckMs ?? 1000,
       ...(deps.binding ? { binding: deps.binding } : {}),
     });
   } catch (e) {

@@ -41,3 +41,10 @@ export function capturingLogger(): { logger: pino.Logger; lines: string[] } {
   const logger = pino({ level: "debug" }, { write: (line: string) => void lines.push(line) });
   return { logger, lines };
 }
+
+/** "Class: message", so a failed assertion shows which error it really was. */
+export function describeError(error: unknown): string {
+  return error instanceof Error
+    ? `${error.constructor.name}: ${error.message}`
+    : `not an error: ${String(error)}`;
+}

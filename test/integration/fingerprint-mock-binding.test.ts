@@ -46,6 +46,8 @@ describe("R30x over MockBinding", () => {
       { binding: mock.binding },
     );
     expect((await scanner.check()).identity).toEqual({ path: "/dev/fp-mock-3", model: "r503" });
+    // The power-on byte may come before anyone listens; a power blip now makes it arrive for sure.
+    mock.emulator.powerCycle();
     const capture = await scanner.capture({ timeoutMs: 2000 });
     expect(capture.image.width).toBe(192);
     // LED: breathing while waiting, green on success.
