@@ -3,7 +3,9 @@ import type { UpsDeviceConfig } from "../config/devices.js";
 import { discoverDevices } from "../drivers/discovery/discover.js";
 import { loadHidBackend } from "../drivers/transport/hid.js";
 import { listSerialPorts } from "../drivers/transport/serial.js";
+import { fingerprintRoutes } from "./api/fingerprint-routes.js";
 import { printerRoutes } from "./api/printer-routes.js";
+import { FingerprintService } from "./devices/fingerprint-service.js";
 import type { AgentCore } from "./app.js";
 import { Inventory } from "./devices/inventory.js";
 import { probePathsFor } from "./devices/match.js";
@@ -39,6 +41,21 @@ export function buildDeviceServices(
     services.push(printers);
     views.push(printers);
     routes.push(...printerRoutes(printers));
+  }
+
+  const fingerprintCfgs = config.devices.filter((d) => d.kind === "fingerprint");
+  if (fingerprintCfgs.length > 0) {
+    const fingerprint = new FingerprintService({
+      station,
+      devices: fingerprintCfgs,
+      clock,
+      retained: viaInventory,
+      events,
+      logger: log.child({ service: "fingerprint" }),
+    });
+    services.push(fingerprint);
+    views.push(fingerprint);
+    routes.push(...fingerprintRoutes(fingerprint));
   }
 
   let ups: UpsService | undefined;

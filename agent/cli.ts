@@ -15,6 +15,7 @@ import { StationAgent } from "./app.js";
 import { buildDeviceServices } from "./app-services.js";
 import { registerDeviceCommands } from "./cli/devices.js";
 import { registerPrintCommands } from "./cli/print.js";
+import { registerFingerprintCommands } from "./cli/fingerprint.js";
 import { createLogger } from "./log.js";
 import { readStatusFromDisk, renderStatus, type StatusSnapshot } from "./status.js";
 import { watchStation } from "./watch.js";
@@ -168,6 +169,7 @@ export function buildProgram(): Command {
 
   registerDeviceCommands(program);
   registerPrintCommands(program);
+  registerFingerprintCommands(program);
 
   program
     .command("version")
