@@ -10,7 +10,8 @@ import { MqttSession } from "../../agent/mqtt-session.js";
 import { Outbox } from "../../agent/outbox.js";
 import { Reporter } from "../../agent/reporter.js";
 import { PrivateMosquitto } from "../../test/helpers/mosquitto.js";
-import { AgentProcess, writeConfig } from "../../test/helpers/agent-process.js";
+import { AgentProcess, ROOT, writeConfig } from "../../test/helpers/agent-process.js";
+import { execFileSync, spawn } from "node:child_process";
 import { Collector } from "../../test/helpers/collector.js";
 import { printResults, type BenchResult } from "./types.js";
 
@@ -112,8 +113,11 @@ async function steadyState(url: string): Promise<BenchResult[]> {
     log: { level: "warn" },
   });
   const col = await Collector.connect(url, "bench/BENCH-STEADY/#");
+  // Measure what a station runs: the compiled agent on plain node, not the tsx development loader.
+  execFileSync("npm", ["run", "build"], { stdio: "ignore" });
   const agent = new AgentProcess(cfg);
-  const proc = agent.start();
+  const proc = spawn(process.execPath, [join(ROOT, "dist/agent/cli.js"), "run", "--config", cfg], { stdio: "ignore" });
+  agent.proc = proc;
   await col.waitFor((m) => m.some((x) => x.topic.endsWith("/uptime")), 30_000, "uptime");
   await new Promise((r) => setTimeout(r, 10_000)); // past start-up
   const ticks = (await readStat(proc.pid!)).cpuTicks;
