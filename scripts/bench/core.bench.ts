@@ -160,8 +160,7 @@ async function readStat(pid: number): Promise<{ cpuTicks: number; rssBytes: numb
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
     .trim()
     .split(/\s+/)
-    .filter(Boolean);
-  const target = children.length > 0 ? Number(children[0]) : pid;
+  const target = pid;
   const stat = readFileSync(`/proc/${target}/stat`, "utf8").split(") ")[1]!.split(" ");
   const status = readFileSync(`/proc/${target}/status`, "utf8");
   const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
