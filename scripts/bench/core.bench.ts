@@ -116,7 +116,9 @@ async function steadyState(url: string): Promise<BenchResult[]> {
   // Measure what a station runs: the compiled agent on plain node, not the tsx development loader.
   execFileSync("npm", ["run", "build"], { stdio: "ignore" });
   const agent = new AgentProcess(cfg);
-  const proc = spawn(process.execPath, [join(ROOT, "dist/agent/cli.js"), "run", "--config", cfg], { stdio: "ignore" });
+  const proc = spawn(process.execPath, [join(ROOT, "dist/agent/cli.js"), "run", "--config", cfg], {
+    stdio: "ignore",
+  });
   agent.proc = proc;
   await col.waitFor((m) => m.some((x) => x.topic.endsWith("/uptime")), 30_000, "uptime");
   await new Promise((r) => setTimeout(r, 10_000)); // past start-up
@@ -156,10 +158,6 @@ async function steadyState(url: string): Promise<BenchResult[]> {
 
 async function readStat(pid: number): Promise<{ cpuTicks: number; rssBytes: number }> {
   const { readFileSync } = await import("node:fs");
-  // tsx runs the agent in a child of the node process we spawned; measure the whole process group's main node.
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-    .trim()
-    .split(/\s+/)
   const target = pid;
   const stat = readFileSync(`/proc/${target}/stat`, "utf8").split(") ")[1]!.split(" ");
   const status = readFileSync(`/proc/${target}/status`, "utf8");
