@@ -1,0 +1,489 @@
+import type { LinkConfig } from "../../config/links.js";
+import type { LinkFigures, LinkHealth } from "../../contract/index.js";
+import { computeFigures } from "./figures.js";
+import { HealthMachine, type Transition } from "./health.js";
+import type { IcmpTool } from "./icmp-parse.js";
+import { IcmpStream } from "./icmp-stream.js";
+import { dnsProbe, httpProbe, tcpProbe, type ProbeAttempt } from "./socket-probes.js";
+import { interfaceIPv4, readCarrier, readInterface, routeGet } from "./system.js";
+import {
+  buildTargets,
+  decidingTargets,
+  probesPerRound,
+  resolveTarget,
+  type StreamRuntime,
+  type TargetRuntime,
+} from "./targets.js";
+import type { InterfaceSnapshot, NowClock, ProbeFault, ProbeOutcome } from "./types.js";
+
+export interface LinkProberDeps {
+  clock: NowClock;
+  icmp: { tool: IcmpTool; binary: string | undefined; missing?: string };
+  /** A state transition with its evidence. */
+  onTransition(t: Transition, evidence: Record<string, unknown>): void;
+  /** Something the retained state shows changed (interface state, reason, faults). */
+  onChange(): void;
+  log?: (level: "info" | "warn", msg: string, data?: Record<string, unknown>) => void;
+}
+
+export interface LinkSnapshot {
+  state: LinkHealth;
+  since: number;
+  reason?: string;
+  figures: LinkFigures;
+  iface: InterfaceSnapshot;
+  faults: ProbeFault[];
+  targets: TargetStatus[];
+}
+
+export interface TargetStatus {
+  label: string;
+  role: string;
+  address?: string;
+  answering: boolean;
+  lostInARow: number;
+  lastOkAt?: number;
+  lastError?: string;
+  fault?: string;
+  figures: LinkFigures;
+}
+
+const ROUND_GRACE_MS = 100;
+const REFRESH_EVERY_MS = 60_000;
+const EMPTY_FIGURES: LinkFigures = computeFigures([]);
+
+/**
+ * Probes one link: one ICMP process per ICMP target, socket probes once per round, the interface state
+ * from /sys, and the HealthMachine that turns outcomes and rounds into up/degraded/down.
+ */
+export class LinkProber {
+  readonly targets: TargetRuntime[];
+  readonly machine: HealthMachine;
+  iface: InterfaceSnapshot = {
+    exists: true,
+    operstate: "unknown",
+    carrier: null,
+    addresses: [],
+    rxBytes: 0,
+    txBytes: 0,
+    rxErrors: 0,
+    txErrors: 0,
+  };
+  private epoch = 0;
+  private tickIndex = 0;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private closeTimers = new Set<NodeJS.Timeout>();
+  private answered = new Map<number, Set<number>>();
+  private closedBefore = 0;
+  private running = false;
+  private lastRefresh = 0;
+  private carrierCheck: Promise<void> | undefined;
+  private notes: string[] = [];
+  private sourceRoutes = new Map<string, Promise<string | undefined>>();
+  private icmpChains = new Map<TargetRuntime, Promise<void>>();
+
+  constructor(
+    readonly cfg: LinkConfig,
+    private readonly deps: LinkProberDeps,
+  ) {
+    this.targets = buildTargets(cfg.targets, cfg.windowMs);
+    this.machine = new HealthMachine(cfg, deps.clock.now());
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.epoch = this.deps.clock.now();
+    this.tickIndex = 0;
+    this.iface = await readInterface(this.cfg.interface);
+    await this.refreshTargets();
+    this.evaluate();
+    this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.tickTimer);
+    for (const t of this.closeTimers) clearTimeout(t);
+    this.closeTimers.clear();
+    await Promise.all([...this.icmpChains.values()]);
+    await Promise.all(this.targets.flatMap((t) => t.streams.map((s) => s.icmp?.stop())));
+  }
+
+  /** Re-read gateways and names, restarting ICMP processes whose address changed. */
+  async refreshTargets(): Promise<void> {
+    this.lastRefresh = this.deps.clock.now();
+    this.sourceRoutes.clear();
+    let changed = false;
+    await Promise.all(
+      this.targets.map(async (t) => {
+        const r = await resolveTarget(t, this.cfg.interface);
+        if (!this.running) return;
+        if (r.address === t.address && r.fault === t.fault) return;
+        changed = true;
+        t.fault = r.fault;
+        if (r.address !== t.address) {
+          t.address = r.address;
+          t.tracker.reset();
+          await this.restartIcmp(t);
+        }
+      }),
+    );
+    if (changed) {
+      this.evaluate();
+      this.deps.onChange();
+    }
+  }
+
+  /** Serialised per target, so two restarts never leave two processes running. */
+  private restartIcmp(t: TargetRuntime): Promise<void> {
+    const chain = this.icmpChains.get(t) ?? Promise.resolve();
+    const next = chain.then(() => this.restartIcmpNow(t));
+    this.icmpChains.set(t, next);
+    return next;
+  }
+
+  private async restartIcmpNow(t: TargetRuntime): Promise<void> {
+    for (const s of t.streams) {
+      if (s.probe.type !== "icmp") continue;
+      await s.icmp?.stop();
+      s.icmp = undefined;
+      if (!t.address || !this.running) continue;
+      s.icmp = new IcmpStream({
+        ...this.deps.icmp,
+        address: t.address,
+        iface: this.cfg.interface,
+        periodMs: Math.round(this.cfg.intervalMs / this.cfg.icmpPerRound),
+        timeoutMs: this.cfg.timeoutMs,
+        clock: this.deps.clock,
+        onOutcome: (o) => this.onOutcome(t, s, o),
+        onFault: (m) => this.setStreamFault(t, s, m),
+        onNote: (text) => this.note(`${t.label}: ${text}`),
+      });
+      s.icmp.start();
+    }
+  }
+
+  private tick = (): void => {
+    if (!this.running) return;
+    const k = this.tickIndex++;
+    const now = this.deps.clock.now();
+    const next = this.epoch + (k + 1) * this.cfg.intervalMs;
+    this.tickTimer = setTimeout(this.tick, Math.max(0, next - now));
+    for (const t of this.targets)
+      for (const s of t.streams) if (s.probe.type !== "icmp") void this.fireSocketProbe(t, s);
+    if (k >= 1) {
+      const timer = setTimeout(() => {
+        this.closeTimers.delete(timer);
+        this.closeRound(k - 1);
+      }, this.cfg.timeoutMs + ROUND_GRACE_MS);
+      this.closeTimers.add(timer);
+    }
+    void this.readInterfaceState();
+    if (now - this.lastRefresh >= REFRESH_EVERY_MS) void this.refreshTargets();
+  };
+
+  private roundOf(sentAt: number): number {
+    const half = 0.5 / this.cfg.icmpPerRound;
+    return Math.floor((sentAt - this.epoch) / this.cfg.intervalMs + half);
+  }
+
+  private onOutcome(t: TargetRuntime, s: StreamRuntime, o: ProbeOutcome): void {
+    if (!this.running) return;
+    s.window.add({ sentAt: o.sentAt, ok: o.ok, rttMs: o.rttMs });
+    s.last = o;
+    t.tracker.record(o);
+    const round = this.roundOf(o.sentAt);
+    if (o.ok && round >= this.closedBefore) {
+      let set = this.answered.get(round);
+      if (!set) this.answered.set(round, (set = new Set()));
+      set.add(t.index);
+    }
+    if (!o.ok) this.checkCarrier();
+    this.evaluate();
+  }
+
+  private setStreamFault(t: TargetRuntime, s: StreamRuntime, message: string | undefined): void {
+    s.fault = message;
+    s.faultSince = message === undefined ? undefined : this.deps.clock.now();
+    if (message)
+      this.deps.log?.("warn", `link ${this.cfg.name}: ${t.label} ${s.label} probe faulted: ${message}`);
+    this.evaluate();
+    this.deps.onChange();
+  }
+
+  private async fireSocketProbe(t: TargetRuntime, s: StreamRuntime): Promise<void> {
+    if (s.inflight || !t.address) return;
+    s.inflight = true;
+    const sentAt = this.deps.clock.now();
+    try {
+      const src = interfaceIPv4(this.cfg.interface);
+      let attempt: ProbeAttempt;
+      const misroute = src ? await this.sourceRouteProblem(t.address, src) : undefined;
+      if (misroute !== undefined) {
+        if (s.fault !== misroute) this.setStreamFault(t, s, misroute);
+        return;
+      }
+      if (s.fault) this.setStreamFault(t, s, undefined);
+      if (!src) attempt = { ok: false, error: `no IPv4 address on ${this.cfg.interface}` };
+      else attempt = await this.runSocketProbe(s, t.address, src);
+      this.onOutcome(t, s, { sentAt, ...attempt });
+    } finally {
+      s.inflight = false;
+    }
+  }
+
+  private runSocketProbe(s: StreamRuntime, address: string, src: string): Promise<ProbeAttempt> {
+    const p = s.probe;
+    const timeoutMs = this.cfg.timeoutMs;
+    switch (p.type) {
+      case "tcp":
+        return tcpProbe({ address, port: p.port, localAddress: src, timeoutMs });
+      case "http":
+        return httpProbe({
+          url: p.url,
+          address,
+          localAddress: src,
+          timeoutMs,
+          expectStatus: p.expectStatus,
+          insecure: p.insecure,
+        });
+      case "dns":
+        return dnsProbe({ server: p.server ?? address, name: p.name, localAddress: src, timeoutMs });
+      case "icmp":
+        return Promise.resolve({ ok: false, error: "icmp is not a socket probe" });
+    }
+  }
+
+  /** A socket bound to `src` must leave through this link; without a source rule it would not. */
+  private sourceRouteProblem(address: string, src: string): Promise<string | undefined> {
+    const key = `${address}|${src}`;
+    let p = this.sourceRoutes.get(key);
+    if (!p) {
+      p = routeGet(address, src).then(
+        (r) =>
+          r?.dev && r.dev !== this.cfg.interface
+            ? `from ${src} the kernel routes ${address} through ${r.dev}, not ${this.cfg.interface}: add a source rule (ip rule add from ${src} table <n>)`
+            : undefined,
+        () => undefined,
+      );
+      this.sourceRoutes.set(key, p);
+    }
+    return p;
+  }
+
+  private closeRound(round: number): void {
+    if (!this.running) return;
+    this.closedBefore = round + 1;
+    const answered = this.answered.get(round) ?? new Set<number>();
+    this.answered.delete(round);
+    for (const r of this.answered.keys()) if (r < this.closedBefore) this.answered.delete(r);
+    const deciding = decidingTargets(this.targets);
+    const need = Math.min(this.cfg.reliability, deciding.length);
+    const good =
+      deciding.length > 0 &&
+      this.iface.exists &&
+      this.iface.carrier !== false &&
+      deciding.filter((t) => answered.has(t.index)).length >= need;
+    const best = this.referenceFigures(deciding);
+    const judged = best.sent >= 10;
+    const prevKind = this.machine.downKind;
+    const roundStart = this.epoch + round * this.cfg.intervalMs;
+    const tr = this.machine.round(this.deps.clock.now(), roundStart, good, {
+      lossPct: best.sent ? best.lossPct : null,
+      rttMedianMs: best.rttMedianMs,
+      judged,
+    });
+    if (!tr) return;
+    if (tr.from === "down" && prevKind !== "loss" && this.machine.recoveryStart !== undefined) {
+      // The outage is in the down event; the quality figures start again from the recovery.
+      const from = this.machine.recoveryStart - this.cfg.intervalMs / (2 * this.cfg.icmpPerRound);
+      for (const t of this.targets) for (const s of t.streams) s.window.dropBefore(from);
+    }
+    this.emit(tr);
+  }
+
+  /** The link is as good as its reliability-th best deciding target (by loss, then median RTT). */
+  referenceFigures(deciding = decidingTargets(this.targets)): LinkFigures {
+    if (deciding.length === 0) return EMPTY_FIGURES;
+    const figs = deciding
+      .map((t) => this.targetFigures(t))
+      .sort((a, b) => a.lossPct - b.lossPct || (a.rttMedianMs ?? Infinity) - (b.rttMedianMs ?? Infinity));
+    return figs[Math.min(this.cfg.reliability, figs.length) - 1]!;
+  }
+
+  /** A target's figures are those of its first probe that is not faulted (ICMP unless configured otherwise). */
+  private targetFigures(t: TargetRuntime): LinkFigures {
+    const s = t.streams.find((x) => !x.fault) ?? t.streams[0]!;
+    s.window.prune(this.deps.clock.now());
+    return s.window.figures();
+  }
+
+  private evaluate(): void {
+    if (!this.running) return;
+    const now = this.deps.clock.now();
+    const deciding = decidingTargets(this.targets);
+    if (this.iface.exists && this.iface.carrier !== false && deciding.length === 0) {
+      // Nothing can probe (fping missing, names unresolved): the link's health is unknown, not down.
+      const faults = this.faults().map((f) => `${f.probe}: ${f.message}`);
+      const reason = `no probe can run${faults.length ? ` (${faults.join("; ")})` : ""}`;
+      const tr = this.machine.setUnknown(now, reason);
+      if (tr) this.emit(tr);
+      return;
+    }
+    const base = (t: TargetRuntime) => this.cfg.downAfter * probesPerRound(t, this.cfg.icmpPerRound);
+    const silent = deciding.filter((t) => t.tracker.silent(base(t)));
+    const reachable = deciding.length - silent.length >= Math.min(this.cfg.reliability, deciding.length);
+    const runStarts = silent.map((t) => t.tracker.runStart).filter((x): x is number => x !== undefined);
+    const firstFailAt = runStarts.length ? Math.max(...runStarts) : undefined;
+    const tr = this.machine.reachability(now, {
+      exists: this.iface.exists,
+      carrier: this.iface.carrier,
+      reachable,
+      cause: this.cause(deciding, firstFailAt),
+      firstFailAt: this.iface.carrier === false ? this.earliestRecentFailure(now) : firstFailAt,
+    });
+    if (tr) this.emit(tr);
+  }
+
+  /** Why the deciding targets went quiet, in the words the NOC and the uptime ledger use. */
+  private cause(deciding: TargetRuntime[], quietSince: number | undefined): string {
+    if (!this.iface.exists) return `interface ${this.cfg.interface} does not exist`;
+    if (this.iface.carrier === false) return "no carrier";
+    const decidingRole = deciding[0]?.cfg.role;
+    const gateways = this.targets.filter((t) => t.cfg.role === "gateway" && !t.fault && t.address);
+    if (decidingRole !== "datacentre" || gateways.length === 0) {
+      return decidingRole === "gateway" ? "gateway unreachable" : "data centre unreachable";
+    }
+    const since = quietSince ?? this.deps.clock.now();
+    const gwAnswers = gateways.some((g) => (g.tracker.lastOkAt ?? -Infinity) >= since);
+    return gwAnswers ? "data centre unreachable while gateway answers" : "gateway unreachable";
+  }
+
+  private earliestRecentFailure(now: number): number {
+    const starts = this.targets
+      .map((t) => t.tracker.runStart)
+      .filter((x): x is number => x !== undefined && now - x < 2 * this.cfg.intervalMs);
+    return starts.length ? Math.min(...starts) : now;
+  }
+
+  private emit(tr: Transition): void {
+    this.deps.onTransition(tr, this.evidence());
+  }
+
+  evidence(): Record<string, unknown> {
+    return {
+      interface: this.cfg.interface,
+      operstate: this.iface.operstate,
+      carrier: this.iface.carrier,
+      addresses: this.iface.addresses,
+      figures: this.referenceFigures(),
+      targets: this.targetStatuses().map((t) => ({ ...t, lastOkAt: iso(t.lastOkAt) })),
+      ...(this.notes.length ? { icmpErrors: [...this.notes] } : {}),
+      ...(this.faults().length ? { faults: this.faults().map((f) => `${f.probe}: ${f.message}`) } : {}),
+    };
+  }
+
+  targetStatuses(): TargetStatus[] {
+    const deciding = decidingTargets(this.targets);
+    return this.targets.map((t) => {
+      const base = this.cfg.downAfter * probesPerRound(t, this.cfg.icmpPerRound);
+      return {
+        label: t.label,
+        role: t.cfg.role,
+        address: t.address,
+        answering: usableAndAnswering(t, base),
+        lostInARow: t.tracker.run,
+        lastOkAt: t.tracker.lastOkAt,
+        lastError: t.tracker.run > 0 ? t.tracker.lastError : undefined,
+        fault: t.fault ?? (t.streams.every((s) => s.fault) ? t.streams[0]!.fault : undefined),
+        figures: this.targetFigures(t),
+        ...(deciding.includes(t) ? { deciding: true } : {}),
+      };
+    });
+  }
+
+  faults(): ProbeFault[] {
+    const out: ProbeFault[] = [];
+    for (const t of this.targets) {
+      if (t.fault) out.push({ probe: t.label, message: t.fault, since: this.epoch });
+      for (const s of t.streams)
+        if (s.fault)
+          out.push({ probe: `${t.label} ${s.label}`, message: s.fault, since: s.faultSince ?? this.epoch });
+    }
+    return out;
+  }
+
+  snapshot(): LinkSnapshot {
+    return {
+      state: this.machine.state,
+      since: this.machine.since,
+      reason: this.machine.reason,
+      figures: this.referenceFigures(),
+      iface: this.iface,
+      faults: this.faults(),
+      targets: this.targetStatuses(),
+    };
+  }
+
+  /** When the current degradation began: the first lost (or slow) probe in the reference window. */
+  firstBadSampleAt(): number | undefined {
+    const deciding = decidingTargets(this.targets);
+    const limit = this.cfg.thresholds.degraded.enter.rttMs ?? Infinity;
+    let first: number | undefined;
+    for (const t of deciding) {
+      const s = t.streams.find((x) => !x.fault);
+      const bad = s?.window.recent(s.window.size).find((x) => !x.ok || (x.rttMs ?? 0) >= limit);
+      if (bad && (first === undefined || bad.sentAt < first)) first = bad.sentAt;
+    }
+    return first;
+  }
+
+  private note(text: string): void {
+    this.notes.push(text);
+    if (this.notes.length > 5) this.notes.shift();
+  }
+
+  /** Read the carrier now (a route just moved away from this link): a pulled cable shows at once. */
+  recheckCarrier(): Promise<void> {
+    this.checkCarrier();
+    return this.carrierCheck ?? Promise.resolve();
+  }
+
+  private checkCarrier(): void {
+    if (this.carrierCheck) return;
+    this.carrierCheck = readCarrier(this.cfg.interface)
+      .then((carrier) => {
+        if (carrier === this.iface.carrier || !this.running) return;
+        this.iface = { ...this.iface, carrier };
+        this.evaluate();
+        this.deps.onChange();
+      })
+      .finally(() => (this.carrierCheck = undefined));
+  }
+
+  private async readInterfaceState(): Promise<void> {
+    const snap = await readInterface(this.cfg.interface);
+    if (!this.running) return;
+    const prev = this.iface;
+    this.iface = snap;
+    const changed =
+      prev.exists !== snap.exists ||
+      prev.operstate !== snap.operstate ||
+      prev.carrier !== snap.carrier ||
+      prev.addresses.join() !== snap.addresses.join();
+    if (!changed) return;
+    if (!prev.exists && snap.exists) for (const t of this.targets) void this.restartIcmp(t);
+    if (prev.exists !== snap.exists || prev.addresses.join() !== snap.addresses.join())
+      void this.refreshTargets();
+    this.evaluate();
+    this.deps.onChange();
+  }
+}
+
+function usableAndAnswering(t: TargetRuntime, base: number): boolean {
+  return !t.fault && t.address !== undefined && t.tracker.lastOkAt !== undefined && !t.tracker.silent(base);
+}
+
+export function iso(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
