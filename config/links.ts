@@ -37,7 +37,7 @@ export const DnsProbeConfig = z
     type: z.literal("dns"),
     name: Host.describe("name to resolve (A record)"),
     server: z
-      .union([z.ipv4(), z.ipv6()])
+      .union([z.ipv4(), z.ipv6()], { error: "must be an IP address" })
       .optional()
       .describe("IP address of the DNS server to ask; default: the target's host"),
   })

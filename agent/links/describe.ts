@@ -12,7 +12,9 @@ export function describeLinks(states: readonly LinkState[], now = Date.now(), ti
 export function describeLink(s: LinkState, now = Date.now(), timeZone?: string): string {
   const who = `${s.link} (${s.interface}, ${s.role} link)`;
   const since = Date.parse(s.since);
-  const when = Number.isFinite(since) ? ` since ${clock(since, timeZone)} (${duration(now - since)})` : "";
+  const when = Number.isFinite(since)
+    ? ` since ${clock(since, now, timeZone)} (${duration(now - since)})`
+    : "";
   const use = s.active ? "in use" : "standby";
   const f = s.figures;
   const numbers =
@@ -67,8 +69,8 @@ export function duration(ms: number): string {
   return `${Math.floor(h / 24)} days ${h % 24} h`;
 }
 
-function clock(t: number, timeZone?: string): string {
-  const sameDay = Math.abs(Date.now() - t) < 20 * 3600_000;
+function clock(t: number, now: number, timeZone?: string): string {
+  const sameDay = Math.abs(now - t) < 20 * 3600_000;
   return new Intl.DateTimeFormat("en-IN", {
     timeZone,
     hour: "2-digit",
