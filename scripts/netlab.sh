@@ -52,7 +52,11 @@ inns() {
 }
 
 lab_down() {
+  local pids
   for role in st gw bk dc; do
+    # Processes still inside the lab (a runner killed without cleanup, its fping children) go with it.
+    pids=$(ip netns pids "$P-$role" 2>/dev/null || true)
+    [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
     ip netns del "$P-$role" 2>/dev/null || true
   done
 }

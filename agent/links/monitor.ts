@@ -5,7 +5,7 @@ import type { z } from "zod";
 import type { Transition } from "./health.js";
 import { LinkHistory } from "./history.js";
 import type { IcmpTool } from "./icmp-parse.js";
-import { iso, LinkProber } from "./link-prober.js";
+import { iso, LinkProber, type TargetStatus } from "./link-prober.js";
 import { networkEvidence, type NetworkEvidence } from "./evidence.js";
 import { defaultRouteDevice, findExecutable, KernelChangeWatcher, routeGet } from "./system.js";
 
@@ -300,7 +300,14 @@ export class LinkMonitor implements Service, LinkView {
   /** Seconds in [start, end] during which a backup link carried the data centre's traffic. */
   onBackupS(startMs: number, endMs: number): number {
     const backups = new Set(this.deps.links.filter((l) => l.role === "backup").map((l) => l.name));
-    return Math.round(this.history.onLinksMs(backups, startMs, endMs, this.deps.clock.now()) / 1000);
+    return Math.round(this.history.onLinksMs(backups, startMs, endMs, this.deps.clock.now()) / 100) / 10;
+  }
+
+  /** Per-target detail and probe faults of every link, for `station-agent status --verbose` and doctor. */
+  details(): Record<string, { targets: TargetStatus[]; faults: string[] }> {
+    return Object.fromEntries(
+      this.probers.map((p) => [p.cfg.name, { targets: p.targetStatuses(), faults: p.faults().map((f) => `${f.probe}: ${f.message}`) }]),
+    );
   }
 
   activeLink(): string | null {

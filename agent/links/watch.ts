@@ -55,6 +55,7 @@ export function viewLines(monitor: LinkMonitor, now: number): Record<string, unk
     availability: monitor.availability(now - 24 * 3600_000, now),
     onBackupS: monitor.onBackupS(now - 24 * 3600_000, now),
     active: monitor.activeLink(),
+    details: monitor.details(),
     words: describeLinks(states, now),
   };
 }
