@@ -20,6 +20,8 @@ export interface LinkMonitorDeps {
   historyFile?: string;
   /** Safety net for the active-link check; route changes trigger it at once anyway. */
   activeCheckMs?: number;
+  /** Where fping/ping live when not in PATH (e.g. /opt/fping/bin/fping). */
+  icmpBinaries?: { fping?: string; ping?: string };
 }
 
 const CHECKPOINT_MS = 5 * 60_000;
@@ -54,8 +56,8 @@ export class LinkMonitor implements Service, LinkView {
     this.running = true;
     await this.history.load(clock.now());
     this.history.add({ t: clock.now(), kind: "run" });
-    const fping = await findExecutable("fping");
-    const ping = await findExecutable("ping");
+    const fping = this.deps.icmpBinaries?.fping ?? (await findExecutable("fping"));
+    const ping = this.deps.icmpBinaries?.ping ?? (await findExecutable("ping"));
     this.probers = links.map(
       (cfg) =>
         new LinkProber(cfg, {
@@ -306,7 +308,10 @@ export class LinkMonitor implements Service, LinkView {
   /** Per-target detail and probe faults of every link, for `station-agent status --verbose` and doctor. */
   details(): Record<string, { targets: TargetStatus[]; faults: string[] }> {
     return Object.fromEntries(
-      this.probers.map((p) => [p.cfg.name, { targets: p.targetStatuses(), faults: p.faults().map((f) => `${f.probe}: ${f.message}`) }]),
+      this.probers.map((p) => [
+        p.cfg.name,
+        { targets: p.targetStatuses(), faults: p.faults().map((f) => `${f.probe}: ${f.message}`) },
+      ]),
     );
   }
 

@@ -36,10 +36,21 @@ describe.skipIf(skip !== undefined)("link monitor in the lab", () => {
     const mark = runner.lines.length;
     await lab.pull("primary");
     const down = await runner.waitFor((l) => l.type === "link.down", 20_000, "link.down", mark);
-    expect(down.data).toMatchObject({ link: "swan", interface: "wan0", role: "primary", from: "up", reason: "no carrier" });
+    expect(down.data).toMatchObject({
+      link: "swan",
+      interface: "wan0",
+      role: "primary",
+      from: "up",
+      reason: "no carrier",
+    });
     expect(Date.parse(down.data!.firstFailAt as string)).toBeLessThanOrEqual(down.observedAt!);
     expect(down.data!.evidence).toMatchObject({ carrier: false });
-    const retained = await runner.waitFor((l) => l.kind === "state" && l.state?.state === "down", 5000, "retained down", mark);
+    const retained = await runner.waitFor(
+      (l) => l.kind === "state" && l.state?.state === "down",
+      5000,
+      "retained down",
+      mark,
+    );
     expect(retained.state).toMatchObject({ reason: "no carrier", interfaceState: { carrier: false } });
 
     const back = runner.lines.length;
@@ -93,16 +104,31 @@ describe.skipIf(skip !== undefined)("link monitor in the lab", () => {
       fastLink({ name: "bb", interface: LAB.backupIf, role: "backup", targets: dc as never }),
     ]);
     await runner.start();
-    await runner.waitFor((l) => l.kind === "state" && l.link === "swan" && l.state?.active === true, 20_000, "swan active");
+    await runner.waitFor(
+      (l) => l.kind === "state" && l.link === "swan" && l.state?.active === true,
+      20_000,
+      "swan active",
+    );
     await waitUp(runner, "bb");
     const mark = runner.lines.length;
     await lab.pull("primary");
     const failover = await runner.waitFor((l) => l.type === "failover", 20_000, "failover", mark);
-    expect(failover.data).toMatchObject({ from: "swan", to: "bb", fromRole: "primary", toRole: "backup", reason: "no carrier" });
+    expect(failover.data).toMatchObject({
+      from: "swan",
+      to: "bb",
+      fromRole: "primary",
+      toRole: "backup",
+      reason: "no carrier",
+    });
     const down = runner.events("link.down", mark)[0];
     expect(down?.data).toMatchObject({ link: "swan", reason: "no carrier" });
     expect(runner.lines.indexOf(down!)).toBeLessThan(runner.lines.indexOf(failover));
-    await runner.waitFor((l) => l.kind === "state" && l.link === "bb" && l.state?.active === true, 5000, "bb active", mark);
+    await runner.waitFor(
+      (l) => l.kind === "state" && l.link === "bb" && l.state?.active === true,
+      5000,
+      "bb active",
+      mark,
+    );
     const during = await runner.view();
     expect(during.active).toBe("bb");
 
@@ -114,6 +140,38 @@ describe.skipIf(skip !== undefined)("link monitor in the lab", () => {
     expect(after.active).toBe("swan");
     expect(after.onBackupS as number).toBeGreaterThan(0);
     expect((after.availability as Record<string, { upPct: number }>).swan!.upPct).toBeLessThan(100);
+  });
+
+  it("socket probes leave through their own link: a far cut on the primary leaves the backup up", async () => {
+    const stopServer = lab.serveTcp(8443);
+    await (stopServer as unknown as { ready: Promise<void> }).ready;
+    try {
+      const tcpOnly = [
+        { role: "gateway" },
+        { role: "datacentre", host: LAB.dcHost, probes: [{ type: "tcp", port: 8443 }] },
+      ];
+      runner = new MonitorRunner(lab, [
+        swan(tcpOnly),
+        fastLink({ name: "bb", interface: LAB.backupIf, role: "backup", targets: tcpOnly as never }),
+      ]);
+      await runner.start();
+      await waitUp(runner, "swan");
+      await waitUp(runner, "bb");
+      const mark = runner.lines.length;
+      await lab.cut("primary");
+      const down = await runner.waitFor((l) => l.type === "link.down", 20_000, "link.down", mark);
+      expect(down.data).toMatchObject({
+        link: "swan",
+        reason: "data centre unreachable while gateway answers",
+      });
+      const view = await runner.view();
+      expect((view.summaries as Record<string, { state: string }>).bb!.state).toBe("up");
+      const bb = (view.details as Record<string, { targets: { role: string; answering: boolean }[] }>).bb!;
+      expect(bb.targets.find((t) => t.role === "datacentre")?.answering).toBe(true);
+      expect(runner.events("link.down", mark).map((e) => e.data!.link)).toEqual(["swan"]);
+    } finally {
+      await stopServer();
+    }
   });
 
   it("a dead target alone does not mark the link down; losing the live one too does", async () => {
@@ -132,7 +190,10 @@ describe.skipIf(skip !== undefined)("link monitor in the lab", () => {
       await new Promise((r) => setTimeout(r, 250));
       const view = await runner.view();
       expect((view.states as { state: string }[])[0]!.state).toBe("up");
-      const details = view.details as Record<string, { targets: { label: string; answering: boolean; lostInARow: number }[] }>;
+      const details = view.details as Record<
+        string,
+        { targets: { label: string; answering: boolean; lostInARow: number }[] }
+      >;
       dead = details.swan!.targets.find((t) => t.label === "dead dc");
     }
     expect(dead).toMatchObject({ answering: false });

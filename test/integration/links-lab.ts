@@ -70,8 +70,31 @@ export class Lab {
     return { seen: seen ?? 0, dropped: dropped ?? 0 };
   }
 
-  exec(ns: "st" | "gw" | "bk" | "dc", cmd: string[], timeoutMs = 60_000): Promise<{ stdout: string; stderr: string }> {
-    return run(NETLAB, ["exec", this.prefix, ns, ...cmd], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  /** A TCP service in the data centre that accepts and closes connections; returns its stopper. */
+  serveTcp(port: number): () => Promise<void> {
+    const code = `require("net").createServer((s) => s.end()).listen(${port}, () => console.log("listening"))`;
+    const child = spawn("ip", ["netns", "exec", `${this.prefix}-dc`, process.execPath, "-e", code], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const ready = new Promise<void>((r) => child.stdout!.once("data", () => r()));
+    const stop = async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const closed = new Promise<void>((r) => child.once("close", () => r()));
+      child.kill("SIGTERM");
+      await closed;
+    };
+    return Object.assign(stop, { ready });
+  }
+
+  exec(
+    ns: "st" | "gw" | "bk" | "dc",
+    cmd: string[],
+    timeoutMs = 60_000,
+  ): Promise<{ stdout: string; stderr: string }> {
+    return run(NETLAB, ["exec", this.prefix, ns, ...cmd], {
+      timeout: timeoutMs,
+      maxBuffer: 16 * 1024 * 1024,
+    });
   }
 }
 
@@ -102,11 +125,25 @@ export class MonitorRunner {
   async start(): Promise<void> {
     const file = join(this.dir, "links.json");
     writeFileSync(file, JSON.stringify(this.links));
-    const child = spawn("ip", ["netns", "exec", this.lab.stationNs, process.execPath, "--import", "tsx", join(ROOT, "agent/links/watch.ts"), "--links", file], {
-      cwd: ROOT,
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
-    });
+    const child = spawn(
+      "ip",
+      [
+        "netns",
+        "exec",
+        this.lab.stationNs,
+        process.execPath,
+        "--import",
+        "tsx",
+        join(ROOT, "agent/links/watch.ts"),
+        "--links",
+        file,
+      ],
+      {
+        cwd: ROOT,
+        stdio: ["pipe", "pipe", "pipe"],
+        detached: true,
+      },
+    );
     this.child = child;
     child.stderr!.on("data", (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-20_000);
@@ -120,7 +157,9 @@ export class MonitorRunner {
       for (const w of this.waiters.splice(0)) w();
     });
     const exited = new Promise<never>((_, reject) =>
-      child.once("close", (code) => reject(new Error(`the monitor exited (${code}) before it was ready:\n${this.stderr}`))),
+      child.once("close", (code) =>
+        reject(new Error(`the monitor exited (${code}) before it was ready:\n${this.stderr}`)),
+      ),
     );
     exited.catch(() => undefined);
     await Promise.race([this.waitFor((l) => l.kind === "ready", 30_000, "the monitor to start"), exited]);
@@ -139,7 +178,11 @@ export class MonitorRunner {
         return false;
       };
       const timer = setTimeout(() => {
-        reject(new Error(`timed out waiting for ${what}\nlines:\n${this.summary()}\nstderr:\n${this.stderr.slice(-3000)}`));
+        reject(
+          new Error(
+            `timed out waiting for ${what}\nlines:\n${this.summary()}\nstderr:\n${this.stderr.slice(-3000)}`,
+          ),
+        );
       }, timeoutMs);
       const loop = () => {
         if (!check()) this.waiters.push(loop);
@@ -149,7 +192,9 @@ export class MonitorRunner {
   }
 
   events(type?: string, from = 0): WatchLine[] {
-    return this.lines.slice(from).filter((l) => l.kind === "event" && (type === undefined || l.type === type));
+    return this.lines
+      .slice(from)
+      .filter((l) => l.kind === "event" && (type === undefined || l.type === type));
   }
 
   /** The monitor's LinkView (states, summaries, availability, plain words), asked for over stdin. */
@@ -192,7 +237,9 @@ export class MonitorRunner {
 }
 
 /** A fast link for tests: 0.5 s rounds, so a test sees many rounds in a few seconds. */
-export function fastLink(over: Partial<LinkConfigInput> & Pick<LinkConfigInput, "name" | "interface" | "role">): LinkConfigInput {
+export function fastLink(
+  over: Partial<LinkConfigInput> & Pick<LinkConfigInput, "name" | "interface" | "role">,
+): LinkConfigInput {
   return {
     intervalMs: 500,
     timeoutMs: 250,
