@@ -13,7 +13,7 @@ describe("links config", () => {
     expect(l).toMatchObject({
       targets: [{ role: "gateway", probes: [{ type: "icmp" }] }],
       intervalMs: 2000,
-      timeoutMs: 500,
+      timeoutMs: 400,
       windowMs: 60_000,
       icmpPerRound: 3,
       icmpTool: "auto",

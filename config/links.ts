@@ -132,8 +132,10 @@ export const LinkConfig = z
       .int()
       .min(20)
       .max(30_000)
-      .default(500)
-      .describe("a reply later than this counts as lost; must be below intervalMs"),
+      .default(400)
+      .describe(
+        "a reply later than this counts as lost; must be below intervalMs. Down is seen within downAfter x intervalMs + timeoutMs",
+      ),
     windowMs: z
       .number()
       .int()

@@ -13,6 +13,7 @@
 #   up PREFIX                   build the lab (replaces a stale lab with the same prefix)
 #   down PREFIX                 delete every namespace of the lab (and so every veth)
 #   pull PREFIX primary|backup  pull the station's cable: the gateway's end goes down, wanN shows NO-CARRIER
+#                               (pull and cut print at=<ms since the epoch> when the fault took effect)
 #   plug PREFIX primary|backup  plug it back in
 #   cut PREFIX primary|backup   cut the far side: the gateway answers, the data centre does not
 #   heal PREFIX primary|backup  undo cut
@@ -146,13 +147,18 @@ need_root
 case "$cmd" in
   up) lab_up ;;
   down) lab_down ;;
-  pull) inns "$(gw_of "${1:-}")" ip link set sta down ;;
+  # pull and cut print the moment the fault took effect (ms since the epoch), for detection-delay benchmarks.
+  pull)
+    inns "$(gw_of "${1:-}")" ip link set sta down
+    date +at=%s%3N
+    ;;
   plug) inns "$(gw_of "${1:-}")" ip link set sta up ;;
   # A silent black hole beyond the gateway (no ICMP errors), and no routes flushed, unlike a link set down.
   cut)
     ns=$(gw_of "${1:-}")
     inns "$ns" nft flush chain inet lab farcut
     inns "$ns" nft add rule inet lab farcut iifname '"sta"' drop
+    date +at=%s%3N
     ;;
   heal) inns "$(gw_of "${1:-}")" nft flush chain inet lab farcut ;;
   loss) set_loss "$(gw_of "${1:-}")" "${2:-}" ;;

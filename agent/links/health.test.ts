@@ -176,8 +176,18 @@ describe("figures", () => {
     expect(w.recent(3).map((s) => s.sentAt)).toEqual([100, 200, 300]);
     w.add({ sentAt: 1150, ok: true, rttMs: 2 });
     expect(w.recent(10).map((s) => s.sentAt)).toEqual([200, 300, 1150]);
-    w.dropBefore(300);
-    expect(w.size).toBe(2);
+    w.dropBetween(250, 1000);
+    expect(w.recent(10).map((s) => s.sentAt)).toEqual([200, 1150]);
+    expect(w.quick()).toEqual({ sent: 2, lossPct: 50, rttMedianMs: 2 });
+  });
+
+  it("keeps loss and median in step with the full figures as samples come and go", () => {
+    const w = new SampleWindow(500);
+    for (let i = 0; i < 200; i++) {
+      w.add({ sentAt: i * 10, ok: i % 7 !== 0, rttMs: i % 7 !== 0 ? (i * 37) % 11 : undefined });
+      const full = w.figures();
+      expect(w.quick()).toEqual({ sent: full.sent, lossPct: full.lossPct, rttMedianMs: full.rttMedianMs });
+    }
   });
 
   it("gives empty figures for an empty window", () => {
@@ -188,5 +198,17 @@ describe("figures", () => {
       rttMedianMs: null,
       jitterMs: null,
     });
+  });
+});
+
+describe("TargetTracker after an outage", () => {
+  it("keeps the outage's run out of the loss estimate, but not ordinary losses", () => {
+    const t = new TargetTracker();
+    for (let i = 0; i < 30; i++) t.record({ sentAt: i, ok: i % 10 !== 0 }, 6);
+    for (let i = 0; i < 12; i++) t.record({ sentAt: 100 + i, ok: false }, 6);
+    t.record({ sentAt: 200, ok: true }, 6);
+    // The last 20: probes 11..29 (one ordinary loss, at 20) and the reply; the outage's 12 losses are gone.
+    expect(t.lossBeforeRun()).toBeCloseTo(1 / 20);
+    expect(t.need(6)).toBe(6);
   });
 });

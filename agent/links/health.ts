@@ -25,7 +25,12 @@ export class TargetTracker {
   lastError: string | undefined;
   private history: boolean[] = [];
 
-  record(o: ProbeOutcome): void {
+  /** `base`: the run that means "silent" on a clean link (downAfter rounds' worth of this target's probes). */
+  record(o: ProbeOutcome, base = Infinity): void {
+    if (o.ok && this.run > 0 && this.run >= this.need(base)) {
+      // That run was an outage, not the link's usual loss: keep it out of the loss estimate.
+      this.history.splice(this.history.length - this.run, this.run);
+    }
     this.history.push(o.ok);
     if (this.history.length > HISTORY) this.history.shift();
     if (o.ok) {

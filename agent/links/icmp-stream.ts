@@ -62,6 +62,7 @@ export class IcmpStream {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     clearTimeout(this.silenceTimer);
+    this.silenceTimer = undefined;
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -119,6 +120,7 @@ export class IcmpStream {
       if (this.child !== child) return;
       this.child = undefined;
       clearTimeout(this.silenceTimer);
+      this.silenceTimer = undefined;
       if (this.stopping) return;
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       this.setFault(this.lastError ? `${tool}: ${this.lastError}` : `${tool} ${how}`);
@@ -185,20 +187,24 @@ export class IcmpStream {
 
   /** A tool that stops printing (ping while ARP hangs, a stalled process) still yields one loss per period. */
   private armSilenceWatchdog(): void {
-    clearTimeout(this.silenceTimer);
+    if (this.silenceTimer) {
+      this.silenceTimer.refresh();
+      return;
+    }
     const { periodMs, timeoutMs } = this.opts;
-    const wait = periodMs + timeoutMs + Math.max(periodMs, 1000);
-    this.silenceTimer = setTimeout(() => {
-      if (!this.child || this.stopping) return;
-      const seq = this.highestSeq + 1;
-      const now = this.opts.clock.now();
-      this.decide(seq, {
-        sentAt: this.sentAtOf(seq) ?? now - timeoutMs,
-        ok: false,
-        error: "no result from the tool",
-      });
-    }, wait);
+    this.silenceTimer = setTimeout(() => this.onSilence(), periodMs + timeoutMs + Math.max(periodMs, 1000));
     this.silenceTimer.unref?.();
+  }
+
+  private onSilence(): void {
+    if (!this.child || this.stopping) return;
+    const seq = this.highestSeq + 1;
+    const now = this.opts.clock.now();
+    this.decide(seq, {
+      sentAt: this.sentAtOf(seq) ?? now - this.opts.timeoutMs,
+      ok: false,
+      error: "no result from the tool",
+    });
   }
 
   private setFault(message: string | undefined): void {

@@ -50,6 +50,7 @@ export interface TargetStatus {
 
 const ROUND_GRACE_MS = 100;
 const REFRESH_EVERY_MS = 60_000;
+const INTERFACE_POLL_MS = 5000;
 const EMPTY_FIGURES: LinkFigures = computeFigures([]);
 
 /**
@@ -77,6 +78,8 @@ export class LinkProber {
   private closedBefore = 0;
   private running = false;
   private lastRefresh = 0;
+  private lastInterfaceRead = 0;
+  private outageFrom: number | undefined;
   private carrierCheck: Promise<void> | undefined;
   private notes: string[] = [];
   private sourceRoutes = new Map<string, Promise<string | undefined>>();
@@ -178,7 +181,8 @@ export class LinkProber {
       }, this.cfg.timeoutMs + ROUND_GRACE_MS);
       this.closeTimers.add(timer);
     }
-    void this.readInterfaceState();
+    // The kernel watcher and failing probes trigger reads at once; this poll is the safety net.
+    if (now - this.lastInterfaceRead >= INTERFACE_POLL_MS) void this.readInterfaceState();
     if (now - this.lastRefresh >= REFRESH_EVERY_MS) void this.refreshTargets();
   };
 
@@ -191,15 +195,18 @@ export class LinkProber {
     if (!this.running) return;
     s.window.add({ sentAt: o.sentAt, ok: o.ok, rttMs: o.rttMs });
     s.last = o;
-    t.tracker.record(o);
+    t.tracker.record(o, this.baseRun(t));
     const round = this.roundOf(o.sentAt);
     if (o.ok && round >= this.closedBefore) {
       let set = this.answered.get(round);
       if (!set) this.answered.set(round, (set = new Set()));
       set.add(t.index);
     }
-    if (!o.ok) this.checkCarrier();
-    this.evaluate();
+    // A reply can only make the link more reachable; the fast path to down needs only failures.
+    if (!o.ok) {
+      this.checkCarrier();
+      this.evaluate();
+    }
   }
 
   private setStreamFault(t: TargetRuntime, s: StreamRuntime, message: string | undefined): void {
@@ -284,7 +291,7 @@ export class LinkProber {
       this.iface.exists &&
       this.iface.carrier !== false &&
       deciding.filter((t) => answered.has(t.index)).length >= need;
-    const best = this.referenceFigures(deciding);
+    const best = this.referenceQuick(deciding);
     const judged = best.sent >= 10;
     const prevKind = this.machine.downKind;
     const roundStart = this.epoch + round * this.cfg.intervalMs;
@@ -295,11 +302,29 @@ export class LinkProber {
     });
     if (!tr) return;
     if (tr.from === "down" && prevKind !== "loss" && this.machine.recoveryStart !== undefined) {
-      // The outage is in the down event; the quality figures start again from the recovery.
-      const from = this.machine.recoveryStart - this.cfg.intervalMs / (2 * this.cfg.icmpPerRound);
-      for (const t of this.targets) for (const s of t.streams) s.window.dropBefore(from);
+      // The outage is in the down event; the quality figures leave it out from now on.
+      const to = this.machine.recoveryStart - this.cfg.intervalMs / (2 * this.cfg.icmpPerRound);
+      const from = Math.min(this.outageFrom ?? to, to);
+      for (const t of this.targets) for (const s of t.streams) s.window.dropBetween(from, to);
     }
     this.emit(tr);
+  }
+
+  /** referenceFigures' loss and median only, computed without allocation for each round. */
+  private referenceQuick(deciding: TargetRuntime[]): {
+    sent: number;
+    lossPct: number;
+    rttMedianMs: number | null;
+  } {
+    const now = this.deps.clock.now();
+    const figs = deciding.map((t) => {
+      const s = t.streams.find((x) => !x.fault) ?? t.streams[0]!;
+      s.window.prune(now);
+      return s.window.quick();
+    });
+    if (figs.length === 0) return { sent: 0, lossPct: 0, rttMedianMs: null };
+    figs.sort((a, b) => a.lossPct - b.lossPct || (a.rttMedianMs ?? Infinity) - (b.rttMedianMs ?? Infinity));
+    return figs[Math.min(this.cfg.reliability, figs.length) - 1]!;
   }
 
   /** The link is as good as its reliability-th best deciding target (by loss, then median RTT). */
@@ -330,8 +355,7 @@ export class LinkProber {
       if (tr) this.emit(tr);
       return;
     }
-    const base = (t: TargetRuntime) => this.cfg.downAfter * probesPerRound(t, this.cfg.icmpPerRound);
-    const silent = deciding.filter((t) => t.tracker.silent(base(t)));
+    const silent = deciding.filter((t) => t.tracker.silent(this.baseRun(t)));
     const reachable = deciding.length - silent.length >= Math.min(this.cfg.reliability, deciding.length);
     const runStarts = silent.map((t) => t.tracker.runStart).filter((x): x is number => x !== undefined);
     const firstFailAt = runStarts.length ? Math.max(...runStarts) : undefined;
@@ -343,6 +367,11 @@ export class LinkProber {
       firstFailAt: this.iface.carrier === false ? this.earliestRecentFailure(now) : firstFailAt,
     });
     if (tr) this.emit(tr);
+  }
+
+  /** Lost probes in a row that make a clean target silent: downAfter rounds' worth of its probes. */
+  private baseRun(t: TargetRuntime): number {
+    return this.cfg.downAfter * probesPerRound(t, this.cfg.icmpPerRound);
   }
 
   /** Why the deciding targets went quiet, in the words the NOC and the uptime ledger use. */
@@ -367,6 +396,7 @@ export class LinkProber {
   }
 
   private emit(tr: Transition): void {
+    if (tr.to === "down") this.outageFrom = tr.firstFailAt ?? tr.at;
     this.deps.onTransition(tr, this.evidence());
   }
 
@@ -461,7 +491,9 @@ export class LinkProber {
       .finally(() => (this.carrierCheck = undefined));
   }
 
-  private async readInterfaceState(): Promise<void> {
+  /** Read operstate, carrier, addresses and counters now (the kernel reported a change, or the poll is due). */
+  async readInterfaceState(): Promise<void> {
+    this.lastInterfaceRead = this.deps.clock.now();
     const snap = await readInterface(this.cfg.interface);
     if (!this.running) return;
     const prev = this.iface;

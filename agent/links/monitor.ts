@@ -43,6 +43,7 @@ export class LinkMonitor implements Service, LinkView {
   private watcher: KernelChangeWatcher | undefined;
   private timers: NodeJS.Timeout[] = [];
   private changeDebounce: NodeJS.Timeout | undefined;
+  private interfaceDebounce: NodeJS.Timeout | undefined;
   private activeCheck: Promise<void> | undefined;
   private running = false;
   private lastDown = new Map<string, { firstFailAt?: number; reason: string }>();
@@ -97,6 +98,7 @@ export class LinkMonitor implements Service, LinkView {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     clearTimeout(this.changeDebounce);
+    clearTimeout(this.interfaceDebounce);
     await this.watcher?.stop();
     await Promise.all(this.probers.map((p) => p.stop()));
     this.history.add({ t: this.deps.clock.now(), kind: "stop" });
@@ -105,7 +107,13 @@ export class LinkMonitor implements Service, LinkView {
 
   /** Route, address or link changes: re-read the active link now, gateways a little later. */
   private kernelChanged(): void {
-    void this.checkActive();
+    if (this.interfaceDebounce) return;
+    // A cable pull arrives as a burst of link and route messages: one read of everything per burst.
+    this.interfaceDebounce = setTimeout(() => {
+      this.interfaceDebounce = undefined;
+      for (const p of this.probers) void p.readInterfaceState();
+      void this.checkActive();
+    }, 20);
     clearTimeout(this.changeDebounce);
     this.changeDebounce = setTimeout(() => {
       for (const p of this.probers) void p.refreshTargets();

@@ -117,9 +117,11 @@ export class MonitorRunner {
   private waiters: (() => void)[] = [];
   stderr = "";
 
+  /** `compiled`: the JavaScript entry from compileWatch(), to measure CPU without the TypeScript loader. */
   constructor(
     private readonly lab: Lab,
     private readonly links: LinkConfigInput[],
+    private readonly compiled?: string,
   ) {}
 
   async start(): Promise<void> {
@@ -163,6 +165,10 @@ export class MonitorRunner {
     );
     exited.catch(() => undefined);
     await Promise.race([this.waitFor((l) => l.kind === "ready", 30_000, "the monitor to start"), exited]);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** Resolve with the first line (from index `from`) that matches; reject with the log after `timeoutMs`. */
@@ -234,6 +240,34 @@ export class MonitorRunner {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Compile the watch runner to JavaScript (as the agent ships), under .state/ so node_modules resolve. */
+export async function compileWatch(): Promise<string> {
+  const out = join(ROOT, ".state/links-bench");
+  await run(
+    process.execPath,
+    [
+      join(ROOT, "node_modules/typescript/bin/tsc"),
+      "agent/links/watch.ts",
+      "--outDir",
+      out,
+      "--rootDir",
+      ".",
+      "--module",
+      "NodeNext",
+      "--moduleResolution",
+      "NodeNext",
+      "--target",
+      "ES2022",
+      "--skipLibCheck",
+      "--esModuleInterop",
+      "--types",
+      "node",
+    ],
+    { cwd: ROOT, timeout: 120_000 },
+  );
+  return join(out, "agent/links/watch.js");
 }
 
 /** A fast link for tests: 0.5 s rounds, so a test sees many rounds in a few seconds. */
