@@ -86,6 +86,8 @@ export interface Transition {
   /** Send time of the first failing probe behind this transition, when there is one. */
   firstFailAt?: number;
   kind?: DownKind;
+  /** The state left: since when, and why it was entered. */
+  previous?: { since: number; reason?: string };
 }
 
 export interface HealthSettings {
@@ -209,7 +211,14 @@ export class HealthMachine {
   }
 
   private move(now: number, to: LinkHealth, reason: string, firstFailAt?: number): Transition {
-    const tr: Transition = { from: this.state, to, at: now, reason, firstFailAt };
+    const tr: Transition = {
+      from: this.state,
+      to,
+      at: now,
+      reason,
+      firstFailAt,
+      previous: { since: this.since, reason: this.reason },
+    };
     if (to === "down") tr.kind = this.downKind;
     if (to !== "down") this.downKind = undefined;
     this.state = to;

@@ -1,15 +1,24 @@
 import type { LinkConfig } from "../../config/links.js";
 import type { LinkFigures, LinkHealth } from "../../contract/index.js";
-import { computeFigures } from "./figures.js";
 import { HealthMachine, type Transition } from "./health.js";
 import type { IcmpTool } from "./icmp-parse.js";
 import { IcmpStream } from "./icmp-stream.js";
-import { dnsProbe, httpProbe, tcpProbe, type ProbeAttempt } from "./socket-probes.js";
-import { interfaceIPv4, readCarrier, readInterface, routeGet } from "./system.js";
+import {
+  baseRun,
+  causeOf,
+  firstBadSampleAt,
+  iso,
+  referenceFigures,
+  referenceQuick,
+  targetFaults,
+  targetStatuses,
+  type TargetStatus,
+} from "./link-status.js";
+import { SocketProbeRunner } from "./socket-runner.js";
+import { readCarrier, readInterface } from "./system.js";
 import {
   buildTargets,
   decidingTargets,
-  probesPerRound,
   resolveTarget,
   type StreamRuntime,
   type TargetRuntime,
@@ -36,22 +45,9 @@ export interface LinkSnapshot {
   targets: TargetStatus[];
 }
 
-export interface TargetStatus {
-  label: string;
-  role: string;
-  address?: string;
-  answering: boolean;
-  lostInARow: number;
-  lastOkAt?: number;
-  lastError?: string;
-  fault?: string;
-  figures: LinkFigures;
-}
-
 const ROUND_GRACE_MS = 100;
 const REFRESH_EVERY_MS = 60_000;
 const INTERFACE_POLL_MS = 5000;
-const EMPTY_FIGURES: LinkFigures = computeFigures([]);
 
 /**
  * Probes one link: one ICMP process per ICMP target, socket probes once per round, the interface state
@@ -82,7 +78,7 @@ export class LinkProber {
   private outageFrom: number | undefined;
   private carrierCheck: Promise<void> | undefined;
   private notes: string[] = [];
-  private sourceRoutes = new Map<string, Promise<string | undefined>>();
+  private sockets: SocketProbeRunner;
   private icmpChains = new Map<TargetRuntime, Promise<void>>();
 
   constructor(
@@ -91,6 +87,7 @@ export class LinkProber {
   ) {
     this.targets = buildTargets(cfg.targets, cfg.windowMs);
     this.machine = new HealthMachine(cfg, deps.clock.now());
+    this.sockets = new SocketProbeRunner(cfg.interface, cfg.timeoutMs);
   }
 
   async start(): Promise<void> {
@@ -115,7 +112,7 @@ export class LinkProber {
   /** Re-read gateways and names, restarting ICMP processes whose address changed. */
   async refreshTargets(): Promise<void> {
     this.lastRefresh = this.deps.clock.now();
-    this.sourceRoutes.clear();
+    this.sockets.clearRoutes();
     let changed = false;
     await Promise.all(
       this.targets.map(async (t) => {
@@ -223,59 +220,16 @@ export class LinkProber {
     s.inflight = true;
     const sentAt = this.deps.clock.now();
     try {
-      const src = interfaceIPv4(this.cfg.interface);
-      let attempt: ProbeAttempt;
-      const misroute = src ? await this.sourceRouteProblem(t.address, src) : undefined;
-      if (misroute !== undefined) {
-        if (s.fault !== misroute) this.setStreamFault(t, s, misroute);
+      const r = await this.sockets.run(t.address, s.probe);
+      if ("fault" in r) {
+        if (s.fault !== r.fault) this.setStreamFault(t, s, r.fault);
         return;
       }
       if (s.fault) this.setStreamFault(t, s, undefined);
-      if (!src) attempt = { ok: false, error: `no IPv4 address on ${this.cfg.interface}` };
-      else attempt = await this.runSocketProbe(s, t.address, src);
-      this.onOutcome(t, s, { sentAt, ...attempt });
+      this.onOutcome(t, s, { sentAt, ...r.attempt });
     } finally {
       s.inflight = false;
     }
-  }
-
-  private runSocketProbe(s: StreamRuntime, address: string, src: string): Promise<ProbeAttempt> {
-    const p = s.probe;
-    const timeoutMs = this.cfg.timeoutMs;
-    switch (p.type) {
-      case "tcp":
-        return tcpProbe({ address, port: p.port, localAddress: src, timeoutMs });
-      case "http":
-        return httpProbe({
-          url: p.url,
-          address,
-          localAddress: src,
-          timeoutMs,
-          expectStatus: p.expectStatus,
-          insecure: p.insecure,
-        });
-      case "dns":
-        return dnsProbe({ server: p.server ?? address, name: p.name, localAddress: src, timeoutMs });
-      case "icmp":
-        return Promise.resolve({ ok: false, error: "icmp is not a socket probe" });
-    }
-  }
-
-  /** A socket bound to `src` must leave through this link; without a source rule it would not. */
-  private sourceRouteProblem(address: string, src: string): Promise<string | undefined> {
-    const key = `${address}|${src}`;
-    let p = this.sourceRoutes.get(key);
-    if (!p) {
-      p = routeGet(address, src).then(
-        (r) =>
-          r?.dev && r.dev !== this.cfg.interface
-            ? `from ${src} the kernel routes ${address} through ${r.dev}, not ${this.cfg.interface}: add a source rule (ip rule add from ${src} table <n>)`
-            : undefined,
-        () => undefined,
-      );
-      this.sourceRoutes.set(key, p);
-    }
-    return p;
   }
 
   private closeRound(round: number): void {
@@ -291,7 +245,7 @@ export class LinkProber {
       this.iface.exists &&
       this.iface.carrier !== false &&
       deciding.filter((t) => answered.has(t.index)).length >= need;
-    const best = this.referenceQuick(deciding);
+    const best = referenceQuick(deciding, this.cfg.reliability, this.deps.clock.now());
     const judged = best.sent >= 10;
     const prevKind = this.machine.downKind;
     const roundStart = this.epoch + round * this.cfg.intervalMs;
@@ -310,37 +264,9 @@ export class LinkProber {
     this.emit(tr);
   }
 
-  /** referenceFigures' loss and median only, computed without allocation for each round. */
-  private referenceQuick(deciding: TargetRuntime[]): {
-    sent: number;
-    lossPct: number;
-    rttMedianMs: number | null;
-  } {
-    const now = this.deps.clock.now();
-    const figs = deciding.map((t) => {
-      const s = t.streams.find((x) => !x.fault) ?? t.streams[0]!;
-      s.window.prune(now);
-      return s.window.quick();
-    });
-    if (figs.length === 0) return { sent: 0, lossPct: 0, rttMedianMs: null };
-    figs.sort((a, b) => a.lossPct - b.lossPct || (a.rttMedianMs ?? Infinity) - (b.rttMedianMs ?? Infinity));
-    return figs[Math.min(this.cfg.reliability, figs.length) - 1]!;
-  }
-
-  /** The link is as good as its reliability-th best deciding target (by loss, then median RTT). */
-  referenceFigures(deciding = decidingTargets(this.targets)): LinkFigures {
-    if (deciding.length === 0) return EMPTY_FIGURES;
-    const figs = deciding
-      .map((t) => this.targetFigures(t))
-      .sort((a, b) => a.lossPct - b.lossPct || (a.rttMedianMs ?? Infinity) - (b.rttMedianMs ?? Infinity));
-    return figs[Math.min(this.cfg.reliability, figs.length) - 1]!;
-  }
-
-  /** A target's figures are those of its first probe that is not faulted (ICMP unless configured otherwise). */
-  private targetFigures(t: TargetRuntime): LinkFigures {
-    const s = t.streams.find((x) => !x.fault) ?? t.streams[0]!;
-    s.window.prune(this.deps.clock.now());
-    return s.window.figures();
+  /** The link's figures: those of its reliability-th best deciding target. */
+  referenceFigures(): LinkFigures {
+    return referenceFigures(decidingTargets(this.targets), this.cfg.reliability, this.deps.clock.now());
   }
 
   private evaluate(): void {
@@ -363,29 +289,14 @@ export class LinkProber {
       exists: this.iface.exists,
       carrier: this.iface.carrier,
       reachable,
-      cause: this.cause(deciding, firstFailAt),
+      cause: causeOf({ name: this.cfg.interface, ...this.iface }, this.targets, deciding, firstFailAt ?? now),
       firstFailAt: this.iface.carrier === false ? this.earliestRecentFailure(now) : firstFailAt,
     });
     if (tr) this.emit(tr);
   }
 
-  /** Lost probes in a row that make a clean target silent: downAfter rounds' worth of its probes. */
   private baseRun(t: TargetRuntime): number {
-    return this.cfg.downAfter * probesPerRound(t, this.cfg.icmpPerRound);
-  }
-
-  /** Why the deciding targets went quiet, in the words the NOC and the uptime ledger use. */
-  private cause(deciding: TargetRuntime[], quietSince: number | undefined): string {
-    if (!this.iface.exists) return `interface ${this.cfg.interface} does not exist`;
-    if (this.iface.carrier === false) return "no carrier";
-    const decidingRole = deciding[0]?.cfg.role;
-    const gateways = this.targets.filter((t) => t.cfg.role === "gateway" && !t.fault && t.address);
-    if (decidingRole !== "datacentre" || gateways.length === 0) {
-      return decidingRole === "gateway" ? "gateway unreachable" : "data centre unreachable";
-    }
-    const since = quietSince ?? this.deps.clock.now();
-    const gwAnswers = gateways.some((g) => (g.tracker.lastOkAt ?? -Infinity) >= since);
-    return gwAnswers ? "data centre unreachable while gateway answers" : "gateway unreachable";
+    return baseRun(t, this.cfg.downAfter, this.cfg.icmpPerRound);
   }
 
   private earliestRecentFailure(now: number): number {
@@ -414,33 +325,11 @@ export class LinkProber {
   }
 
   targetStatuses(): TargetStatus[] {
-    const deciding = decidingTargets(this.targets);
-    return this.targets.map((t) => {
-      const base = this.cfg.downAfter * probesPerRound(t, this.cfg.icmpPerRound);
-      return {
-        label: t.label,
-        role: t.cfg.role,
-        address: t.address,
-        answering: usableAndAnswering(t, base),
-        lostInARow: t.tracker.run,
-        lastOkAt: t.tracker.lastOkAt,
-        lastError: t.tracker.run > 0 ? t.tracker.lastError : undefined,
-        fault: t.fault ?? (t.streams.every((s) => s.fault) ? t.streams[0]!.fault : undefined),
-        figures: this.targetFigures(t),
-        ...(deciding.includes(t) ? { deciding: true } : {}),
-      };
-    });
+    return targetStatuses(this.targets, decidingTargets(this.targets), this.cfg, this.deps.clock.now());
   }
 
-  faults(): ProbeFault[] {
-    const out: ProbeFault[] = [];
-    for (const t of this.targets) {
-      if (t.fault) out.push({ probe: t.label, message: t.fault, since: this.epoch });
-      for (const s of t.streams)
-        if (s.fault)
-          out.push({ probe: `${t.label} ${s.label}`, message: s.fault, since: s.faultSince ?? this.epoch });
-    }
-    return out;
+  faults() {
+    return targetFaults(this.targets, this.epoch);
   }
 
   snapshot(): LinkSnapshot {
@@ -455,17 +344,12 @@ export class LinkProber {
     };
   }
 
-  /** When the current degradation began: the first lost (or slow) probe in the reference window. */
+  /** When the current degradation began: the first lost (or slow) probe in the window. */
   firstBadSampleAt(): number | undefined {
-    const deciding = decidingTargets(this.targets);
-    const limit = this.cfg.thresholds.degraded.enter.rttMs ?? Infinity;
-    let first: number | undefined;
-    for (const t of deciding) {
-      const s = t.streams.find((x) => !x.fault);
-      const bad = s?.window.recent(s.window.size).find((x) => !x.ok || (x.rttMs ?? 0) >= limit);
-      if (bad && (first === undefined || bad.sentAt < first)) first = bad.sentAt;
-    }
-    return first;
+    return firstBadSampleAt(
+      decidingTargets(this.targets),
+      this.cfg.thresholds.degraded.enter.rttMs ?? Infinity,
+    );
   }
 
   private note(text: string): void {
@@ -510,12 +394,4 @@ export class LinkProber {
     this.evaluate();
     this.deps.onChange();
   }
-}
-
-function usableAndAnswering(t: TargetRuntime, base: number): boolean {
-  return !t.fault && t.address !== undefined && t.tracker.lastOkAt !== undefined && !t.tracker.silent(base);
-}
-
-export function iso(ms: number | undefined): string | undefined {
-  return ms === undefined ? undefined : new Date(ms).toISOString();
 }

@@ -5,7 +5,8 @@ import type { z } from "zod";
 import type { Transition } from "./health.js";
 import { LinkHistory } from "./history.js";
 import type { IcmpTool } from "./icmp-parse.js";
-import { iso, LinkProber, type TargetStatus } from "./link-prober.js";
+import { LinkProber } from "./link-prober.js";
+import { iso, type TargetStatus } from "./link-status.js";
 import { networkEvidence, type NetworkEvidence } from "./evidence.js";
 import { defaultRouteDevice, findExecutable, KernelChangeWatcher, routeGet } from "./system.js";
 
@@ -219,10 +220,32 @@ export class LinkMonitor implements Service, LinkView {
       void this.checkActive();
     } else if (tr.to === "degraded") {
       const firstFailAt = this.prober(cfg.name)?.firstBadSampleAt() ?? tr.at;
+      this.lastDown.set(cfg.name, { firstFailAt, reason: tr.reason });
       this.deps.events.event("link.degraded", { ...base, firstFailAt: iso(firstFailAt), evidence }, tr.at);
       log?.warn({ link: cfg.name, reason: tr.reason }, `link ${cfg.name} degraded: ${tr.reason}`);
     } else if (tr.to === "up" && tr.from !== "unknown") {
-      this.deps.events.event("link.up", { ...base, evidence }, tr.at);
+      // What it recovers from: the first failing probe and how long it lasted, for the NOC's outage record.
+      const bad = this.lastDown.get(cfg.name);
+      const prev = tr.previous;
+      this.deps.events.event(
+        "link.up",
+        {
+          ...base,
+          ...(bad?.firstFailAt !== undefined ? { firstFailAt: iso(bad.firstFailAt) } : {}),
+          ...(prev
+            ? {
+                previous: {
+                  state: tr.from,
+                  reason: prev.reason,
+                  since: iso(prev.since),
+                  durationS: Math.round((tr.at - prev.since) / 100) / 10,
+                },
+              }
+            : {}),
+          evidence,
+        },
+        tr.at,
+      );
       log?.info({ link: cfg.name }, `link ${cfg.name} up`);
       void this.checkActive();
     } else if (tr.to === "unknown") {

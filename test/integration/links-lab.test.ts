@@ -56,7 +56,12 @@ describe.skipIf(skip !== undefined)("link monitor in the lab", () => {
     const back = runner.lines.length;
     await lab.plug("primary");
     const up = await runner.waitFor((l) => l.type === "link.up", 20_000, "link.up", back);
-    expect(up.data).toMatchObject({ link: "swan", from: "down" });
+    expect(up.data).toMatchObject({
+      link: "swan",
+      from: "down",
+      firstFailAt: down.data!.firstFailAt,
+      previous: { state: "down", reason: "no carrier" },
+    });
     expect(runner.events("link.down", back)).toHaveLength(0);
     const view = await runner.view();
     expect((view.words as string[])[0]).toMatch(/^swan \(wan0, primary link\): working, in use since/);

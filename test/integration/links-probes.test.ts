@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LinkConfig } from "../../config/links.js";
-import type { LinkState } from "../../contract/index.js";
+import { LinkState as LinkStateSchema, LinkSummary, type LinkState } from "../../contract/index.js";
 import { IcmpStream } from "../../agent/links/icmp-stream.js";
 import { LinkMonitor } from "../../agent/links/monitor.js";
 import { dnsProbe, httpProbe, tcpProbe } from "../../agent/links/socket-probes.js";
@@ -286,6 +286,9 @@ describe.skipIf(noLab !== undefined)("ICMP processes and faults (root, loopback 
       );
       const summary = monitor.summaries();
       expect(summary.good).toMatchObject({ state: "up", lossPct: 0 });
+      // What goes over MQTT follows the contract.
+      for (const s of [...states.values(), ...monitor.states()]) expect(LinkStateSchema.parse(s)).toEqual(s);
+      for (const s of Object.values(monitor.summaries())) expect(LinkSummary.parse(s)).toEqual(s);
       expect(monitor.details().typo!.faults[0]).toMatch(/No such device/);
     } finally {
       await monitor.stop();
