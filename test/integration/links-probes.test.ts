@@ -18,7 +18,7 @@ import { LinkMonitor } from "../../agent/links/monitor.js";
 import { dnsProbe, httpProbe, tcpProbe } from "../../agent/links/socket-probes.js";
 import { findExecutable } from "../../agent/links/system.js";
 import type { ProbeOutcome } from "../../agent/links/types.js";
-import { labUnavailable } from "./links-lab.js";
+import { labSkipReason } from "./links-lab.js";
 
 const clock = { now: () => Date.now(), synced: () => true };
 const portOf = (s: { address(): AddressInfo | string | null }) => (s.address() as AddressInfo).port;
@@ -189,7 +189,7 @@ describe("socket probes on loopback", () => {
   });
 });
 
-const noLab = labUnavailable();
+const noLab = labSkipReason();
 
 describe.skipIf(noLab !== undefined)("ICMP processes and faults (root, loopback only)", () => {
   const collect = (tool: "fping" | "ping", binary: string | undefined, iface: string) => {
