@@ -73,6 +73,8 @@ export class SampleWindow {
   constructor(private spanMs: number) {}
 
   add(sample: WindowSample): void {
+    const newest = this.samples[this.samples.length - 1];
+    if (newest && newest.sentAt - sample.sentAt > this.spanMs) this.dropBetween(-Infinity, Infinity); // clock went back
     // Outcomes arrive in reply order; keep send order for jitter (a late timeout lands behind later replies).
     let i = this.samples.length;
     while (i > this.head && this.samples[i - 1]!.sentAt > sample.sentAt) i--;

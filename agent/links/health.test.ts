@@ -190,6 +190,13 @@ describe("figures", () => {
     }
   });
 
+  it("starts again when the clock goes back further than the window", () => {
+    const w = new SampleWindow(1000);
+    w.add({ sentAt: 50_000, ok: true, rttMs: 1 });
+    w.add({ sentAt: 10_000, ok: false });
+    expect(w.recent(10).map((s) => s.sentAt)).toEqual([10_000]);
+  });
+
   it("gives empty figures for an empty window", () => {
     expect(computeFigures([])).toMatchObject({
       sent: 0,

@@ -167,7 +167,12 @@ export class LinkProber {
     if (!this.running) return;
     const k = this.tickIndex++;
     const now = this.deps.clock.now();
-    const next = this.epoch + (k + 1) * this.cfg.intervalMs;
+    const interval = this.cfg.intervalMs;
+    // The wall clock can jump (NTP's first sync at boot): start the rounds again from now rather than
+    // firing an hour of missed rounds at once, or waiting an hour for the next.
+    const late = now - (this.epoch + k * interval);
+    if (late > interval || late < -interval) this.epoch = now - k * interval;
+    const next = this.epoch + (k + 1) * interval;
     this.tickTimer = setTimeout(this.tick, Math.max(0, next - now));
     for (const t of this.targets)
       for (const s of t.streams) if (s.probe.type !== "icmp") void this.fireSocketProbe(t, s);
