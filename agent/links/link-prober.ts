@@ -76,6 +76,10 @@ export class LinkProber {
   private lastRefresh = 0;
   private lastInterfaceRead = 0;
   private outageFrom: number | undefined;
+  private previousRead = 0;
+  /** Interface counter changes between the last two reads of /sys (evidence of a bad cable or modem). */
+  counterDelta:
+    { rxBytes: number; txBytes: number; rxErrors: number; txErrors: number; overMs: number } | undefined;
   private carrierCheck: Promise<void> | undefined;
   private notes: string[] = [];
   private sockets: SocketProbeRunner;
@@ -95,6 +99,7 @@ export class LinkProber {
     this.epoch = this.deps.clock.now();
     this.tickIndex = 0;
     this.iface = await readInterface(this.cfg.interface);
+    this.previousRead = this.lastInterfaceRead = this.epoch;
     await this.refreshTargets();
     this.evaluate();
     this.tick();
@@ -322,6 +327,7 @@ export class LinkProber {
       operstate: this.iface.operstate,
       carrier: this.iface.carrier,
       addresses: this.iface.addresses,
+      ...(this.counterDelta ? { counters: this.counterDelta } : {}),
       figures: this.referenceFigures(),
       targets: this.targetStatuses().map((t) => ({ ...t, lastOkAt: iso(t.lastOkAt) })),
       ...(this.notes.length ? { icmpErrors: [...this.notes] } : {}),
@@ -382,11 +388,23 @@ export class LinkProber {
 
   /** Read operstate, carrier, addresses and counters now (the kernel reported a change, or the poll is due). */
   async readInterfaceState(): Promise<void> {
-    this.lastInterfaceRead = this.deps.clock.now();
+    const readAt = this.deps.clock.now();
+    this.lastInterfaceRead = readAt;
     const snap = await readInterface(this.cfg.interface);
     if (!this.running) return;
     const prev = this.iface;
     this.iface = snap;
+    if (prev.exists && snap.exists) {
+      const d = (k: "rxBytes" | "txBytes" | "rxErrors" | "txErrors") => Math.max(0, snap[k] - prev[k]);
+      this.counterDelta = {
+        rxBytes: d("rxBytes"),
+        txBytes: d("txBytes"),
+        rxErrors: d("rxErrors"),
+        txErrors: d("txErrors"),
+        overMs: readAt - this.previousRead,
+      };
+    }
+    this.previousRead = readAt;
     const changed =
       prev.exists !== snap.exists ||
       prev.operstate !== snap.operstate ||

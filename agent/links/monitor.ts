@@ -27,6 +27,8 @@ export interface LinkMonitorDeps {
 
 const CHECKPOINT_MS = 5 * 60_000;
 
+type Counters = { rxBytes: number; txBytes: number; rxErrors: number; txErrors: number };
+
 /**
  * The link monitor service: one LinkProber per configured link, the active link (the interface the kernel
  * routes the data centre's traffic through), events on transitions, retained state on change, and the
@@ -40,7 +42,7 @@ export class LinkMonitor implements Service, LinkView {
   private lastActive: string | null = null;
   private activeFault: string | undefined;
   private published = new Map<string, string>();
-  private counters = new Map<string, { rx: number; tx: number }>();
+  private counters = new Map<string, Counters>();
   private watcher: KernelChangeWatcher | undefined;
   private timers: NodeJS.Timeout[] = [];
   private changeDebounce: NodeJS.Timeout | undefined;
@@ -305,14 +307,22 @@ export class LinkMonitor implements Service, LinkView {
     for (const p of this.probers) {
       const f = p.referenceFigures();
       const prev = this.counters.get(p.cfg.name);
-      const { rxBytes, txBytes } = p.iface;
-      this.counters.set(p.cfg.name, { rx: rxBytes, tx: txBytes });
+      const { rxBytes, txBytes, rxErrors, txErrors } = p.iface;
+      this.counters.set(p.cfg.name, { rxBytes, txBytes, rxErrors, txErrors });
+      const delta = (k: keyof Counters) => Math.max(0, p.iface[k] - prev![k]);
       out[p.cfg.name] = {
         state: p.machine.state,
         active: this.active === p.cfg.name,
         lossPct: f.sent > 0 ? f.lossPct : null,
         rttMedianMs: f.rttMedianMs,
-        ...(prev ? { rxBytes: Math.max(0, rxBytes - prev.rx), txBytes: Math.max(0, txBytes - prev.tx) } : {}),
+        ...(prev
+          ? {
+              rxBytes: delta("rxBytes"),
+              txBytes: delta("txBytes"),
+              rxErrors: delta("rxErrors"),
+              txErrors: delta("txErrors"),
+            }
+          : {}),
       };
     }
     return out;
@@ -337,11 +347,18 @@ export class LinkMonitor implements Service, LinkView {
   }
 
   /** Per-target detail and probe faults of every link, for `station-agent status --verbose` and doctor. */
-  details(): Record<string, { targets: TargetStatus[]; faults: string[] }> {
+  details(): Record<
+    string,
+    { targets: TargetStatus[]; faults: string[]; counters?: LinkProber["counterDelta"] }
+  > {
     return Object.fromEntries(
       this.probers.map((p) => [
         p.cfg.name,
-        { targets: p.targetStatuses(), faults: p.faults().map((f) => `${f.probe}: ${f.message}`) },
+        {
+          targets: p.targetStatuses(),
+          faults: p.faults().map((f) => `${f.probe}: ${f.message}`),
+          ...(p.counterDelta ? { counters: p.counterDelta } : {}),
+        },
       ]),
     );
   }
