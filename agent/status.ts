@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { AvailabilityWindow, DeviceState, LinkState, Outage } from "../contract/index.js";
 import { sendJson } from "./local-api.js";
 import type { LocalRoute } from "./ports.js";
+import { describeLinks } from "./links/describe.js";
 
 export interface StatusSnapshot {
   station: string;
