@@ -31,7 +31,10 @@ export interface RetainedSink {
 export interface LinkView {
   summaries(): Record<string, z.infer<typeof LinkSummary>>;
   /** Evidence for a `network` outage between two instants: which link failed and why, if known. */
-  networkEvidence(startMs: number, endMs: number): { link?: string; reason?: string; details?: Record<string, unknown> };
+  networkEvidence(
+    startMs: number,
+    endMs: number,
+  ): { link?: string; reason?: string; details?: Record<string, unknown> };
   states(): LinkState[];
 }
 

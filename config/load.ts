@@ -37,11 +37,17 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
 export function parseConfigText(text: string, source: string, env: NodeJS.ProcessEnv = {}): LoadedConfig {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => `${source}: YAML ${e.code} at line ${e.linePos?.[0]?.line ?? "?"}: ${firstLine(e.message)}`));
+    throw new ConfigError(
+      doc.errors.map(
+        (e) => `${source}: YAML ${e.code} at line ${e.linePos?.[0]?.line ?? "?"}: ${firstLine(e.message)}`,
+      ),
+    );
   }
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new ConfigError([`(root): expected a mapping of settings, got ${Array.isArray(raw) ? "a list" : typeof raw}`]);
+    throw new ConfigError([
+      `(root): expected a mapping of settings, got ${Array.isArray(raw) ? "a list" : typeof raw}`,
+    ]);
   }
   const problems: string[] = [];
   applyEnvOverrides(raw as Record<string, unknown>, env, problems);
@@ -107,7 +113,8 @@ function resolveKey(node: JsonNode | undefined, seg: string): string | number | 
   if (!node) return undefined;
   if (/^\d+$/.test(seg) && (node.items || node.type === "array")) return Number(seg);
   const props = { ...(node.properties ?? {}) };
-  for (const alt of [...(node.anyOf ?? []), ...(node.oneOf ?? [])]) Object.assign(props, alt.properties ?? {});
+  for (const alt of [...(node.anyOf ?? []), ...(node.oneOf ?? [])])
+    Object.assign(props, alt.properties ?? {});
   const want = seg.toLowerCase().replace(/_/g, "");
   return Object.keys(props).find((k) => k.toLowerCase() === want);
 }
@@ -161,7 +168,9 @@ export function configHash(config: Config): string {
   const canonical = JSON.stringify(config, (k, v: unknown) => {
     if (SECRET_KEYS.has(k)) return undefined;
     if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+      );
     }
     return v;
   });

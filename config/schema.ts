@@ -4,7 +4,9 @@ import { LinkConfig } from "./links.js";
 
 /** The single source of the config's types, defaults and validation. Key names are fixed (operators' tooling). */
 
-const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "1-64 of A-Z a-z 0-9 _ . - starting alphanumeric");
+const Id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "1-64 of A-Z a-z 0-9 _ . - starting alphanumeric");
 const TopicRoot = z
   .string()
   .min(1)
@@ -13,9 +15,11 @@ const TopicRoot = z
     message: "must not contain + # or start/end with /",
   });
 
-export const MqttUrl = z.string().refine((s) => s === "embedded" || /^mqtts?:\/\/[^/\s]+(:\d+)?\/?$/.test(s), {
-  message: 'must be mqtt://host[:port], mqtts://host[:port] or "embedded"',
-});
+export const MqttUrl = z
+  .string()
+  .refine((s) => s === "embedded" || /^mqtts?:\/\/[^/\s]+(:\d+)?\/?$/.test(s), {
+    message: 'must be mqtt://host[:port], mqtts://host[:port] or "embedded"',
+  });
 
 export const ConfigSchema = z
   .object({
@@ -29,7 +33,10 @@ export const ConfigSchema = z
     mqtt: z
       .object({
         url: MqttUrl.default("mqtt://127.0.0.1:1883"),
-        protocolVersion: z.union([z.literal(5), z.literal(4)]).default(5).describe("5 = MQTT 5, 4 = MQTT 3.1.1"),
+        protocolVersion: z
+          .union([z.literal(5), z.literal(4)])
+          .default(5)
+          .describe("5 = MQTT 5, 4 = MQTT 3.1.1"),
         keepalive: z.number().int().min(5).max(3600).default(30).describe("seconds"),
         topicRoot: TopicRoot.default("cctns/state"),
         clientId: z.string().max(128).optional(),
@@ -57,16 +64,30 @@ export const ConfigSchema = z
           .refine((r) => r.maxMs >= r.minMs, { message: "maxMs must be >= minMs" })
           .prefault({}),
         embeddedPort: z.number().int().min(0).max(65535).default(1884).describe("port for url: embedded"),
-        inflight: z.number().int().min(1).max(1000).default(100).describe("QoS 1 messages in flight while draining"),
+        inflight: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .default(100)
+          .describe("QoS 1 messages in flight while draining"),
       })
       .strict()
       .prefault({}),
     storage: z
       .object({
         dir: z.string().min(1).default("/var/lib/station-agent"),
-        maxBytes: z.number().int().min(64 * 1024).default(256 * 1024 * 1024),
+        maxBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(256 * 1024 * 1024),
         historyDays: z.number().int().min(0).max(90).default(7),
-        historyMaxBytes: z.number().int().min(0).default(128 * 1024 * 1024),
+        historyMaxBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(128 * 1024 * 1024),
       })
       .strict()
       .prefault({}),
@@ -87,7 +108,9 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     log: z
-      .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+      .object({
+        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      })
       .strict()
       .prefault({}),
     api: z
@@ -100,7 +123,10 @@ export const ConfigSchema = z
       .prefault({}),
     commands: z
       .object({
-        nocPublicKey: z.string().optional().describe("PEM file of the NOC's Ed25519 key; when set, commands must be signed"),
+        nocPublicKey: z
+          .string()
+          .optional()
+          .describe("PEM file of the NOC's Ed25519 key; when set, commands must be signed"),
         maxAgeS: z.number().int().min(10).max(86_400).default(300),
         ratePerMinute: z.number().int().min(1).max(600).default(30),
       })
@@ -111,8 +137,18 @@ export const ConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    unique(c.links.map((l) => l.name), ["links"], "name", ctx);
-    unique(c.devices.map((d) => d.id), ["devices"], "id", ctx);
+    unique(
+      c.links.map((l) => l.name),
+      ["links"],
+      "name",
+      ctx,
+    );
+    unique(
+      c.devices.map((d) => d.id),
+      ["devices"],
+      "id",
+      ctx,
+    );
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -121,7 +157,8 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 function unique(values: string[], path: string[], key: string, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   values.forEach((v, i) => {
-    if (seen.has(v)) ctx.addIssue({ code: "custom", path: [...path, i, key], message: `duplicate ${key} "${v}"` });
+    if (seen.has(v))
+      ctx.addIssue({ code: "custom", path: [...path, i, key], message: `duplicate ${key} "${v}"` });
     seen.add(v);
   });
 }

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { TOPIC_LEVEL } from "./topics.js";
 
-export const StationId = z.string().regex(TOPIC_LEVEL, "must be 1-64 of A-Z a-z 0-9 _ . - and start alphanumeric");
+export const StationId = z
+  .string()
+  .regex(TOPIC_LEVEL, "must be 1-64 of A-Z a-z 0-9 _ . - and start alphanumeric");
 export const Rfc3339 = z.iso.datetime({ offset: true });
 
 /**

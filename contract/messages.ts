@@ -59,7 +59,8 @@ export const EventPayload = DurableEnvelope.extend({
   const schema = EVENT_DATA[ev.type];
   if (!schema) return;
   const r = schema.safeParse(ev.data);
-  if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: ["data", ...issue.path] } as never);
+  if (!r.success)
+    for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: ["data", ...issue.path] } as never);
 });
 export type EventPayload = z.infer<typeof EventPayload>;
 
@@ -72,8 +73,16 @@ export const MetricsPayload = DurableEnvelope.extend({
     memTotalBytes: z.number().nonnegative(),
     memAvailableBytes: z.number().nonnegative(),
   }),
-  disk: z.object({ path: z.string(), freeBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative() }),
-  agent: z.object({ rssBytes: z.number().nonnegative(), cpuPct: z.number().nonnegative(), uptimeS: z.number().nonnegative() }),
+  disk: z.object({
+    path: z.string(),
+    freeBytes: z.number().nonnegative(),
+    totalBytes: z.number().nonnegative(),
+  }),
+  agent: z.object({
+    rssBytes: z.number().nonnegative(),
+    cpuPct: z.number().nonnegative(),
+    uptimeS: z.number().nonnegative(),
+  }),
   outbox: z.object({
     depth: z.number().int().nonnegative(),
     bytes: z.number().int().nonnegative(),

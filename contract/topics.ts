@@ -62,7 +62,10 @@ export function parseTopic(root: string, topic: string): ParsedTopic | undefined
     }
     return undefined;
   }
-  if ((kind === "link" || kind === "device" || kind === "cmd" || kind === "reply") && TOPIC_LEVEL.test(name)) {
+  if (
+    (kind === "link" || kind === "device" || kind === "cmd" || kind === "reply") &&
+    TOPIC_LEVEL.test(name)
+  ) {
     return { station, kind, name };
   }
   return undefined;

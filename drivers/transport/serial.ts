@@ -65,7 +65,9 @@ export class SerialByteStream implements ByteStream {
   }
 
   setBaudRate(baudRate: number): Promise<void> {
-    return new Promise((resolve, reject) => this.port.update({ baudRate }, (e) => (e ? reject(e) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.port.update({ baudRate }, (e) => (e ? reject(e) : resolve())),
+    );
   }
 
   onData(listener: (chunk: Buffer) => void): () => void {

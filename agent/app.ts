@@ -1,0 +1,344 @@
+import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+import cron from "node-cron";
+import { stationTopics, type StationTopics } from "../contract/index.js";
+import type { Config } from "../config/schema.js";
+import { SystemClock } from "./clock.js";
+import { EmbeddedBroker } from "./embedded-broker.js";
+import { Ledger, type LedgerOutage } from "./ledger.js";
+import { ensureToken, LocalApi } from "./local-api.js";
+import { MetricsSampler } from "./metrics-sampler.js";
+import { MqttSession } from "./mqtt-session.js";
+import { Outbox } from "./outbox.js";
+import type { DeviceView, LinkView, LocalRoute, Logger, PowerView, Service } from "./ports.js";
+import { Reporter } from "./reporter.js";
+import { statusRoute, type StatusSnapshot } from "./status.js";
+import { readBootInfo } from "./system-info.js";
+import { readFileSync } from "node:fs";
+
+const DAY = 86_400_000;
+
+export interface Notifier {
+  ready(status?: string): void;
+  stopping(): void;
+  startWatchdog(isHealthy: () => boolean): void;
+}
+
+export interface AgentOptions {
+  config: Config;
+  configHash: string;
+  version: string;
+  log: Logger;
+  notifier?: Notifier;
+  /** Device and link services built by the caller (cli.ts) from the config; started after the core. */
+  services?: (core: AgentCore) => {
+    services: Service[];
+    routes: LocalRoute[];
+    links?: LinkView;
+    power?: PowerView;
+    devices?: DeviceView;
+  };
+}
+
+/** What services built around the core receive. */
+export interface AgentCore {
+  reporter: Reporter;
+  outbox: Outbox;
+  ledger: Ledger;
+  clock: SystemClock;
+  log: Logger;
+  topics: StationTopics;
+}
+
+/** The composition root: creates every concrete object of the daemon and owns start/stop order. */
+export class StationAgent {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private cronTask?: { stop(): void };
+  private broker?: EmbeddedBroker;
+  private session!: MqttSession;
+  private outbox!: Outbox;
+  private ledger!: Ledger;
+  private reporter!: Reporter;
+  private clock!: SystemClock;
+  private api?: LocalApi;
+  private services: Service[] = [];
+  private links?: LinkView;
+  private power?: PowerView;
+  private devices?: DeviceView;
+  private topics!: StationTopics;
+  private readonly startedAt = Date.now();
+  brokerUrl = "";
+  apiPort = 0;
+
+  constructor(private readonly o: AgentOptions) {}
+
+  async start(): Promise<void> {
+    const { config, log } = this.o;
+    const dir = resolve(config.storage.dir);
+    mkdirSync(dir, { recursive: true, mode: 0o750 });
+    this.clock = new SystemClock(config.clock.assumeSynced);
+    await this.clock.start();
+    this.ledger = new Ledger(dir);
+    this.outbox = new Outbox({
+      dir,
+      maxBytes: config.storage.maxBytes,
+      historyMs: config.storage.historyDays * DAY,
+      historyMaxBytes: config.storage.historyMaxBytes,
+      seqHighWater: () => this.ledger.seqHighWater(),
+    });
+    const boot = readBootInfo();
+    const outages = this.ledger.recordStart(boot);
+    this.topics = stationTopics(config.mqtt.topicRoot, config.station.id);
+
+    let url = config.mqtt.url;
+    let protocolVersion = config.mqtt.protocolVersion;
+    if (url === "embedded") {
+      this.broker = new EmbeddedBroker(config.mqtt.embeddedPort);
+      url = `mqtt://127.0.0.1:${await this.broker.start()}`;
+      protocolVersion = 4;
+    }
+    this.brokerUrl = url;
+    const password =
+      config.mqtt.password ??
+      (config.mqtt.passwordFile ? readFileSync(config.mqtt.passwordFile, "utf8").trim() : undefined);
+    this.session = new MqttSession({
+      url,
+      protocolVersion,
+      keepalive: config.mqtt.keepalive,
+      clientId: config.mqtt.clientId ?? `station-${config.station.id}`,
+      ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
+      ...(password !== undefined ? { password } : {}),
+      ...(config.mqtt.tls ? { tls: config.mqtt.tls } : {}),
+      will: {
+        topic: this.topics.state,
+        payload: JSON.stringify({ online: false, cause: "connection-lost", station: config.station.id }),
+      },
+      reconnect: config.mqtt.reconnect,
+      log,
+    });
+    this.reporter = new Reporter({
+      station: config.station.id,
+      topics: this.topics,
+      session: this.session,
+      outbox: this.outbox,
+      clock: this.clock,
+      log,
+      inflight: config.mqtt.inflight,
+    });
+    this.reporter.setBirth(() => JSON.stringify(this.birth(boot)));
+
+    const extra = this.o.services?.({
+      reporter: this.reporter,
+      outbox: this.outbox,
+      ledger: this.ledger,
+      clock: this.clock,
+      log,
+      topics: this.topics,
+    });
+    this.services = extra?.services ?? [];
+    this.links = extra?.links;
+    this.power = extra?.power;
+    this.devices = extra?.devices;
+
+    this.reporter.event("agent.started", {
+      version: this.o.version,
+      bootId: boot.bootId,
+      bootTime: new Date(boot.bootMs).toISOString(),
+      configHash: this.o.configHash,
+      host: hostname(),
+    });
+    for (const [store, moved] of [
+      ["outbox", this.outbox.movedAside],
+      ["ledger", this.ledger.movedAside],
+    ] as const) {
+      if (moved) {
+        log.error(
+          { store, movedTo: moved.to, error: moved.error },
+          "corrupt store moved aside; started a new one",
+        );
+        this.reporter.event("storage.corrupt", { store, movedTo: moved.to, error: moved.error });
+      }
+    }
+    this.publishOutages(outages);
+
+    this.session.onConnect(() => {
+      log.info({ url }, "connected to broker");
+      this.publishOutages(
+        this.ledger.connected(this.links ? (s, e) => this.links!.networkEvidence(s, e) : undefined),
+      );
+      this.reporter.onConnected();
+      this.reporter.uptime(this.uptimePayload());
+    });
+    this.session.onClose((reason) => {
+      log.warn({ reason }, "broker connection lost");
+      this.ledger.disconnected();
+    });
+    this.session.start();
+
+    this.every(config.ledger.heartbeatMs, () =>
+      this.ledger.heartbeat(this.outbox.lastSeq, this.power?.current()),
+    );
+    const sampler = new MetricsSampler(dir, this.outbox, this.links);
+    this.every(config.metrics.intervalMs, () => this.reporter.metrics(sampler.sample()));
+    this.every(60_000, () => this.reporter.uptime(this.uptimePayload()));
+    this.every(3_600_000, () => this.outbox.pruneHistory());
+    this.cronTask = cron.schedule("0 0 * * *", () => this.dailyRollup(), {
+      timezone: config.ledger.timezone,
+    });
+
+    if (config.api.enabled) {
+      const token = ensureToken(config.api.tokenFile ?? join(dir, "api-token"));
+      this.api = new LocalApi({ port: config.api.port, token, log }, [
+        statusRoute(() => this.status()),
+        ...(extra?.routes ?? []),
+      ]);
+      try {
+        await this.api.start();
+        this.apiPort = this.api.port;
+      } catch (e) {
+        log.error(
+          { err: (e as Error).message, port: config.api.port },
+          "local API could not listen; continuing without it",
+        );
+        this.api = undefined;
+      }
+    }
+    for (const s of this.services) {
+      await s
+        .start()
+        .catch((e: Error) =>
+          log.error({ service: s.name, err: e.message }, "service failed to start; it retries"),
+        );
+    }
+    this.o.notifier?.ready(`station ${config.station.id}`);
+    this.o.notifier?.startWatchdog(() => this.outbox.healthy());
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(() => {
+      try {
+        fn();
+      } catch (e) {
+        this.o.log.error({ err: (e as Error).message }, "periodic task failed");
+      }
+    }, ms);
+    this.timers.push(t);
+  }
+
+  private publishOutages(outages: LedgerOutage[]): void {
+    for (const o of [
+      ...outages,
+      ...this.ledger.unpublishedOutages().filter((u) => !outages.some((x) => x.id === u.id)),
+    ]) {
+      const { id, ...data } = o;
+      this.reporter.event("outage", data, Date.parse(o.end));
+      this.ledger.markPublished(id);
+      this.o.log.info({ cause: o.cause, durationS: o.durationS, start: o.start }, "outage recorded");
+    }
+  }
+
+  private birth(boot: { bootId: string; bootMs: number }): Record<string, unknown> {
+    const c = this.o.config;
+    return {
+      online: true,
+      station: c.station.id,
+      ...(c.station.name ? { name: c.station.name } : {}),
+      ...(c.station.district ? { district: c.station.district } : {}),
+      bootId: boot.bootId,
+      bootTime: new Date(boot.bootMs).toISOString(),
+      agentVersion: this.o.version,
+      configHash: this.o.configHash,
+      startedAt: new Date(this.startedAt).toISOString(),
+      time: new Date().toISOString(),
+      clockSynced: this.clock.synced(),
+      links: (this.links?.states() ?? []).map((l) => ({ name: l.link, role: l.role, state: l.state })),
+      devices: (this.devices?.states() ?? []).map((d) => ({
+        device: d.device,
+        kind: d.kind,
+        health: d.health,
+      })),
+    };
+  }
+
+  uptimePayload(): Record<string, unknown> {
+    const now = Date.now();
+    const w = (ms: number) => this.ledger.availability(now - ms, now);
+    return {
+      station: this.o.config.station.id,
+      time: new Date(now).toISOString(),
+      clockSynced: this.clock.synced(),
+      windows: { "24h": w(DAY), "7d": w(7 * DAY), "30d": w(30 * DAY) },
+    };
+  }
+
+  private dailyRollup(): void {
+    const end = Date.now();
+    const day = new Intl.DateTimeFormat("en-CA", { timeZone: this.o.config.ledger.timezone }).format(
+      end - 60_000,
+    );
+    this.reporter.event("uptime.daily", {
+      date: day,
+      timezone: this.o.config.ledger.timezone,
+      ...this.ledger.availability(end - DAY, end),
+    });
+  }
+
+  status(): StatusSnapshot {
+    const ob = this.outbox.stats();
+    return {
+      station: this.o.config.station.id,
+      name: this.o.config.station.name ?? null,
+      running: true,
+      pid: process.pid,
+      version: this.o.version,
+      broker: this.brokerUrl,
+      connected: this.session.connected,
+      connectedSince: this.ledger.connectedSince(),
+      lastError: this.session.lastErrorMessage || null,
+      outbox: {
+        depth: ob.depth,
+        bytes: ob.bytes,
+        oldestCreatedMs: ob.oldestCreatedMs,
+        lastSeq: ob.nextSeq - 1,
+        dropped: ob.dropped,
+      },
+      lastOutage: this.ledger.lastOutage() ?? null,
+      uptime: this.uptimePayload().windows as StatusSnapshot["uptime"],
+      clockSynced: this.clock.synced(),
+      links: this.links?.states() ?? [],
+      devices: this.devices?.states() ?? [],
+    };
+  }
+
+  get core(): { reporter: Reporter; outbox: Outbox; session: MqttSession; ledger: Ledger } {
+    return { reporter: this.reporter, outbox: this.outbox, session: this.session, ledger: this.ledger };
+  }
+
+  async stop(cause = "shutdown"): Promise<void> {
+    this.o.notifier?.stopping();
+    for (const t of this.timers) clearInterval(t);
+    this.cronTask?.stop();
+    for (const s of [...this.services].reverse()) {
+      await s
+        .stop()
+        .catch((e: Error) => this.o.log.warn({ service: s.name, err: e.message }, "service stop failed"));
+    }
+    await this.api?.stop();
+    this.reporter.event("agent.stopped", { cause });
+    this.ledger.recordStop(cause);
+    await this.session.stop({
+      topic: this.topics.state,
+      payload: JSON.stringify({
+        online: false,
+        cause: "shutdown",
+        station: this.o.config.station.id,
+        time: new Date().toISOString(),
+      }),
+    });
+    this.outbox.close();
+    this.ledger.close();
+    this.clock.stop();
+    await this.broker?.stop();
+  }
+}

@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import {
+  ConfigError,
+  configJsonSchema,
+  DEFAULT_CONFIG_PATH,
+  EX_CONFIG,
+  loadConfig,
+  type LoadedConfig,
+} from "../config/load.js";
+import { StationAgent } from "./app.js";
+import { createLogger } from "./log.js";
+import { readStatusFromDisk, renderStatus, type StatusSnapshot } from "./status.js";
+import { watchStation } from "./watch.js";
+
+const ROOT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  existsSync(join(dirname(fileURLToPath(import.meta.url)), "../package.json")) ? ".." : "../..",
+);
+const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+function load(path: string): LoadedConfig {
+  try {
+    return loadConfig(path);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(
+        `Invalid configuration (${path}):\n${e.problems.map((p) => `  ${p}`).join("\n")}\n`,
+      );
+      process.exit(EX_CONFIG);
+    }
+    throw e;
+  }
+}
+
+async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Promise<void> {
+  const { config } = loaded;
+  const log = createLogger(config.log.level);
+  const agent = new StationAgent({ config, configHash: loaded.hash, version: VERSION, log });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    // systemd gives us TimeoutStopSec; we promise to be gone within 5 s whatever hangs.
+    setTimeout(() => process.exit(1), 4500).unref();
+    agent
+      .stop("shutdown")
+      .then(() => process.exit(0))
+      .catch((e: Error) => {
+        log.error({ err: e.message }, "stop failed");
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("uncaughtException", (e) =>
+    log.error({ err: e.message, stack: e.stack }, "uncaught exception; continuing"),
+  );
+  process.on("unhandledRejection", (e) => log.error({ err: String(e) }, "unhandled rejection; continuing"));
+  await agent.start();
+  if (opts.demo) {
+    const root = `${config.mqtt.topicRoot}/${config.station.id}`;
+    process.stderr.write(
+      [
+        "",
+        `station-agent ${VERSION} demo is running (Ctrl-C to stop).`,
+        `  Broker (embedded):  ${agent.brokerUrl}`,
+        `  Watch what it says: npx tsx agent/cli.ts watch --url ${agent.brokerUrl} --root ${config.mqtt.topicRoot} --station ${config.station.id}`,
+        `     or with mosquitto-clients: mosquitto_sub -h 127.0.0.1 -p ${agent.brokerUrl.split(":").pop()} -t '${root}/#' -v`,
+        `  Status for staff:   npx tsx agent/cli.ts status --config config/demo.yaml`,
+        `  Local API:          http://127.0.0.1:${agent.apiPort}/v1/status`,
+        "",
+      ].join("\n"),
+    );
+  }
+}
+
+async function fetchStatus(loaded: LoadedConfig): Promise<StatusSnapshot> {
+  const { config } = loaded;
+  try {
+    const res = await fetch(`http://127.0.0.1:${config.api.port}/v1/status`, {
+      signal: AbortSignal.timeout(2000),
+    });
+    if (res.ok) return (await res.json()) as StatusSnapshot;
+  } catch {
+    // Not running (or API disabled): fall back to what it left on disk.
+  }
+  return readStatusFromDisk(config.station.id, resolve(config.storage.dir));
+}
+
+export function buildProgram(): Command {
+  const program = new Command("station-agent")
+    .description("Station agent: devices, links and reporting to the state NOC over MQTT")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError();
+  const configOpt = ["-c, --config <file>", "configuration file", DEFAULT_CONFIG_PATH] as const;
+
+  program
+    .command("run")
+    .description("run the daemon (what systemd starts)")
+    .option(...configOpt)
+    .action(async (o: { config: string }) => runAgent(load(o.config)));
+
+  program
+    .command("demo")
+    .description("run on embedded defaults: embedded broker on loopback, state under ./.state, no hardware")
+    .option("-c, --config <file>", "configuration file", join(ROOT, "config/demo.yaml"))
+    .action(async (o: { config: string }) => runAgent(load(o.config), { demo: true }));
+
+  const cfg = program.command("config").description("validate the configuration or print its JSON Schema");
+  cfg
+    .command("check")
+    .description("validate a configuration file; exits 78 and lists every problem when invalid")
+    .option(...configOpt)
+    .action((o: { config: string }) => {
+      const loaded = load(o.config);
+      process.stdout.write(
+        `${o.config}: OK (station ${loaded.config.station.id}, config hash ${loaded.hash})\n`,
+      );
+    });
+  cfg
+    .command("schema")
+    .description("print the JSON Schema of the configuration (for editor autocompletion)")
+    .action(() => void process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`));
+
+  program
+    .command("status")
+    .description("what the station agent is doing, in plain words")
+    .option(...configOpt)
+    .option("--json", "print the raw status as JSON")
+    .action(async (o: { config: string; json?: boolean }) => {
+      const s = await fetchStatus(load(o.config));
+      process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : `${renderStatus(s)}\n`);
+    });
+
+  program
+    .command("watch")
+    .description("subscribe and pretty-print what a station publishes")
+    .option("-c, --config <file>", "take broker, topic root and station from this configuration")
+    .option("--url <url>", "broker URL, e.g. mqtt://127.0.0.1:1883")
+    .option("--root <topicRoot>", "topic root")
+    .option("--station <id>", "station id, or + for all stations", "+")
+    .action(async (o: { config?: string; url?: string; root?: string; station: string }) => {
+      const c = o.config ? load(o.config).config : undefined;
+      const url =
+        o.url ??
+        (c && c.mqtt.url !== "embedded" ? c.mqtt.url : `mqtt://127.0.0.1:${c?.mqtt.embeddedPort ?? 1883}`);
+      await watchStation({
+        url,
+        root: o.root ?? c?.mqtt.topicRoot ?? "cctns/state",
+        station: o.config && o.station === "+" ? c!.station.id : o.station,
+        protocolVersion: c?.mqtt.url === "embedded" || !c ? 4 : c.mqtt.protocolVersion,
+      });
+    });
+
+  program
+    .command("version")
+    .description("print the version")
+    .action(() => void process.stdout.write(`${VERSION}\n`));
+  return program;
+}
+
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((e: Error) => {
+      process.stderr.write(`station-agent: ${e.message}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,180 @@
+import type { DeviceState, LinkState, PowerState, StationTopics } from "../contract/index.js";
+import type { MqttSession } from "./mqtt-session.js";
+import type { Outbox, OutboxRow } from "./outbox.js";
+import type { Clock, EventSink, Logger, RetainedSink } from "./ports.js";
+
+/** A message older than this when it finally goes out is marked historical even on a live connection. */
+const HISTORICAL_AFTER_MS = 10_000;
+const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+
+export interface ReporterOptions {
+  station: string;
+  topics: StationTopics;
+  session: MqttSession;
+  outbox: Outbox;
+  clock: Clock;
+  log: Logger;
+  /** QoS 1 messages awaiting PUBACK at once while draining. */
+  inflight: number;
+}
+
+/**
+ * Everything the agent says goes through here. Durable messages are written to the outbox first and then
+ * drained; retained state is a last-value cache republished on every connect. The drain keeps two cursors:
+ * the backlog (what was queued before this connection) goes out oldest first, while messages accepted
+ * during the connection go out as they come, so a long replay never starves live reporting.
+ */
+export class Reporter implements EventSink, RetainedSink {
+  private readonly retained = new Map<string, string>();
+  private readonly inFlight = new Set<number>();
+  private liveMark = 0;
+  private backlogCursor = 0;
+  private liveCursor = 0;
+  private connectedAt = 0;
+  private flushScheduled = false;
+  private generation = 0;
+  private birth: () => string = () => "{}";
+
+  constructor(private readonly o: ReporterOptions) {}
+
+  setBirth(build: () => string): void {
+    this.birth = build;
+  }
+
+  event(type: string, data: Record<string, unknown>, observedAt?: number): void {
+    const time = observedAt ?? this.o.clock.now();
+    const clockSynced = this.o.clock.synced();
+    this.o.outbox.enqueue("event", this.o.topics.event, (seq) =>
+      JSON.stringify({
+        station: this.o.station,
+        seq,
+        time: new Date(time).toISOString(),
+        clockSynced,
+        type,
+        data,
+      }),
+    );
+    this.pump();
+  }
+
+  metrics(sample: Record<string, unknown>): void {
+    const time = this.o.clock.now();
+    const clockSynced = this.o.clock.synced();
+    this.o.outbox.enqueue("metrics", this.o.topics.metrics, (seq) =>
+      JSON.stringify({
+        station: this.o.station,
+        seq,
+        time: new Date(time).toISOString(),
+        clockSynced,
+        ...sample,
+      }),
+    );
+    this.pump();
+  }
+
+  link(name: string, state: LinkState): void {
+    this.retain(this.o.topics.link(name), state);
+  }
+  device(id: string, state: DeviceState): void {
+    this.retain(this.o.topics.device(id), state);
+  }
+  power(state: PowerState): void {
+    this.retain(this.o.topics.power, state);
+  }
+  uptime(payload: unknown): void {
+    this.retain(this.o.topics.uptime, payload);
+  }
+
+  retain(topic: string, payload: unknown): void {
+    const text = JSON.stringify(payload);
+    this.retained.set(topic, text);
+    if (this.o.session.connected) this.publishRetained(topic, text);
+  }
+
+  /** Birth, then every retained topic (the broker may have lost them), then the drain. */
+  onConnected(): void {
+    this.generation++;
+    this.inFlight.clear();
+    this.connectedAt = this.o.clock.now();
+    this.liveMark = this.o.outbox.lastSeq;
+    this.backlogCursor = 0;
+    this.liveCursor = this.liveMark;
+    this.publishRetained(this.o.topics.state, this.birth());
+    for (const [topic, text] of this.retained) this.publishRetained(topic, text);
+    this.pump();
+  }
+
+  /** Republish birth and all retained state (the `rebirth` command). */
+  rebirth(): void {
+    if (!this.o.session.connected) return;
+    this.publishRetained(this.o.topics.state, this.birth());
+    for (const [topic, text] of this.retained) this.publishRetained(topic, text);
+  }
+
+  /** Send stored messages again (the `resend` command); always marked historical. */
+  async resend(rows: OutboxRow[]): Promise<void> {
+    for (const r of rows) await this.o.session.publish(r.topic, markHistorical(r.payload), { qos: 1 });
+  }
+
+  private publishRetained(topic: string, text: string): void {
+    this.o.session.publish(topic, text, { qos: 1, retain: true }).catch((e: Error) => {
+      this.o.log.debug(
+        { topic, err: e.message },
+        "retained publish not acknowledged; republished on reconnect",
+      );
+    });
+  }
+
+  pump(): void {
+    if (!this.o.session.connected) return;
+    const room = this.o.inflight - this.inFlight.size;
+    if (room <= 0) return;
+    let rows = this.o.outbox.readRange(this.liveCursor, MAX_SEQ, room);
+    if (rows.length > 0) this.liveCursor = rows[rows.length - 1]!.seq;
+    if (rows.length < room && this.backlogCursor < this.liveMark) {
+      const backlog = this.o.outbox.readRange(this.backlogCursor, this.liveMark, room - rows.length);
+      if (backlog.length > 0) this.backlogCursor = backlog[backlog.length - 1]!.seq;
+      else this.backlogCursor = this.liveMark;
+      rows = backlog.concat(rows);
+    }
+    const now = this.o.clock.now();
+    const gen = this.generation;
+    for (const row of rows) {
+      const historical = row.createdMs < this.connectedAt || now - row.createdMs > HISTORICAL_AFTER_MS;
+      this.inFlight.add(row.seq);
+      this.o.session
+        .publish(row.topic, historical ? markHistorical(row.payload) : row.payload, { qos: 1 })
+        .then(() => {
+          this.o.outbox.ack(row.seq);
+          this.scheduleFlush();
+          if (gen !== this.generation) return;
+          this.inFlight.delete(row.seq);
+          if (this.inFlight.size <= this.o.inflight / 2) this.pump();
+        })
+        .catch(() => {
+          // The connection dropped before PUBACK; onConnected() starts the drain over from the outbox.
+        });
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      try {
+        this.o.outbox.flushAcks();
+      } catch (e) {
+        this.o.log.error({ err: (e as Error).message }, "outbox ack flush failed");
+      }
+    });
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+}
+
+export function markHistorical(payload: string): string {
+  return payload.endsWith("}") ? `${payload.slice(0, -1)},"historical":true}` : payload;
+}
