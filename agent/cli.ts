@@ -13,6 +13,7 @@ import {
 } from "../config/load.js";
 import { StationAgent } from "./app.js";
 import { createLogger } from "./log.js";
+import { SdNotifier } from "./sd-notify.js";
 import { readStatusFromDisk, renderStatus, type StatusSnapshot } from "./status.js";
 import { watchStation } from "./watch.js";
 
@@ -39,7 +40,19 @@ function load(path: string): LoadedConfig {
 async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Promise<void> {
   const { config } = loaded;
   const log = createLogger(config.log.level);
-  const agent = new StationAgent({ config, configHash: loaded.hash, version: VERSION, log });
+  let withheld = false;
+  const notifier = SdNotifier.fromEnv(process.env, {
+    onError: (e) => log.warn({ err: e.message }, "sd_notify failed"),
+    onSkip: (reason) => {
+      if (!withheld) log.warn({ reason }, "watchdog ping withheld");
+      withheld = true;
+    },
+    onResume: () => {
+      withheld = false;
+      log.info("watchdog pings resumed");
+    },
+  });
+  const agent = new StationAgent({ config, configHash: loaded.hash, version: VERSION, log, notifier });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

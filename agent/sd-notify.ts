@@ -41,8 +41,10 @@ export interface SdNotifierOptions {
   /** After a skipped tick, look again this soon instead of waiting a whole interval. Default: interval / 8. */
   recheckMs?: number;
   onError?: (err: Error) => void;
-  /** Called when a watchdog tick withholds the ping, with the reason (for logs and status). */
+  /** Called for every watchdog tick that withholds the ping, with the reason. */
   onSkip?: (reason: string) => void;
+  /** Called when a ping goes out again after one or more withheld ticks. */
+  onResume?: () => void;
 }
 
 const ENV_KEYS = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] as const;
@@ -139,6 +141,7 @@ export class SdNotifier {
     const recheckMs = this.options.recheckMs ?? Math.max(1, Math.floor(interval / 8));
     const resolution = Math.min(250, Math.max(10, Math.floor(interval / 10)));
     this.probe = this.options.lagProbe?.() ?? timerLagProbe(resolution);
+    let withheld = false;
     const schedule = (ms: number): void => {
       this.timer = setTimeout(tick, ms);
       this.timer.unref();
@@ -155,12 +158,15 @@ export class SdNotifier {
         healthy = false;
       }
       if (!healthy || lag > maxLagMs) {
+        withheld = true;
         this.options.onSkip?.(
           healthy ? `event loop lagged ${Math.round(lag)} ms` : "agent reports unhealthy",
         );
         schedule(recheckMs);
         return;
       }
+      if (withheld) this.options.onResume?.();
+      withheld = false;
       void this.watchdog();
       schedule(interval);
     };

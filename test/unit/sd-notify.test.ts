@@ -117,6 +117,7 @@ describe("SdNotifier watchdog", () => {
   let transport: RecordingTransport;
   let probe: ScriptedProbe;
   let skips: string[];
+  let resumed: number;
   let healthy: boolean;
   let n: SdNotifier;
 
@@ -125,6 +126,7 @@ describe("SdNotifier watchdog", () => {
     transport = new RecordingTransport();
     probe = new ScriptedProbe();
     skips = [];
+    resumed = 0;
     healthy = true;
     // 2 s watchdog: ping every 1000 ms, skip above 500 ms of lag, recheck 125 ms after a skip.
     n = new SdNotifier({
@@ -133,6 +135,7 @@ describe("SdNotifier watchdog", () => {
       transport,
       lagProbe: () => probe,
       onSkip: (reason) => skips.push(reason),
+      onResume: () => (resumed += 1),
     });
     expect(n.startWatchdog(() => healthy)).toBe(true);
   });
@@ -160,9 +163,13 @@ describe("SdNotifier watchdog", () => {
     expect(pings()).toBe(0);
     expect(skips).toHaveLength(8);
     expect(skips[0]).toBe("agent reports unhealthy");
+    expect(resumed).toBe(0);
     healthy = true;
     await vi.advanceTimersByTimeAsync(125);
     expect(pings()).toBe(1);
+    expect(resumed).toBe(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(resumed).toBe(1); // once per streak
   });
 
   it("withholds pings while the loop lags, so a sluggish daemon is restarted", async () => {
