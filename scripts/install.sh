@@ -89,8 +89,8 @@ stage_payload() {
     normalise "$stage"
 }
 
-# Native addons carry prebuilt binaries for every platform and their compiler's leftovers; a station
-# needs exactly one glibc binary for its own architecture.
+# Native addons carry prebuilt binaries for every platform, their C/C++ sources and their compiler's
+# leftovers; a station needs one glibc binary for its own architecture. Packaging clutter goes too.
 trim_native_modules() {
     modules=$1 arch=$2
     find "$modules" -type d -name prebuilds | while read -r dir; do
@@ -105,6 +105,18 @@ trim_native_modules() {
     find "$modules" -path '*/build/*' \( -name obj.target -o -name .deps -o -name 'test_extension.node' \
         -o -name '*.o' -o -name '*.a' -o -name '*.mk' -o -name Makefile -o -name config.gypi \) -prune \
         -exec rm -rf {} +
+    find "$modules" -name binding.gyp | while read -r gyp; do
+        pkg=${gyp%/binding.gyp}
+        find "$pkg" -path "$pkg/node_modules" -prune -o -type f \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' \
+            -o -name '*.cxx' -o -name '*.h' -o -name '*.hh' -o -name '*.hpp' -o -name '*.gyp' -o -name '*.gypi' \
+            -o -name '*.sln' -o -name '*.vcproj' -o -name '*.vcxproj' -o -name '*.m4' -o -name '*.am' \
+            -o -name '*.ac' -o -name '*.in' -o -name 'Makefile*' -o -name '*.strings' -o -name '*.plist' \
+            -o -name '*.pbxproj' -o -name '*.rc' -o -name '*.def' \) -exec rm -f {} +
+    done
+    find "$modules" -type f \( -name '.eslintrc*' -o -name '.npmignore' -o -name '.gitattributes' \
+        -o -name '.gitignore' -o -name '.gitmodules' -o -name '.travis.yml' -o -name '.editorconfig' \
+        -o -name '.prettierrc*' -o -name '.jshintrc' -o -name '.nycrc*' -o -name '.taprc' -o -name '*.html' \) -delete
+    find "$modules" -type d -name .github -prune -exec rm -rf {} +
     find "$modules" -depth -type d -empty -delete
 }
 
@@ -120,12 +132,16 @@ exec "\$node" --enable-source-maps "\$app/dist/$2/cli.js" "\$@"
 EOF
 }
 
-# Same build, same bytes and modes: whatever umask or checkout the files came from.
+# Same build, same bytes and modes, whatever umask or checkout the files came from. A file is executable
+# exactly when it is: a script with a #! line or an ELF program (shared objects such as addons' .node
+# files are loaded, not run, and stay 0644).
 normalise() {
     find "$1" -type d -exec chmod 0755 {} +
-    find "$1" -type f -perm /111 -exec chmod 0755 {} +
-    find "$1" -type f ! -perm /111 -exec chmod 0644 {} +
-    chmod 0755 "$1/bin/"* "$1/libexec/"*
+    find "$1" -type f -exec chmod 0644 {} +
+    # shellcheck disable=SC2038 # awk prints one name per line; xargs splits on newlines only
+    find "$1" -type f -exec env LC_ALL=C awk '
+        FNR == 1 { if (/^#!/ || (/^\177ELF/ && FILENAME !~ /\.(node|so)(\.[0-9.]+)?$/)) print FILENAME; nextfile }' {} + |
+        xargs -r -d '\n' chmod 0755
     if [ "$(id -u)" = 0 ]; then chown -hR 0:0 "$1"; fi
 }
 
@@ -135,7 +151,7 @@ install_payload() {
     target="$DESTDIR$APP"
     mkdir -p "${target%/*}"
     stage=$(mktemp -d "${target%/*}/.station-agent.XXXXXX")
-    trap 'rm -rf "$stage"' EXIT
+    trap 'rm -rf "$stage" "${WORK:-}"' EXIT
     stage_payload "$stage"
     if [ -d "$target" ] && [ "$(tree_listing "$target")" = "$(tree_listing "$stage")" ] &&
         diff -r --no-dereference -q "$target" "$stage" >/dev/null; then
@@ -149,7 +165,7 @@ install_payload() {
         CHANGED=1
         say "installed $APP"
     fi
-    trap - EXIT
+    trap 'rm -rf "${WORK:-}"' EXIT
 }
 
 # --- system integration files ---------------------------------------------------------------------
@@ -179,6 +195,10 @@ install_system_files() {
     install_file "$s/sysusers.d/station-noc.conf" "$SYSUSERS_DIR/station-noc.conf" 0644
     install_file "$s/tmpfiles.d/station-agent.conf" "$TMPFILES_DIR/station-agent.conf" 0644
     install_file "$s/modules-load.d/station-agent.conf" "$MODLOAD_DIR/station-agent.conf" 0644
+    for page in station-agent station-noc; do
+        gzip -9n <"$s/man/$page.8" >"$WORK/$page.8.gz"
+        install_file "$WORK/$page.8.gz" "/usr/share/man/man8/$page.8.gz" 0644
+    done
     install_link "$APP/bin/station-agent" /usr/bin/station-agent
     install_link "$APP/bin/station-noc" /usr/bin/station-noc
     if [ ! -e "$DESTDIR/etc/default/station-agent" ]; then
@@ -223,6 +243,7 @@ activate() {
 }
 
 do_install() {
+    WORK=$(mktemp -d)
     install_payload
     install_system_files
     if [ -n "$DESTDIR" ]; then
@@ -232,6 +253,7 @@ do_install() {
         activate
     fi
     [ "$CHANGED" = 1 ] || say "already up to date"
+    rm -rf "$WORK"
 }
 
 do_uninstall() {
@@ -243,6 +265,7 @@ do_uninstall() {
     rm -f "$DESTDIR$UDEV_DIR/60-station-agent.rules" "$DESTDIR$SYSUSERS_DIR/station-agent.conf" \
         "$DESTDIR$SYSUSERS_DIR/station-noc.conf" "$DESTDIR$TMPFILES_DIR/station-agent.conf" \
         "$DESTDIR$MODLOAD_DIR/station-agent.conf" "$DESTDIR/usr/bin/station-agent" "$DESTDIR/usr/bin/station-noc" \
+        "$DESTDIR/usr/share/man/man8/station-agent.8.gz" "$DESTDIR/usr/share/man/man8/station-noc.8.gz" \
         "$DESTDIR/etc/sysctl.d/60-station-agent-ping.conf"
     rm -rf "$DESTDIR$APP"
     if systemd_running; then systemctl daemon-reload; fi
