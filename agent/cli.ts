@@ -12,6 +12,10 @@ import {
   type LoadedConfig,
 } from "../config/load.js";
 import { StationAgent } from "./app.js";
+import { buildDeviceServices } from "./app-services.js";
+import { registerDeviceCommands } from "./cli/devices.js";
+import { registerPrintCommands } from "./cli/print.js";
+import { registerFingerprintCommands } from "./cli/fingerprint.js";
 import { createLogger } from "./log.js";
 import { SdNotifier } from "./sd-notify.js";
 import { readStatusFromDisk, renderStatus, type StatusSnapshot } from "./status.js";
@@ -52,7 +56,14 @@ async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Pr
       log.info("watchdog pings resumed");
     },
   });
-  const agent = new StationAgent({ config, configHash: loaded.hash, version: VERSION, log, notifier });
+  const agent = new StationAgent({
+    config,
+    configHash: loaded.hash,
+    version: VERSION,
+    log,
+    notifier,
+    services: (core) => buildDeviceServices(config, core),
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -169,6 +180,10 @@ export function buildProgram(): Command {
         protocolVersion: c?.mqtt.url === "embedded" || !c ? 4 : c.mqtt.protocolVersion,
       });
     });
+
+  registerDeviceCommands(program);
+  registerPrintCommands(program);
+  registerFingerprintCommands(program);
 
   program
     .command("version")

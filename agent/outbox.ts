@@ -162,13 +162,20 @@ export class Outbox {
     if (this.pendingAcks.size === 0 || !this.db.open) return 0;
     const seqs = [...this.pendingAcks];
     this.pendingAcks = new Set();
-    this.db.transaction(() => {
-      for (const seq of seqs) {
-        if (this.opts.historyMaxBytes > 0) this.stmts.toHistory.run(seq);
-        const r = this.stmts.delete.get(seq);
-        if (r) this.bytes -= r.size;
-      }
-    })();
+    // A lost ack only means the message is sent again (at-least-once, the NOC dedups by seq), so removals
+    // need no fsync of their own: NORMAL here, FULL again for the next enqueue.
+    this.db.pragma("synchronous = NORMAL");
+    try {
+      this.db.transaction(() => {
+        for (const seq of seqs) {
+          if (this.opts.historyMaxBytes > 0) this.stmts.toHistory.run(seq);
+          const r = this.stmts.delete.get(seq);
+          if (r) this.bytes -= r.size;
+        }
+      })();
+    } finally {
+      this.db.pragma("synchronous = FULL");
+    }
     return seqs.length;
   }
 

@@ -20,14 +20,21 @@ export function writeConfig(dir: string, config: Record<string, unknown>): strin
 export class AgentProcess {
   proc?: ChildProcess;
   output = "";
-  constructor(readonly configPath: string, readonly env: NodeJS.ProcessEnv = {}) {}
+  constructor(
+    readonly configPath: string,
+    readonly env: NodeJS.ProcessEnv = {},
+  ) {}
 
   start(args: string[] = ["run"]): ChildProcess {
-    const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "agent/cli.ts"), ...args, "--config", this.configPath], {
-      cwd: ROOT,
-      env: { ...process.env, ...this.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const proc = spawn(
+      process.execPath,
+      ["--import", "tsx", join(ROOT, "agent/cli.ts"), ...args, "--config", this.configPath],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...this.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     proc.stdout!.on("data", (d: Buffer) => (this.output += d.toString()));
     proc.stderr!.on("data", (d: Buffer) => (this.output += d.toString()));
     this.proc = proc;
@@ -50,7 +57,10 @@ export class AgentProcess {
 }
 
 /** Run the CLI to completion and collect its exit code and output. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
     const p = spawn(process.execPath, ["--import", "tsx", join(ROOT, "agent/cli.ts"), ...args], {
       cwd: ROOT,

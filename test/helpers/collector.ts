@@ -11,13 +11,21 @@ export class Collector {
   readonly messages: Received[] = [];
   private constructor(readonly client: MqttClient) {}
 
-  static async connect(url: string, filter: string, clientId = `test-${Math.random().toString(16).slice(2)}`): Promise<Collector> {
+  static async connect(
+    url: string,
+    filter: string,
+    clientId = `test-${Math.random().toString(16).slice(2)}`,
+  ): Promise<Collector> {
     // A persistent session, so messages published while this subscriber reconnects are not lost.
     const client = mqtt.connect(url, { clientId, clean: false, protocolVersion: 4, reconnectPeriod: 200 });
     const c = new Collector(client);
     client.on("message", (topic, payload, packet) => {
       try {
-        c.messages.push({ topic, payload: JSON.parse(payload.toString()) as Record<string, unknown>, retain: packet.retain });
+        c.messages.push({
+          topic,
+          payload: JSON.parse(payload.toString()) as Record<string, unknown>,
+          retain: packet.retain,
+        });
       } catch {
         c.messages.push({ topic, payload: { raw: payload.toString() }, retain: packet.retain });
       }
@@ -36,7 +44,8 @@ export class Collector {
   async waitFor(pred: (msgs: Received[]) => boolean, timeoutMs = 30_000, what = "condition"): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pred(this.messages)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${this.messages.length} messages`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; got ${this.messages.length} messages`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

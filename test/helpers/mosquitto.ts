@@ -55,7 +55,14 @@ export class PrivateMosquitto {
     const conf = join(this.dir, "mosquitto.conf");
     writeFileSync(
       conf,
-      [`listener ${this.port} 127.0.0.1`, "allow_anonymous true", "persistence true", `persistence_location ${this.dir}/`, "max_queued_messages 1000000", ""].join("\n"),
+      [
+        `listener ${this.port} 127.0.0.1`,
+        "allow_anonymous true",
+        "persistence true",
+        `persistence_location ${this.dir}/`,
+        "max_queued_messages 1000000",
+        "",
+      ].join("\n"),
     );
     this.proc = spawn("mosquitto", ["-c", conf], { stdio: "ignore" });
     await waitForPort(this.port);

@@ -59,7 +59,11 @@ describe("agent against a real Mosquitto", () => {
     for (const e of col.on("/event")) EventPayload.parse(e.payload);
     expect(col.on("/event").map((e) => e.payload.type)).toContain("agent.started");
     expect(await agent.kill("SIGTERM")).toBe(0);
-    await col.waitFor((m) => m.some((x) => x.topic.endsWith("/state") && x.payload.online === false), 10_000, "offline");
+    await col.waitFor(
+      (m) => m.some((x) => x.topic.endsWith("/state") && x.payload.online === false),
+      10_000,
+      "offline",
+    );
     expect(col.on("/state").at(-1)!.payload).toMatchObject({ online: false, cause: "shutdown" });
     expect(col.on("/event").map((e) => e.payload.type)).toContain("agent.stopped");
   });
@@ -70,7 +74,11 @@ describe("agent against a real Mosquitto", () => {
     await col.waitFor((m) => m.some((x) => x.topic.endsWith("/metrics")), 20_000, "first metrics");
     await agent.kill("SIGKILL");
     // keepalive 5 s: the broker notices within 1.5 x keepalive and publishes the will.
-    await col.waitFor((m) => m.some((x) => x.topic.endsWith("/state") && x.payload.cause === "connection-lost"), 20_000, "will");
+    await col.waitFor(
+      (m) => m.some((x) => x.topic.endsWith("/state") && x.payload.cause === "connection-lost"),
+      20_000,
+      "will",
+    );
     await new Promise((r) => setTimeout(r, 5500));
     agent.start();
     await col.waitFor((m) => m.some((x) => x.payload.type === "outage"), 20_000, "outage event");
@@ -95,9 +103,14 @@ describe("agent against a real Mosquitto", () => {
     const all = col.messages.concat(col2.messages);
     const max = assertNoGap(all.filter((m) => typeof m.payload.seq === "number"));
     expect(max).toBeGreaterThan(25);
-    const replayed = col2.messages.filter((m) => m.topic.endsWith("/metrics") && m.payload.historical === true);
+    const replayed = col2.messages.filter(
+      (m) => m.topic.endsWith("/metrics") && m.payload.historical === true,
+    );
     expect(replayed.length).toBeGreaterThanOrEqual(20);
-    const outage = col2.messages.find((x) => x.payload.type === "outage")!.payload.data as { cause: string; durationS: number };
+    const outage = col2.messages.find((x) => x.payload.type === "outage")!.payload.data as {
+      cause: string;
+      durationS: number;
+    };
     expect(outage.cause).toBe("network");
     expect(outage.durationS).toBeGreaterThanOrEqual(25);
   });
@@ -105,10 +118,22 @@ describe("agent against a real Mosquitto", () => {
   it("loses no seq when killed -9 at random moments during a replay", async () => {
     const { broker, dir, agent, col } = await startAll("PS-REPLAY");
     // A backlog as after a long outage: 20,000 events already accepted into the outbox.
-    const ob = new Outbox({ dir: join(dir, "state"), maxBytes: 64 * 1024 * 1024, historyMs: 86_400_000, historyMaxBytes: 1e9 });
+    const ob = new Outbox({
+      dir: join(dir, "state"),
+      maxBytes: 64 * 1024 * 1024,
+      historyMs: 86_400_000,
+      historyMaxBytes: 1e9,
+    });
     for (let i = 0; i < 20_000; i++) {
       ob.enqueue("event", `${ROOT_TOPIC}/PS-REPLAY/event`, (seq) =>
-        JSON.stringify({ station: "PS-REPLAY", seq, time: new Date().toISOString(), clockSynced: true, type: "test.backlog", data: { i } }),
+        JSON.stringify({
+          station: "PS-REPLAY",
+          seq,
+          time: new Date().toISOString(),
+          clockSynced: true,
+          type: "test.backlog",
+          data: { i },
+        }),
       );
     }
     ob.close();
@@ -133,8 +158,15 @@ describe("agent against a real Mosquitto", () => {
     mkdirSync(state, { recursive: true });
     writeFileSync(join(state, "outbox.db"), Buffer.alloc(8192, 0x5a));
     agent.start();
-    await col.waitFor((m) => m.some((x) => x.payload.type === "storage.corrupt"), 20_000, "storage.corrupt event");
-    const ev = col.messages.find((x) => x.payload.type === "storage.corrupt")!.payload.data as { store: string; movedTo: string };
+    await col.waitFor(
+      (m) => m.some((x) => x.payload.type === "storage.corrupt"),
+      20_000,
+      "storage.corrupt event",
+    );
+    const ev = col.messages.find((x) => x.payload.type === "storage.corrupt")!.payload.data as {
+      store: string;
+      movedTo: string;
+    };
     expect(ev.store).toBe("outbox");
     expect(ev.movedTo).toContain("outbox.db.corrupt-");
     await col.waitFor((m) => m.some((x) => x.topic.endsWith("/metrics")), 20_000, "metrics after recovery");
@@ -144,10 +176,26 @@ describe("agent against a real Mosquitto", () => {
     const { broker, dir, agent, col } = await startAll("PS-FULL", {});
     await broker.stop();
     const state = join(dir, "state");
-    const ob = new Outbox({ dir: state, maxBytes: 64 * 1024 * 1024, historyMs: 86_400_000, historyMaxBytes: 1e9 });
+    const ob = new Outbox({
+      dir: state,
+      maxBytes: 64 * 1024 * 1024,
+      historyMs: 86_400_000,
+      historyMaxBytes: 1e9,
+    });
     for (let i = 0; i < 600; i++) {
-      ob.enqueue(i % 10 === 0 ? "event" : "metrics", `${ROOT_TOPIC}/PS-FULL/${i % 10 === 0 ? "event" : "metrics"}`, (seq) =>
-        JSON.stringify({ station: "PS-FULL", seq, time: new Date().toISOString(), clockSynced: true, type: "test.fill", pad: "x".repeat(200), data: {} }),
+      ob.enqueue(
+        i % 10 === 0 ? "event" : "metrics",
+        `${ROOT_TOPIC}/PS-FULL/${i % 10 === 0 ? "event" : "metrics"}`,
+        (seq) =>
+          JSON.stringify({
+            station: "PS-FULL",
+            seq,
+            time: new Date().toISOString(),
+            clockSynced: true,
+            type: "test.fill",
+            pad: "x".repeat(200),
+            data: {},
+          }),
       );
     }
     ob.close();
@@ -157,13 +205,25 @@ describe("agent against a real Mosquitto", () => {
     agent2.start();
     await new Promise((r) => setTimeout(r, 4000));
     await broker.start();
-    await col.waitFor((m) => m.some((x) => x.topic.endsWith("/metrics") && (x.payload.dropped as { metrics: number })?.metrics > 0), 30_000, "dropped count");
-    const fills = () => col.messages.filter((x) => x.payload.type === "test.fill" && x.topic.endsWith("/event"));
+    await col.waitFor(
+      (m) =>
+        m.some(
+          (x) => x.topic.endsWith("/metrics") && (x.payload.dropped as { metrics: number })?.metrics > 0,
+        ),
+      30_000,
+      "dropped count",
+    );
+    const fills = () =>
+      col.messages.filter((x) => x.payload.type === "test.fill" && x.topic.endsWith("/event"));
     await col.waitFor(() => fills().length >= 60, 30_000, "all 60 backlog events");
     expect(new Set(fills().map((f) => f.payload.seq)).size).toBe(60);
     // Metrics from the backlog were thinned: fewer than the 540 queued arrive.
-    expect(col.messages.filter((x) => x.payload.type === "test.fill" && x.topic.endsWith("/metrics")).length).toBeLessThan(540);
-    const dropped = col.messages.find((x) => x.topic.endsWith("/metrics") && (x.payload.dropped as { metrics: number } | undefined)?.metrics)!;
+    expect(
+      col.messages.filter((x) => x.payload.type === "test.fill" && x.topic.endsWith("/metrics")).length,
+    ).toBeLessThan(540);
+    const dropped = col.messages.find(
+      (x) => x.topic.endsWith("/metrics") && (x.payload.dropped as { metrics: number } | undefined)?.metrics,
+    )!;
     expect((dropped.payload.dropped as { events: number }).events).toBe(0);
   });
 });

@@ -8,7 +8,12 @@ import { runCli, tempDir } from "../helpers/agent-process.js";
 
 const VALID = {
   station: { id: "PS-1", name: "Test", district: "D" },
-  mqtt: { url: "mqtt://127.0.0.1:1883", keepalive: 30, topicRoot: "cctns/t", reconnect: { minMs: 1000, maxMs: 60000 } },
+  mqtt: {
+    url: "mqtt://127.0.0.1:1883",
+    keepalive: 30,
+    topicRoot: "cctns/t",
+    reconnect: { minMs: 1000, maxMs: 60000 },
+  },
   clock: {},
   storage: { dir: "/tmp/x", maxBytes: 1048576 },
   metrics: { intervalMs: 60000 },
@@ -24,12 +29,32 @@ type Mutation = { path: (string | number)[]; value: unknown; expectPath: string 
 
 /** Bad values per setting; each yields an invalid config whose error must name that setting's path. */
 const BAD_VALUES: Record<string, { path: (string | number)[]; values: unknown[] }> = {
-  id: { path: ["station", "id"], values: ["", "a/b", "a+b", "#", " lead", 42, null, "x".repeat(65), ["a"], "-start"] },
+  id: {
+    path: ["station", "id"],
+    values: ["", "a/b", "a+b", "#", " lead", 42, null, "x".repeat(65), ["a"], "-start"],
+  },
   name: { path: ["station", "name"], values: [1, true, ["n"], { a: 1 }, "x".repeat(201)] },
   district: { path: ["station", "district"], values: [1, false, [], {}, "d".repeat(101)] },
-  url: { path: ["mqtt", "url"], values: ["http://x", "mqtt:/x", "", 1883, "tcp://h:1", "mqtt://", "mqtt://h:1/path", "ws://h", null, "embedded2"] },
+  url: {
+    path: ["mqtt", "url"],
+    values: [
+      "http://x",
+      "mqtt:/x",
+      "",
+      1883,
+      "tcp://h:1",
+      "mqtt://",
+      "mqtt://h:1/path",
+      "ws://h",
+      null,
+      "embedded2",
+    ],
+  },
   keepalive: { path: ["mqtt", "keepalive"], values: [0, -1, 4, 3601, "30", 1.5, null, true, [], {}] },
-  topicRoot: { path: ["mqtt", "topicRoot"], values: ["", "/a", "a/", "a/+/b", "a/#", 5, null, "x".repeat(129)] },
+  topicRoot: {
+    path: ["mqtt", "topicRoot"],
+    values: ["", "/a", "a/", "a/+/b", "a/#", 5, null, "x".repeat(129)],
+  },
   protocolVersion: { path: ["mqtt", "protocolVersion"], values: [3, 6, "5", null, 0] },
   username: { path: ["mqtt", "username"], values: [1, [], {}, true, "u".repeat(257)] },
   dir: { path: ["storage", "dir"], values: ["", 1, null, [], {}] },
@@ -92,9 +117,13 @@ describe("config validation", () => {
   it("accepts the valid base config and the shipped examples", () => {
     expect(parseConfigText(stringify(VALID), "base").config.station.id).toBe("PS-1");
     // The example names TLS files that exist only on a real station: check it against the schema alone.
-    const example = ConfigSchema.parse(parse(readFileSync(join(import.meta.dirname, "../../config/example.yaml"), "utf8")));
+    const example = ConfigSchema.parse(
+      parse(readFileSync(join(import.meta.dirname, "../../config/example.yaml"), "utf8")),
+    );
     expect(example.station.id).toBe("MH-PUN-0042");
-    expect(loadConfig(join(import.meta.dirname, "../../config/demo.yaml"), {}).config.mqtt.url).toBe("embedded");
+    expect(loadConfig(join(import.meta.dirname, "../../config/demo.yaml"), {}).config.mqtt.url).toBe(
+      "embedded",
+    );
   });
 
   it.each(all.map((m, i) => [i, m] as const))("invalid config #%i names its path", (_i, m) => {
@@ -106,7 +135,9 @@ describe("config validation", () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems.some((p) => p.startsWith(`${m.expectPath}:`) || p.startsWith(`${m.expectPath}.`))).toBe(true);
+    expect(problems.some((p) => p.startsWith(`${m.expectPath}:`) || p.startsWith(`${m.expectPath}.`))).toBe(
+      true,
+    );
   });
 
   it("reports every error at once", () => {
@@ -133,7 +164,9 @@ describe("config validation", () => {
     expect(r.config.mqtt.url).toBe("mqtt://127.0.0.1:1884");
     expect(r.config.metrics.intervalMs).toBe(5000);
     expect(r.config.links[0]!.role).toBe("backup");
-    expect(() => parseConfigText(stringify(VALID), "env", { STATION_AGENT_MQTT__NOPE: "1" })).toThrow(/STATION_AGENT_MQTT__NOPE/);
+    expect(() => parseConfigText(stringify(VALID), "env", { STATION_AGENT_MQTT__NOPE: "1" })).toThrow(
+      /STATION_AGENT_MQTT__NOPE/,
+    );
   });
 
   it("refuses a private key readable by others, and never prints the password", () => {

@@ -25,7 +25,11 @@ describe("uptime ledger outage attribution", () => {
     expect(outages[0]).toMatchObject({ cause: "power", start: new Date(T0 + 600_000).toISOString() });
     // Boot-to-agent within the grace period belongs to the power outage.
     expect(outages[0]!.end).toBe(new Date(T0 + 3_660_000).toISOString());
-    expect(outages[0]!.evidence).toMatchObject({ previousBootId: "boot-A", bootId: "boot-B", powerAtLastHeartbeat: { source: "battery" } });
+    expect(outages[0]!.evidence).toMatchObject({
+      previousBootId: "boot-A",
+      bootId: "boot-B",
+      powerAtLastHeartbeat: { source: "battery" },
+    });
     expect(l.seqHighWater()).toBe(42);
   });
 
@@ -65,8 +69,17 @@ describe("uptime ledger outage attribution", () => {
     clock.t += 60_000;
     l.disconnected();
     clock.t += 300_000;
-    const [o] = l.connected((s, e) => ({ link: "swan", reason: "no-carrier", details: { windowS: (e - s) / 1000 } }));
-    expect(o).toMatchObject({ cause: "network", link: "swan", durationS: 300, evidence: { reason: "no-carrier", windowS: 300 } });
+    const [o] = l.connected((s, e) => ({
+      link: "swan",
+      reason: "no-carrier",
+      details: { windowS: (e - s) / 1000 },
+    }));
+    expect(o).toMatchObject({
+      cause: "network",
+      link: "swan",
+      durationS: 300,
+      evidence: { reason: "no-carrier", windowS: 300 },
+    });
   });
 
   it("computes availability over the covered part of a window", () => {

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { Outbox } from "../../agent/outbox.js";
 import { tempDir } from "../helpers/agent-process.js";
 
-const payload = (kind: string, pad = 100) => (seq: number) => JSON.stringify({ seq, kind, pad: "x".repeat(pad) });
+const payload =
+  (kind: string, pad = 100) =>
+  (seq: number) =>
+    JSON.stringify({ seq, kind, pad: "x".repeat(pad) });
 
 describe("durable outbox", () => {
   it("keeps seq across reopen and starts a fresh store above the ledger's high-water mark", () => {
@@ -14,7 +17,13 @@ describe("durable outbox", () => {
     ob = new Outbox({ dir, maxBytes: 1e6, historyMs: 1e9, historyMaxBytes: 1e6, seqHighWater: () => 2 });
     expect(ob.enqueue("metrics", "t/m", payload("metrics"))).toBe(3);
     ob.close();
-    const fresh = new Outbox({ dir: tempDir(), maxBytes: 1e6, historyMs: 1e9, historyMaxBytes: 1e6, seqHighWater: () => 500 });
+    const fresh = new Outbox({
+      dir: tempDir(),
+      maxBytes: 1e6,
+      historyMs: 1e9,
+      historyMaxBytes: 1e6,
+      seqHighWater: () => 500,
+    });
     expect(fresh.enqueue("event", "t/e", payload("event"))).toBeGreaterThan(500);
   });
 
@@ -30,12 +39,15 @@ describe("durable outbox", () => {
 
   it("thins old metrics first, then events, and counts the drops", () => {
     const ob = new Outbox({ dir: tempDir(), maxBytes: 64 * 1024, historyMs: 1e9, historyMaxBytes: 0 });
-    for (let i = 0; i < 200; i++) ob.enqueue(i % 4 === 0 ? "event" : "metrics", "t/x", payload(i % 4 === 0 ? "event" : "metrics", 500));
+    for (let i = 0; i < 200; i++)
+      ob.enqueue(i % 4 === 0 ? "event" : "metrics", "t/x", payload(i % 4 === 0 ? "event" : "metrics", 500));
     const s = ob.stats();
     expect(s.bytes).toBeLessThanOrEqual(64 * 1024);
     expect(s.dropped.metrics).toBeGreaterThan(0);
     expect(s.dropped.events).toBe(0);
-    const kept = ob.readRange(0, Number.MAX_SAFE_INTEGER, 1000).map((r) => JSON.parse(r.payload) as { kind: string });
+    const kept = ob
+      .readRange(0, Number.MAX_SAFE_INTEGER, 1000)
+      .map((r) => JSON.parse(r.payload) as { kind: string });
     expect(kept.filter((k) => k.kind === "event")).toHaveLength(50);
     // Only events left past this point: the oldest events go next, and are counted.
     for (let i = 0; i < 200; i++) ob.enqueue("event", "t/x", payload("event", 500));
