@@ -3,6 +3,7 @@
 // usage: node copyright.mjs /path/to/opt/station-agent
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import process from "node:process";
 
 const app = process.argv[2];
 const own = JSON.parse(readFileSync(join(app, "package.json"), "utf8"));
@@ -21,7 +22,13 @@ function* packages(dir) {
   }
 }
 
-const common = { "Apache-2.0": "Apache-2.0", "GPL-2.0": "GPL-2", "GPL-3.0": "GPL-3", "LGPL-2.1": "LGPL-2.1", "MPL-2.0": "MPL-2.0" };
+const common = {
+  "Apache-2.0": "Apache-2.0",
+  "GPL-2.0": "GPL-2",
+  "GPL-3.0": "GPL-3",
+  "LGPL-2.1": "LGPL-2.1",
+  "MPL-2.0": "MPL-2.0",
+};
 const lines = [
   `station-agent ${own.version}`,
   "",
@@ -31,7 +38,10 @@ const lines = [
 if (common[own.license]) {
   lines.push(` On Debian systems the full text is in /usr/share/common-licenses/${common[own.license]}.`);
 }
-lines.push("", "Bundled Node.js modules (under /opt/station-agent/node_modules), with their declared licences.");
+lines.push(
+  "",
+  "Bundled Node.js modules (under /opt/station-agent/node_modules), with their declared licences.",
+);
 lines.push("Each module's licence text is in its own directory (LICENSE, LICENCE or COPYING).", "");
 const rows = [];
 for (const path of packages(join(app, "node_modules"))) {
