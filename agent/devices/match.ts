@@ -8,18 +8,22 @@ import type { DiscoveredDevice, DiscoveredKind } from "../../drivers/discovery/d
 
 /** The path a config entry names (fingerprint/printer `port`, UPS `path`). */
 export function configuredPath(d: DeviceConfig): string | undefined {
-  return d.kind === "ups" ? d.path : d.port;
+  if (d.kind === "ups") return d.path;
+  if (d.kind === "printer") return d.port ?? d.device;
+  return d.port;
 }
 
-/** Whether inventory can see this device at all (RD service / MFS100 fingerprint drivers are HTTP). */
+/** Whether inventory can see this device at all (RD service / MFS100 are HTTP, a network printer is TCP). */
 export function isLocallyAttached(d: DeviceConfig): boolean {
   if (d.kind === "fingerprint" && d.driver !== "r30x") return d.vendorId !== undefined;
+  if (d.kind === "printer" && d.tcp !== undefined) return false;
   return true;
 }
 
 export function discoveredKindFor(d: DeviceConfig): DiscoveredKind {
   if (d.kind === "ups") return "hid";
-  if (d.kind === "printer") return d.port && /\/(usb\/)?lp\d+$/.test(d.port) ? "printer" : "serial";
+  if (d.kind === "printer")
+    return d.device !== undefined || (d.port && /\/(usb\/)?lp\d+$/.test(d.port)) ? "printer" : "serial";
   return "serial";
 }
 

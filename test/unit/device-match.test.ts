@@ -38,6 +38,8 @@ describe("matching configured devices to discovered ones", () => {
           id: "fp1",
           kind: "fingerprint",
           driver: "r30x",
+          // The driver opens this udev link; inventory identifies the adapter by its serial number.
+          port: "/dev/station/fingerprint",
           vendorId: "0403",
           serialNumber: "AAA",
         }),
