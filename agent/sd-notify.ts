@@ -10,6 +10,7 @@
  */
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
+import { constants } from "node:os";
 import { performance } from "node:perf_hooks";
 
 /** Sends one notification datagram. Rejects on failure; the notifier reports and carries on. */
@@ -252,11 +253,18 @@ export class UnixDgramTransport implements NotifyTransport {
         } catch {
           // the datagram is already out or already failed; nothing left to release
         }
-        if (err) reject(new Error(`sd_notify to ${socket}: ${err.message}`));
+        if (err) reject(new Error(`sd_notify to ${socket}: ${errnoName(err)}`));
         else resolve();
       });
     });
   }
+}
+
+/** unix-dgram reports a negative errno ("send -111"); the name says what happened (ECONNREFUSED). */
+function errnoName(err: Error & { code?: unknown }): string {
+  const code = typeof err.code === "number" ? -err.code : NaN;
+  const name = Object.entries(constants.errno).find(([, value]) => value === code)?.[0];
+  return name ?? err.message;
 }
 
 /** Runs `systemd-notify --no-block`, which handles abstract names; the sender is then a child process. */

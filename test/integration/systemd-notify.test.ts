@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SdNotifier } from "../../agent/sd-notify.js";
 import { NotifyReceiver, countWatchdog, indexOfMessage } from "./helpers/notify-receiver.js";
 
 const CHILD = "test/integration/fixtures/notify-child.ts";
@@ -163,5 +164,25 @@ describe("SdNotifier against a real AF_UNIX datagram socket", () => {
     c.send("stop");
     expect(await c.exited).toBe(0);
     expect(c.lines.filter((l) => l.startsWith("error") || l.startsWith("skip"))).toEqual([]);
+  });
+
+  it("reports a missing or dead socket through onError and carries on", async () => {
+    const errors: string[] = [];
+    const missing = new SdNotifier({
+      socket: join(dir, "missing.sock"),
+      onError: (e) => errors.push(e.message),
+    });
+    expect(await missing.ready()).toBe(false);
+    // A socket file whose reader has gone: what the agent sees while systemd re-executes.
+    const socket = join(dir, "dead.sock");
+    receiver = await NotifyReceiver.start(socket);
+    receiver.stop();
+    await receiver.exited;
+    const dead = new SdNotifier({ socket, onError: (e) => errors.push(e.message) });
+    expect(await dead.watchdog()).toBe(false);
+    expect(errors).toEqual([
+      `sd_notify to ${join(dir, "missing.sock")}: ENOENT`,
+      `sd_notify to ${socket}: ECONNREFUSED`,
+    ]);
   });
 });

@@ -18,7 +18,11 @@ export class NotifyReceiver {
   readonly datagrams: Datagram[] = [];
   private readonly waiters = new Set<() => void>();
 
-  private constructor(private readonly proc: ChildProcess) {}
+  readonly exited: Promise<void>;
+
+  private constructor(private readonly proc: ChildProcess) {
+    this.exited = new Promise((resolve) => proc.once("exit", () => resolve()));
+  }
 
   static async start(socket: string): Promise<NotifyReceiver> {
     const proc = spawn("python3", [SCRIPT, socket], { stdio: ["ignore", "pipe", "pipe"] });
