@@ -120,7 +120,6 @@ Architecture: $ARCH
 Maintainer: $MAINTAINER
 Installed-Size: $INSTALLED_SIZE
 Depends: $DEPENDS
-Recommends: fping
 Section: admin
 Priority: optional
 Description: police station agent for CCTNS: devices, network links, NOC reports
