@@ -236,9 +236,9 @@ activate() {
     elif [ "$configured" = 0 ]; then
         say "edit /etc/station-agent/config.yaml, then: systemctl start station-agent"
     elif [ "$CHANGED" = 1 ] && systemctl --quiet is-active station-agent.service; then
-        systemctl restart station-agent.service
+        systemctl restart station-agent.service || say "restart failed; see journalctl -u station-agent"
     else
-        systemctl start station-agent.service
+        systemctl start station-agent.service || say "start failed; see journalctl -u station-agent"
     fi
 }
 
