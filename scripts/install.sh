@@ -74,7 +74,12 @@ stage_payload() {
     [ ! -f "$SRC/docs/install.md" ] || cp "$SRC/docs/install.md" "$stage/docs/install.md"
     cp "$SRC/systemd/station-agent-setup" "$stage/libexec/station-agent-setup"
 
-    cp -R "$SRC/node_modules/." "$stage/node_modules/"
+    # Modules and .bin only: tools keep caches and scratch files in node_modules (vite's .vite and
+    # .vite-temp, npm's lock copy), which are not modules and come and go whenever someone runs the tests.
+    mkdir "$stage/node_modules"
+    for entry in "$SRC/node_modules"/* "$SRC/node_modules/.bin"; do
+        [ ! -e "$entry" ] || cp -R "$entry" "$stage/node_modules/"
+    done
     (cd "$stage" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --offline --loglevel=error >/dev/null)
     rm -f "$stage/node_modules/.package-lock.json"
     trim_native_modules "$stage/node_modules" "$(node_arch)"
@@ -217,7 +222,7 @@ activate() {
     systemd-tmpfiles --create station-agent.conf || say "systemd-tmpfiles failed; modes are fixed at next boot"
     setup ping-range enable
     while read -r module; do
-        case "$module" in '' | '#'*) ;; *) modprobe -q "$module" || true ;; esac
+        case "$module" in '' | '#'*) ;; *) modprobe -q "$module" 2>/dev/null || true ;; esac
     done <"$MODLOAD_DIR/station-agent.conf"
     if [ -S /run/udev/control ]; then
         udevadm control --reload

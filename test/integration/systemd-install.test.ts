@@ -75,7 +75,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => rmSync(destdir, { recursive: true, force: true }));
 
-describe("install.sh with DESTDIR", () => {
+describe("install.sh", () => {
   it("lays out the expected tree with the expected modes, all owned by root", async () => {
     const r = await install();
     expect(r.code, r.stderr).toBe(0);
@@ -100,6 +100,8 @@ describe("install.sh with DESTDIR", () => {
       expect(all.has(`${APP}/node_modules/${dep}/package.json`), dep).toBe(true);
     }
     expect(modules.filter((p) => /prebuilds\/[^/]*(darwin|win32|android|musl)/.test(p))).toEqual([]);
+    // No tool caches (vite's .vite, .vite-temp): they change between runs and are not modules.
+    expect(modules.filter((p) => /^\/opt\/station-agent\/node_modules\/\.(?!bin(\/|$))/.test(p))).toEqual([]);
     // Executable exactly when it is a program: wrappers and #! scripts yes, addons' .node no.
     expect(modules.filter((p) => p.endsWith(".node") && all.get(p)!.mode !== 0o644)).toEqual([]);
     expect(all.get(`${APP}/dist/agent/sd-notify.js`)?.mode).toBe(0o644);
@@ -183,5 +185,49 @@ describe("install.sh with DESTDIR", () => {
     expect((await install("--purge")).code).not.toBe(0);
     expect((await install("--frobnicate")).code).not.toBe(0);
     expect(snapshot(destdir)).toEqual(before);
+  });
+
+  it("installs live (no DESTDIR) on a copy-on-write view of this machine: users, config modes, ping range", async () => {
+    const scratch = mkdtempSync(join(tmpdir(), "systemd-live-"));
+    try {
+      const hostRange = readFileSync("/proc/sys/net/ipv4/ping_group_range", "utf8");
+      const r = await run("unshare", [
+        "-m",
+        "-n",
+        "sh",
+        join(REPO, "test/integration/fixtures/live-install.sh"),
+        scratch,
+        tree,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const got = Object.fromEntries(
+        r.stdout
+          .trim()
+          .split("\n")
+          .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2).trim()]),
+      );
+      expect(got.first).toBe("0");
+      expect(got.user).toMatch(/^uid=\d+\(station-agent\) gid=(\d+)\(station-agent\) groups=.*\(dialout\)/);
+      expect(got.user).toMatch(/\(plugdev\)/);
+      expect(got.user).toMatch(/\(lp\)/);
+      expect(got.config).toBe("640 root station-agent");
+      expect(got.tls).toBe("750 root station-agent");
+      const gid = /gid=(\d+)/.exec(got.user!)![1];
+      expect(got["range-before"]).toBe("1 0");
+      expect(got["range-after"]).toBe(`${gid} ${gid}`);
+      expect(got["sysctl-file"]).toBe(`net.ipv4.ping_group_range = ${gid} ${gid}`);
+      expect(got["systemd-note"]).toBe("1"); // no systemd as PID 1 here: said so, did not fail
+      expect(got.second).toBe("0");
+      expect(got["second-says"]).toBe("install.sh: already up to date");
+      expect(got.purge).toBe("0");
+      expect(got.left).toBe("0");
+      // Nothing leaked to the real machine.
+      expect(readFileSync("/proc/sys/net/ipv4/ping_group_range", "utf8")).toBe(hostRange);
+      expect(readFileSync("/etc/passwd", "utf8")).not.toMatch(
+        new RegExp(`^station-agent:x:\\d+:${gid}:CCTNS`, "m"),
+      );
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
