@@ -53,6 +53,10 @@ done
 
 VERSION=$(node -p 'require(process.argv[1]).version' "$SRC/package.json")
 NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
+# The addons are built for this Node major; within it, the oldest release package.json's engines allow.
+# shellcheck disable=SC2016 # JavaScript, not shell
+NODE_MIN=$(node -p 'const m = /^>=\s*(\d+)\.(\d+)/.exec(require(process.argv[1]).engines?.node ?? "");
+    m && m[1] === process.argv[2] ? `${m[1]}.${m[2]}` : process.argv[2]' "$SRC/package.json" "$NODE_MAJOR")
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
     SOURCE_DATE_EPOCH=$(git -C "$SRC" log -1 --format=%ct 2>/dev/null || date +%s)
 fi
@@ -110,7 +114,7 @@ printf 'Source: station-agent\n\nPackage: station-agent\nArchitecture: any\n' >"
 SHLIBS=$(cd "$WORK/shlibs" && xargs -d '\n' dpkg-shlibdeps -O --warnings=0 <"$NATIVE" 2>/dev/null |
     sed -n 's/^shlibs:Depends=//p')
 DEPENDS="${SHLIBS:+$SHLIBS, }iputils-ping, systemd, udev, init-system-helpers (>= 1.58)"
-[ "$BUNDLE_NODE" = 1 ] || DEPENDS="$DEPENDS, nodejs (>= $NODE_MAJOR), nodejs (<< $((NODE_MAJOR + 1)))"
+[ "$BUNDLE_NODE" = 1 ] || DEPENDS="$DEPENDS, nodejs (>= $NODE_MIN), nodejs (<< $((NODE_MAJOR + 1)))"
 INSTALLED_SIZE=$(du -sk --exclude=DEBIAN "$ROOT" | cut -f1)
 
 cat >"$ROOT/DEBIAN/control" <<EOF

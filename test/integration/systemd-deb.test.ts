@@ -19,7 +19,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtTree, REPO } from "./helpers/built-tree.js";
-import { run, type Ran } from "./helpers/run.js";
+import { inCowRoot, run, type Ran } from "./helpers/run.js";
+
+/** A real `dpkg -i` on a copy-on-write view of this machine: the maintainer scripts' live path. */
+const LIVE_DPKG = `
+deb=$1
+ip link set lo up
+dpkg -i "$deb" >/tmp/install.log 2>&1; echo "install: $?"
+echo "status: $(dpkg-query -W -f='\${Status}' station-agent)"
+echo "user: $(id station-agent)"
+echo "config: $(stat -c '%a %U %G' /etc/station-agent/config.yaml)"
+echo "range: $(tr -s '[:space:]' ' ' </proc/sys/net/ipv4/ping_group_range)"
+echo "enabled: $(ls /etc/systemd/system/multi-user.target.wants/ | grep -c '^station-agent.service$')"
+echo "version: $(station-agent version)"
+dpkg -r station-agent >/dev/null 2>&1; echo "remove: $?"
+echo "kept: $(ls /etc/station-agent/config.yaml)"
+echo "range-file-after-remove: $(ls /etc/sysctl.d/60-station-agent-ping.conf 2>/dev/null | wc -l)"
+dpkg -P station-agent >/dev/null 2>&1; echo "purge: $?"
+echo "left: $(ls -d /opt/station-agent /etc/station-agent /etc/default/station-agent 2>/dev/null | wc -l)"
+cat /tmp/install.log >&2
+`;
 
 let tree: string;
 let work: string;
@@ -106,7 +125,7 @@ describe("package-deb.sh", () => {
     expect(await field("Architecture")).toBe(arch);
     const depends = await field("Depends");
     expect(depends).toMatch(/libc6 \(>= [\d.]+\)/);
-    expect(depends).toMatch(/nodejs \(>= \d+\), nodejs \(<< \d+\)/);
+    expect(depends).toMatch(/nodejs \(>= \d+\.\d+\), nodejs \(<< \d+\)/);
     expect(depends).toContain("iputils-ping");
     const control = join(work, "control");
     expect((await run("dpkg-deb", ["-e", deb, control])).code).toBe(0);
@@ -206,6 +225,24 @@ describe("package-deb.sh", () => {
     }
     const wants = join(root, "etc/systemd/system/multi-user.target.wants");
     expect(existsSync(wants) ? readdirSync(wants) : []).toEqual([]);
+  });
+
+  it("installs, runs, removes and purges with a real dpkg on a copy-on-write view of this machine", async () => {
+    const r = await inCowRoot(LIVE_DPKG, [deb]);
+    const v = r.values;
+    expect(v.install, r.stderr).toBe("0");
+    expect(v.status).toBe("install ok installed");
+    for (const g of ["dialout", "plugdev", "lp"]) expect(v.user).toContain(`(${g})`);
+    expect(v.config).toBe("640 root station-agent");
+    const gid = /gid=(\d+)\(station-agent\)/.exec(v.user ?? "")?.[1];
+    expect(v.range).toBe(`${gid} ${gid}`);
+    expect(v.enabled).toBe("1");
+    expect(v.version).toBe(version);
+    expect(v.remove).toBe("0");
+    expect(v.kept).toBe("/etc/station-agent/config.yaml");
+    expect(v["range-file-after-remove"]).toBe("0");
+    expect(v.purge).toBe("0");
+    expect(v.left).toBe("0");
   });
 
   it("is lintian-clean (with the documented overrides) where lintian is installed", async (ctx) => {
