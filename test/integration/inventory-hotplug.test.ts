@@ -37,6 +37,7 @@ describe("inventory hot-plug over socat ptys", () => {
         id: "fp1",
         kind: "fingerprint",
         driver: "r30x",
+        port: join(root, "station-fingerprint"),
         vendorId: "067b",
         productId: "2303",
         serialNumber: "FP-0001",
