@@ -2,7 +2,6 @@ import type { Config } from "../config/schema.js";
 import type { UpsDeviceConfig } from "../config/devices.js";
 import { discoverDevices } from "../drivers/discovery/discover.js";
 import { loadHidBackend } from "../drivers/transport/hid.js";
-import { listSerialPorts } from "../drivers/transport/serial.js";
 import { fingerprintRoutes } from "./api/fingerprint-routes.js";
 import { printerRoutes } from "./api/printer-routes.js";
 import { FingerprintService } from "./devices/fingerprint-service.js";
@@ -80,7 +79,9 @@ export function buildDeviceServices(
     clock,
     events,
     retained,
-    discover: () => discoverDevices({ listSerialPorts, probePaths: probePathsFor(config.devices) }),
+    // sysfs only: serialport's list() spawns udevadm and parses the whole udev database on every poll,
+    // which alone cost most of the agent's idle CPU. `station-agent devices` still asks udev.
+    discover: () => discoverDevices({ probePaths: probePathsFor(config.devices) }),
     views,
     logger: log,
   });
