@@ -102,8 +102,10 @@ describe("ping and fping inside the unit's full sandbox (uid, no_new_privs, boun
     await setRange("1 0");
     expect((await inSandbox([ping, "-c1", "-W2", "127.0.0.1"])).code).not.toBe(0);
     await setRange(`${NOBODY} ${NOBODY}`);
-    const r = await inSandbox([ping, "-I", "lo", "-c1", "-W2", "127.0.0.1"]);
+    // The link monitor's own command line (agent/links/icmp-stream.ts): -n -O -i PERIOD -I IFACE.
+    const r = await inSandbox([ping, "-n", "-O", "-i", "0.5", "-I", "lo", "-c", "2", "127.0.0.1"]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/2 packets transmitted, 2 received/);
   });
 
   it("fping before 5.2 gets no replies on ICMP echo sockets, so the agent must probe with iputils ping", async (ctx) => {
