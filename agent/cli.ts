@@ -17,6 +17,7 @@ import { registerDeviceCommands } from "./cli/devices.js";
 import { registerPrintCommands } from "./cli/print.js";
 import { registerFingerprintCommands } from "./cli/fingerprint.js";
 import { createLogger } from "./log.js";
+import { SdNotifier } from "./sd-notify.js";
 import { readStatusFromDisk, renderStatus, type StatusSnapshot } from "./status.js";
 import { watchStation } from "./watch.js";
 
@@ -43,11 +44,24 @@ function load(path: string): LoadedConfig {
 async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Promise<void> {
   const { config } = loaded;
   const log = createLogger(config.log.level);
+  let withheld = false;
+  const notifier = SdNotifier.fromEnv(process.env, {
+    onError: (e) => log.warn({ err: e.message }, "sd_notify failed"),
+    onSkip: (reason) => {
+      if (!withheld) log.warn({ reason }, "watchdog ping withheld");
+      withheld = true;
+    },
+    onResume: () => {
+      withheld = false;
+      log.info("watchdog pings resumed");
+    },
+  });
   const agent = new StationAgent({
     config,
     configHash: loaded.hash,
     version: VERSION,
     log,
+    notifier,
     services: (core) => buildServices(config, core),
   });
   let stopping = false;
