@@ -10,16 +10,19 @@ import { Inventory } from "./devices/inventory.js";
 import { probePathsFor } from "./devices/match.js";
 import { PrinterService, type PrinterConfig } from "./devices/printer-service.js";
 import { UpsService } from "./devices/ups-service.js";
-import type { DeviceView, LocalRoute, PowerView, RetainedSink, Service } from "./ports.js";
+import { LinkMonitor } from "./links/monitor.js";
+import { linkRoutes } from "./links/routes.js";
+import type { DeviceView, LinkView, LocalRoute, PowerView, RetainedSink, Service } from "./ports.js";
+import { join, resolve } from "node:path";
 
 /**
  * Part of the composition root: builds the device services the config asks for. The inventory is the
  * one writer of retained device topics; driver services only expose their states() to it.
  */
-export function buildDeviceServices(
+export function buildServices(
   config: Config,
   core: AgentCore,
-): { services: Service[]; routes: LocalRoute[]; power?: PowerView; devices: DeviceView } {
+): { services: Service[]; routes: LocalRoute[]; power?: PowerView; devices: DeviceView; links?: LinkView } {
   const station = config.station.id;
   const { reporter: retained, reporter: events, clock, log } = core;
   const viaInventory: RetainedSink = { ...retainedWithoutDevices(retained) };
@@ -92,7 +95,28 @@ export function buildDeviceServices(
     });
   }
   services.unshift(inventory);
-  return { services, routes, ...(ups ? { power: ups } : {}), devices: inventory };
+
+  let links: LinkMonitor | undefined;
+  if (config.links.length > 0) {
+    links = new LinkMonitor({
+      station,
+      links: config.links,
+      events,
+      retained,
+      clock,
+      logger: log.child({ service: "links" }),
+      historyFile: join(resolve(config.storage.dir), "link-history.jsonl"),
+    });
+    services.unshift(links);
+    routes.push(...linkRoutes(links));
+  }
+  return {
+    services,
+    routes,
+    ...(ups ? { power: ups } : {}),
+    devices: inventory,
+    ...(links ? { links } : {}),
+  };
 }
 
 function retainedWithoutDevices(r: RetainedSink): RetainedSink {

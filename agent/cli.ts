@@ -12,7 +12,7 @@ import {
   type LoadedConfig,
 } from "../config/load.js";
 import { StationAgent } from "./app.js";
-import { buildDeviceServices } from "./app-services.js";
+import { buildServices } from "./app-services.js";
 import { registerDeviceCommands } from "./cli/devices.js";
 import { registerPrintCommands } from "./cli/print.js";
 import { registerFingerprintCommands } from "./cli/fingerprint.js";
@@ -62,7 +62,7 @@ async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Pr
     version: VERSION,
     log,
     notifier,
-    services: (core) => buildDeviceServices(config, core),
+    services: (core) => buildServices(config, core),
   });
   let stopping = false;
   const stop = (signal: string) => {
