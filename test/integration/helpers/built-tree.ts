@@ -24,7 +24,8 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 
 export const REPO = resolve(import.meta.dirname, "../../..");
-const PREFIX = "station-agent-systemd-build-";
+// Per checkout: a clone testing at the same time must not remove this checkout's build as "old".
+const PREFIX = `station-agent-systemd-build-${createHash("sha256").update(REPO).digest("hex").slice(0, 8)}-`;
 const LINKED = ["package.json", "package-lock.json", "node_modules", "config", "systemd", "scripts", "docs"];
 const COMPILED = ["agent", "config", "contract", "drivers", "noc"];
 const run = promisify(execFile);
