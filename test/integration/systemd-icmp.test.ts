@@ -9,17 +9,17 @@
  */
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
   writeFileSync,
-  existsSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO } from "./helpers/built-tree.js";
+import { builtTree, REPO } from "./helpers/built-tree.js";
 import { inMountNamespace, run } from "./helpers/run.js";
 import { sandboxPrefix, seccompAvailable } from "./helpers/sandbox.js";
 
@@ -120,6 +120,90 @@ describe("ping and fping inside the unit's full sandbox (uid, no_new_privs, boun
     // fping 5.1 (Debian 12) ignores the replies (schweikert/fping#248); newer releases handle them.
     if (major < 5 || (major === 5 && minor < 2)) expect(r.stdout).toContain("unreachable");
     else expect(r.stdout).toContain("is alive");
+  });
+});
+
+describe("the agent's link monitor inside the sandbox", () => {
+  const PEER = `systemd-icmpp-${process.pid}`;
+  afterAll(async () => {
+    await run("ip", ["netns", "del", PEER]);
+  });
+
+  /** Drives the link monitor's own IcmpStream (built code) and prints its outcomes and faults. */
+  const STREAM = `
+    const { IcmpStream } = await import(process.argv[1]);
+    const [tool, binary, iface, address] = process.argv.slice(2);
+    let ok = 0, lost = 0;
+    const stream = new IcmpStream({
+      tool, binary, iface, address, periodMs: 300, timeoutMs: 250, clock: { now: () => Date.now() },
+      onOutcome: (o) => (o.ok ? ok++ : lost++),
+      onFault: (f) => f && console.log("fault: " + f),
+    });
+    stream.start();
+    await new Promise((r) => setTimeout(r, 3000));
+    await stream.stop();
+    console.log("ok: " + ok);
+    console.log("lost: " + lost);`;
+
+  it("gets replies through capability-less ping once ping_group_range covers the agent", async (ctx) => {
+    if (!(await seccompAvailable())) return ctx.skip(); // needs Debian's python3-seccomp
+    const tree = await builtTree();
+    // The station's uplink: a veth into a peer namespace that answers pings (198.18.0.0/15 is lab-only).
+    expect((await run("ip", ["netns", "add", PEER])).code).toBe(0);
+    for (const cmd of [
+      ["ip", "link", "add", "sa-up0", "netns", NS, "type", "veth", "peer", "name", "sa-up1", "netns", PEER],
+      ["ip", "-n", NS, "addr", "add", "198.18.77.1/24", "dev", "sa-up0"],
+      ["ip", "-n", PEER, "addr", "add", "198.18.77.2/24", "dev", "sa-up1"],
+      ["ip", "-n", NS, "link", "set", "sa-up0", "up"],
+      ["ip", "-n", PEER, "link", "set", "sa-up1", "up"],
+    ]) {
+      expect((await run(cmd[0]!, cmd.slice(1))).code, cmd.join(" ")).toBe(0);
+    }
+    const prefix = await sandboxPrefix(tmp);
+    const stream = (tool: string, binary: string) =>
+      inNs([
+        ...prefix,
+        process.execPath,
+        "--input-type=module",
+        "-e",
+        STREAM,
+        join(tree, "dist/agent/links/icmp-stream.js"),
+        tool,
+        binary,
+        "sa-up0",
+        "198.18.77.2",
+      ]);
+    const values = (out: string) =>
+      Object.fromEntries(
+        out
+          .trim()
+          .split("\n")
+          .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]),
+      );
+
+    await setRange("1 0");
+    const refused = values((await stream("ping", ping)).stdout);
+    expect(refused.ok).toBe("0");
+    expect(refused.fault).toBeDefined(); // the stream says it cannot probe; the link is not called down
+
+    await setRange(`${NOBODY} ${NOBODY}`);
+    const r = await stream("ping", ping);
+    const allowed = values(r.stdout);
+    expect(Number(allowed.ok), r.stdout + r.stderr).toBeGreaterThanOrEqual(3);
+    expect(allowed.fault).toBeUndefined();
+
+    // fping 5.1 in the same place: every request counts as lost, so the link would be called down.
+    const fping = (await run("sh", ["-c", "command -v fping"])).stdout.trim();
+    const version = /Version (\d+)\.(\d+)/.exec((await run(fping || "true", ["--version"])).stdout);
+    if (
+      fping &&
+      version &&
+      (Number(version[1]) < 5 || (Number(version[1]) === 5 && Number(version[2]) < 2))
+    ) {
+      const viaFping = values((await stream("fping", fping)).stdout);
+      expect(viaFping.ok).toBe("0");
+      expect(Number(viaFping.lost)).toBeGreaterThan(0);
+    }
   });
 });
 

@@ -30,6 +30,8 @@ export function run(
         resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
       },
     );
+    // A program that exits without reading its stdin must not turn into an EPIPE for the test.
+    child.stdin?.on("error", () => undefined);
     child.stdin?.end(options.input ?? "");
   });
 }

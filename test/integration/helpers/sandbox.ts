@@ -3,7 +3,7 @@
  * another uid/gid, no_new_privs, the capability bounding set, and SystemCallFilter=@system-service with
  * SystemCallErrorNumber=EPERM (through python3-seccomp, the libseccomp bindings systemd also builds on).
  */
-import { writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "./run.js";
 
@@ -29,10 +29,14 @@ export async function seccompAvailable(): Promise<boolean> {
   return (await run("/usr/bin/python3", ["-c", "import seccomp"])).code === 0;
 }
 
-/** argv prefix that runs a command as the unit would: setpriv, then the seccomp allow-list. */
+/**
+ * argv prefix that runs a command as the unit would: setpriv, then the seccomp allow-list. The list is
+ * written to `dir`, which is made traversable: the sandboxed uid must read it.
+ */
 export async function sandboxPrefix(dir: string, bounding = "-all,+net_raw"): Promise<string[]> {
   const list = join(dir, "system-service.syscalls");
-  writeFileSync(list, `${(await expandSyscallGroup("@system-service")).join("\n")}\n`);
+  writeFileSync(list, `${(await expandSyscallGroup("@system-service")).join("\n")}\n`, { mode: 0o644 });
+  chmodSync(dir, 0o755);
   const script = join(import.meta.dirname, "../fixtures/seccomp-exec.py");
   return [
     "setpriv",
