@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { LinkConfig } from "../../config/links.js";
 import type { LinkState, LinkSummary } from "../../contract/index.js";
 import type { Clock, EventSink, LinkView, Logger, RetainedSink, Service } from "../ports.js";
@@ -373,6 +374,16 @@ export class LinkMonitor implements Service, LinkView {
   }
 }
 
+/** CAP_NET_RAW (bit 13) in this process's effective set. */
+function hasNetRaw(): boolean {
+  try {
+    const hex = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+    return hex !== undefined && (BigInt(`0x${hex}`) & (1n << 13n)) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
 function chooseIcmp(
   want: LinkConfig["icmpTool"],
   fping?: string,
@@ -380,7 +391,9 @@ function chooseIcmp(
 ): { tool: IcmpTool; binary: string | undefined; missing?: string } {
   if (want === "fping") return { tool: "fping", binary: fping };
   if (want === "ping") return { tool: "ping", binary: ping };
-  if (fping) return { tool: "fping", binary: fping };
+  // fping 5.1 (Debian 12) gets no replies on unprivileged ICMP sockets (fping#248): under the
+  // systemd unit, without CAP_NET_RAW, only iputils ping works, so auto picks fping only with raw sockets.
+  if (fping && (hasNetRaw() || !ping)) return { tool: "fping", binary: fping };
   if (ping) return { tool: "ping", binary: ping };
   return {
     tool: "fping",
