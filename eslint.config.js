@@ -16,7 +16,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/agent/**", "**/config/**", "**/noc/**", "mqtt"], message: "drivers/ import nothing above them" }] },
+        {
+          patterns: [
+            {
+              group: ["**/agent/**", "**/config/**", "**/noc/**", "mqtt"],
+              message: "drivers/ import nothing above them",
+            },
+          ],
+        },
       ],
     },
   },
@@ -34,7 +41,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/agent/**", "**/noc/**", "mqtt"], message: "contract/ and config/ sit below agent/ and noc/" }] },
+        {
+          patterns: [
+            {
+              group: ["**/agent/**", "**/noc/**", "mqtt"],
+              message: "contract/ and config/ sit below agent/ and noc/",
+            },
+          ],
+        },
       ],
     },
   },

@@ -263,7 +263,12 @@ export class StationAgent {
 
   uptimePayload(): Record<string, unknown> {
     const now = Date.now();
-    const w = (ms: number) => this.ledger.availability(now - ms, now);
+    const w = (ms: number) => {
+      const a = this.ledger.availability(now - ms, now);
+      const links = this.links?.availability?.(now - ms, now);
+      const onBackupS = this.links?.onBackupS?.(now - ms, now);
+      return { ...a, ...(links ? { links } : {}), ...(onBackupS !== undefined ? { onBackupS } : {}) };
+    };
     return {
       station: this.o.config.station.id,
       time: new Date(now).toISOString(),

@@ -12,7 +12,12 @@ import {
   type LoadedConfig,
 } from "../config/load.js";
 import { StationAgent } from "./app.js";
+import { buildServices } from "./app-services.js";
+import { registerDeviceCommands } from "./cli/devices.js";
+import { registerPrintCommands } from "./cli/print.js";
+import { registerFingerprintCommands } from "./cli/fingerprint.js";
 import { createLogger } from "./log.js";
+import { SdNotifier } from "./sd-notify.js";
 import { readStatusFromDisk, renderStatus, type StatusSnapshot } from "./status.js";
 import { watchStation } from "./watch.js";
 
@@ -39,7 +44,26 @@ function load(path: string): LoadedConfig {
 async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Promise<void> {
   const { config } = loaded;
   const log = createLogger(config.log.level);
-  const agent = new StationAgent({ config, configHash: loaded.hash, version: VERSION, log });
+  let withheld = false;
+  const notifier = SdNotifier.fromEnv(process.env, {
+    onError: (e) => log.warn({ err: e.message }, "sd_notify failed"),
+    onSkip: (reason) => {
+      if (!withheld) log.warn({ reason }, "watchdog ping withheld");
+      withheld = true;
+    },
+    onResume: () => {
+      withheld = false;
+      log.info("watchdog pings resumed");
+    },
+  });
+  const agent = new StationAgent({
+    config,
+    configHash: loaded.hash,
+    version: VERSION,
+    log,
+    notifier,
+    services: (core) => buildServices(config, core),
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -156,6 +180,10 @@ export function buildProgram(): Command {
         protocolVersion: c?.mqtt.url === "embedded" || !c ? 4 : c.mqtt.protocolVersion,
       });
     });
+
+  registerDeviceCommands(program);
+  registerPrintCommands(program);
+  registerFingerprintCommands(program);
 
   program
     .command("version")

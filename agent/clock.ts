@@ -10,6 +10,8 @@ import type { Clock } from "./ports.js";
 export class SystemClock implements Clock {
   private isSynced = false;
   private timer?: NodeJS.Timeout;
+  /** No timedatectl on this system: only the timesyncd marker is checked from then on. */
+  private noTimedatectl = false;
 
   constructor(
     private readonly override?: boolean,

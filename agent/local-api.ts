@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { dirname } from "node:path";
 import type { Logger, LocalRoute } from "./ports.js";
 
-const MAX_BODY = 4 * 1024 * 1024;
+const MAX_BODY = 8 * 1024 * 1024;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

@@ -39,6 +39,8 @@ export class Outbox {
   readonly db: Db;
   readonly movedAside?: { to: string; error: string };
   private bytes = 0;
+  /** Kept in memory (counted once at open) so stats() never scans the table during a long drain. */
+  private depth = 0;
   private nextSeqValue = 1;
   private readonly now: () => number;
   private readonly stmts;
@@ -81,8 +83,11 @@ export class Outbox {
       toHistory: db.prepare(
         "INSERT OR REPLACE INTO history(seq, topic, payload, created_ms, size) SELECT seq, topic, payload, created_ms, size FROM outbox WHERE seq = ?",
       ),
-      stats: db.prepare<[], { depth: number; bytes: number | null; oldest: number | null }>(
-        "SELECT count(*) AS depth, sum(size) AS bytes, min(created_ms) AS oldest FROM outbox",
+      stats: db.prepare<[], { depth: number; bytes: number | null }>(
+        "SELECT count(*) AS depth, sum(size) AS bytes FROM outbox",
+      ),
+      oldest: db.prepare<[], { created: number }>(
+        "SELECT created_ms AS created FROM outbox ORDER BY seq LIMIT 1",
       ),
       historyRange: db.prepare<[number, number], OutboxRow>(
         "SELECT seq, topic, payload, created_ms AS createdMs FROM history WHERE seq BETWEEN ? AND ? ORDER BY seq",
@@ -99,6 +104,7 @@ export class Outbox {
     };
     const s = this.stmts.stats.get()!;
     this.bytes = s.bytes ?? 0;
+    this.depth = s.depth;
     const stored = this.stmts.getMeta.get("next_seq")?.value;
     // A store started afresh (first run, or after corruption) may have lost seqs used after the last
     // heartbeat recorded the high-water mark: skip a margin so no seq is ever issued twice.
@@ -121,6 +127,7 @@ export class Outbox {
       this.stmts.insert.run(seq, KIND_CODE[kind], topic, payload, this.now(), size);
       this.stmts.setMeta.run("next_seq", seq + 1);
       this.bytes += size;
+      this.depth++;
       this.nextSeqValue = seq + 1;
       return seq;
     })();
@@ -142,7 +149,7 @@ export class Outbox {
       }
       for (const v of victims) {
         const r = this.stmts.delete.get(v.seq);
-        if (r) this.bytes -= r.size;
+        if (r) this.removed(r.size);
       }
       this.stmts.addMeta.run(`dropped_${kind}`, victims.length);
     }
@@ -162,13 +169,20 @@ export class Outbox {
     if (this.pendingAcks.size === 0 || !this.db.open) return 0;
     const seqs = [...this.pendingAcks];
     this.pendingAcks = new Set();
-    this.db.transaction(() => {
-      for (const seq of seqs) {
-        if (this.opts.historyMaxBytes > 0) this.stmts.toHistory.run(seq);
-        const r = this.stmts.delete.get(seq);
-        if (r) this.bytes -= r.size;
-      }
-    })();
+    // A lost ack only means the message is sent again (at-least-once, the NOC dedups by seq), so removals
+    // need no fsync of their own: NORMAL here, FULL again for the next enqueue.
+    this.db.pragma("synchronous = NORMAL");
+    try {
+      this.db.transaction(() => {
+        for (const seq of seqs) {
+          if (this.opts.historyMaxBytes > 0) this.stmts.toHistory.run(seq);
+          const r = this.stmts.delete.get(seq);
+          if (r) this.removed(r.size);
+        }
+      })();
+    } finally {
+      this.db.pragma("synchronous = FULL");
+    }
     return seqs.length;
   }
 
@@ -199,12 +213,16 @@ export class Outbox {
     return this.nextSeqValue - 1;
   }
 
+  private removed(size: number): void {
+    this.bytes -= size;
+    this.depth--;
+  }
+
   stats(): OutboxStats {
-    const s = this.stmts.stats.get()!;
     return {
-      depth: s.depth,
-      bytes: s.bytes ?? 0,
-      oldestCreatedMs: s.oldest,
+      depth: this.depth,
+      bytes: this.bytes,
+      oldestCreatedMs: this.depth > 0 ? (this.stmts.oldest.get()?.created ?? null) : null,
       nextSeq: this.nextSeqValue,
       dropped: {
         metrics: this.stmts.getMeta.get("dropped_metrics")?.value ?? 0,

@@ -36,6 +36,9 @@ export interface LinkView {
     endMs: number,
   ): { link?: string; reason?: string; details?: Record<string, unknown> };
   states(): LinkState[];
+  /** Per-link availability and time on a backup link over [start, end], for the uptime message. */
+  availability?(startMs: number, endMs: number): Record<string, { upPct: number | null }>;
+  onBackupS?(startMs: number, endMs: number): number;
 }
 
 /** What the UPS service tells the ledger: the power state recorded with each heartbeat. */

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { AvailabilityWindow, DeviceState, LinkState, Outage } from "../contract/index.js";
 import { sendJson } from "./local-api.js";
 import type { LocalRoute } from "./ports.js";
+import { describeLinks } from "./links/describe.js";
 
 export interface StatusSnapshot {
   station: string;
@@ -166,10 +167,7 @@ export function renderStatus(s: StatusSnapshot, now = Date.now()): string {
       `Connected to NOC: ${fmtPct(d.nocPct)} of the last 24 h, ${fmtPct(m.nocPct)} of the last 30 days`,
     );
   }
-  for (const l of s.links)
-    lines.push(
-      `Link ${l.link} (${l.role}${l.active ? ", in use" : ""}): ${l.state}${l.reason ? ` - ${l.reason}` : ""}`,
-    );
+  lines.push(...describeLinks(s.links, now));
   for (const d of s.devices)
     lines.push(`Device ${d.device} (${d.kind}): ${d.health}${d.reason ? ` - ${d.reason}` : ""}`);
   if (s.clockSynced === false)

@@ -46,4 +46,7 @@ export const LinkSummary = z.object({
   rttMedianMs: z.number().nonnegative().nullable(),
   rxBytes: z.number().nonnegative().optional(),
   txBytes: z.number().nonnegative().optional(),
+  /** Interface receive/transmit errors since the previous sample (a bad cable or modem shows here). */
+  rxErrors: z.number().nonnegative().optional(),
+  txErrors: z.number().nonnegative().optional(),
 });

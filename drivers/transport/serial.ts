@@ -2,6 +2,7 @@
 import { SerialPort } from "serialport";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bindings-interface ships types its exports map hides
 type BindingInterface = any;
+import { stat } from "node:fs/promises";
 import { Listeners, type ByteStream } from "./byte-stream.js";
 
 export interface SerialOptions {
@@ -9,6 +10,12 @@ export interface SerialOptions {
   baudRate: number;
   /** Injected binding (e.g. @serialport/binding-mock) for tests; the real OS binding otherwise. */
   binding?: BindingInterface;
+  /**
+   * While open, check every N ms that the path still names the device that was opened, and close as
+   * unplugged when it does not. A hung-up tty does not always produce a read error (a pty whose master
+   * died can return EOF forever), so without this an unplug can go unnoticed until the next request.
+   */
+  presenceCheckMs?: number;
 }
 
 export interface SerialPortInfo {
@@ -23,10 +30,15 @@ export interface SerialPortInfo {
 export class SerialByteStream implements ByteStream {
   private readonly data = new Listeners<[Buffer]>();
   private readonly closed = new Listeners<[Error | undefined]>();
+  /** Device number the path named at open; undefined when it could not be read (e.g. a mock port). */
+  private deviceNumber: number | undefined;
+  private presenceTimer: NodeJS.Timeout | undefined;
+  private vanished: Error | undefined;
   private constructor(private readonly port: SerialPort) {
     port.on("data", (chunk: Buffer) => this.data.emit(chunk));
     port.on("close", (err?: Error) => {
-      this.closed.emit(err ?? undefined);
+      clearInterval(this.presenceTimer);
+      this.closed.emit(err ?? this.vanished);
       this.data.clear();
       this.closed.clear();
     });
@@ -42,8 +54,40 @@ export class SerialByteStream implements ByteStream {
         autoOpen: false,
         ...(options.binding ? { binding: options.binding } : {}),
       } as ConstructorParameters<typeof SerialPort>[0]);
-      port.open((err) => (err ? reject(err) : resolve(new SerialByteStream(port))));
+      port.open((err) => {
+        if (err) return reject(err);
+        const stream = new SerialByteStream(port);
+        stat(options.path).then(
+          (st) => {
+            stream.deviceNumber = st.rdev;
+            if (options.presenceCheckMs) stream.watchPresence(options.presenceCheckMs);
+            resolve(stream);
+          },
+          () => resolve(stream),
+        );
+      });
     });
+  }
+
+  /** False when the path is gone or now names another device (unplugged, or replugged as a new one). */
+  async isPresent(): Promise<boolean> {
+    if (this.deviceNumber === undefined) return this.port.isOpen;
+    try {
+      return (await stat(this.port.path)).rdev === this.deviceNumber;
+    } catch {
+      return false;
+    }
+  }
+
+  private watchPresence(everyMs: number): void {
+    this.presenceTimer = setInterval(() => {
+      void this.isPresent().then((present) => {
+        if (present || !this.port.isOpen) return;
+        this.vanished = new Error(`${this.port.path} disappeared (unplugged)`);
+        void this.close();
+      });
+    }, everyMs);
+    this.presenceTimer.unref?.();
   }
 
   get isOpen(): boolean {
@@ -70,6 +114,15 @@ export class SerialByteStream implements ByteStream {
     );
   }
 
+  /** Stop reading: the kernel buffer fills and the sender blocks (emulators pacing a UART use this). */
+  pause(): void {
+    this.port.pause();
+  }
+
+  resume(): void {
+    this.port.resume();
+  }
+
   onData(listener: (chunk: Buffer) => void): () => void {
     return this.data.add(listener);
   }
@@ -79,6 +132,7 @@ export class SerialByteStream implements ByteStream {
   }
 
   close(): Promise<void> {
+    clearInterval(this.presenceTimer);
     return new Promise((resolve) => {
       if (!this.port.isOpen) return resolve();
       this.port.close(() => resolve());

@@ -215,7 +215,7 @@ describe("agent against a real Mosquitto", () => {
     );
     const fills = () =>
       col.messages.filter((x) => x.payload.type === "test.fill" && x.topic.endsWith("/event"));
-    await col.waitFor(() => fills().length >= 60, 30_000, "all 60 backlog events");
+    await col.waitFor(() => fills().length >= 60, 60_000, "all 60 backlog events");
     expect(new Set(fills().map((f) => f.payload.seq)).size).toBe(60);
     // Metrics from the backlog were thinned: fewer than the 540 queued arrive.
     expect(

@@ -1,0 +1,156 @@
+/**
+ * `station-agent fingerprint capture --port PATH [--baud 57600] [--timeout 15] --out finger.png [--iso finger.iso]`
+ * Talks to a UART module directly (not through the daemon), for bench checks and field diagnosis.
+ * Files are written only where asked, readable by the owner only.
+ */
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { openScanner, type FingerprintScanner } from "../../drivers/fingerprint/scanner.js";
+import { buildCaptureOutputs } from "../../drivers/fingerprint/capture-output.js";
+import { FINGER_NAMES, type FingerName } from "../../drivers/fingerprint/iso19794-4.js";
+import { FingerprintError } from "../../drivers/fingerprint/errors.js";
+
+/** Exit statuses scripts can test for. */
+export const EXIT = { ok: 0, usage: 2, noFinger: 3, noDevice: 4, protocol: 5, aborted: 130 } as const;
+
+export interface FingerprintCaptureOptions {
+  port: string;
+  baud: number;
+  timeoutS: number;
+  out: string;
+  iso?: string;
+  finger: FingerName;
+  model: "r30x" | "r503";
+}
+
+export interface CliIo {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  /** serialport binding for tests; the OS binding otherwise. */
+  binding?: unknown;
+  signal?: AbortSignal;
+}
+
+export function registerFingerprintCommands(program: Command): void {
+  const fingerprint = program.command("fingerprint").description("fingerprint scanner tools");
+  fingerprint
+    .command("capture")
+    .description(
+      "capture one finger from a UART scanner (R30x/AS608/ZFM/R503) to PNG and, optionally, an ISO record",
+    )
+    .requiredOption("--port <path>", "serial port, e.g. /dev/ttyUSB0 or /dev/serial/by-id/...")
+    .option("--baud <rate>", "module baud rate", "57600")
+    .option("--timeout <seconds>", "how long to wait for a finger", "15")
+    .requiredOption("--out <file>", "PNG file to write")
+    .option("--iso <file>", "also write an ISO/IEC 19794-4:2005 finger image record")
+    .option("--finger <name>", `finger position for the ISO record (${FINGER_NAMES.join(", ")})`, "unknown")
+    .option("--model <model>", "r30x (256x288) or r503 (192x192)", "r30x")
+    .action(async (raw: Record<string, string | undefined>) => {
+      const abort = new AbortController();
+      const onSigint = (): void => abort.abort();
+      process.once("SIGINT", onSigint);
+      try {
+        const parsed = parseOptions(raw);
+        if (typeof parsed === "string") {
+          process.stderr.write(`error: ${parsed}\n`);
+          process.exitCode = EXIT.usage;
+          return;
+        }
+        process.exitCode = await runFingerprintCapture(parsed, {
+          stdout: (l) => process.stdout.write(`${l}\n`),
+          stderr: (l) => process.stderr.write(`${l}\n`),
+          signal: abort.signal,
+        });
+      } finally {
+        process.removeListener("SIGINT", onSigint);
+      }
+    });
+}
+
+/** Validates commander's strings; returns a message for the user when something is off. */
+export function parseOptions(raw: Record<string, string | undefined>): FingerprintCaptureOptions | string {
+  const baud = Number(raw["baud"]);
+  if (!Number.isInteger(baud) || baud % 9600 !== 0 || baud < 9600 || baud > 115200) {
+    return `--baud ${raw["baud"]}: must be 9600 × N up to 115200 (modules default to 57600)`;
+  }
+  const timeoutS = Number(raw["timeout"]);
+  if (!Number.isFinite(timeoutS) || timeoutS < 1 || timeoutS > 120)
+    return `--timeout ${raw["timeout"]}: must be 1..120 seconds`;
+  const finger = raw["finger"] ?? "unknown";
+  if (!(FINGER_NAMES as readonly string[]).includes(finger))
+    return `--finger ${finger}: must be one of ${FINGER_NAMES.join(", ")}`;
+  const model = raw["model"] ?? "r30x";
+  if (model !== "r30x" && model !== "r503") return `--model ${model}: must be r30x or r503`;
+  if (!raw["port"] || !raw["out"]) return "--port and --out are required";
+  return {
+    port: raw["port"],
+    baud,
+    timeoutS,
+    out: raw["out"],
+    ...(raw["iso"] ? { iso: raw["iso"] } : {}),
+    finger: finger as FingerName,
+    model,
+  };
+}
+
+export async function runFingerprintCapture(options: FingerprintCaptureOptions, io: CliIo): Promise<number> {
+  const started = performance.now();
+  let scanner: FingerprintScanner | null = null;
+  try {
+    scanner = await openScanner(
+      { driver: "r30x", port: options.port, baud: options.baud, model: options.model },
+      io.binding ? { binding: io.binding } : {},
+    );
+    io.stderr(`place a finger on the scanner (waiting up to ${options.timeoutS} s)...`);
+    const raw = await scanner.capture({
+      timeoutMs: options.timeoutS * 1000,
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+    const out = buildCaptureOutputs(raw, options.finger);
+    await writeFile(options.out, out.png, { mode: 0o600 });
+    if (options.iso) await writeFile(options.iso, out.iso, { mode: 0o600 });
+    const q = out.quality;
+    const totalS = (performance.now() - started) / 1000;
+    io.stdout(
+      `quality ${q.score}/100 (coverage ${q.coverage.toFixed(2)}, contrast ${q.contrast.toFixed(2)}; ${q.method}, not NFIQ)`,
+    );
+    io.stdout(
+      `time ${totalS.toFixed(2)} s (finger ${((raw.waitMs ?? 0) / 1000).toFixed(2)} s, image transfer ${(raw.transferMs / 1000).toFixed(2)} s)`,
+    );
+    io.stdout(
+      `wrote ${options.out} (${out.width}x${out.height} PNG)${options.iso ? ` and ${options.iso} (${out.iso.length} bytes)` : ""}`,
+    );
+    return EXIT.ok;
+  } catch (error) {
+    return reportFailure(error, options, io);
+  } finally {
+    await scanner?.close().catch(() => undefined);
+  }
+}
+
+function reportFailure(error: unknown, options: FingerprintCaptureOptions, io: CliIo): number {
+  if (!(error instanceof FingerprintError)) {
+    io.stderr(`error: ${(error as Error).message ?? String(error)}`);
+    return 1;
+  }
+  switch (error.code) {
+    case "no-finger":
+      io.stderr(`${error.message}. Press the finger flat on the glass and try again.`);
+      return EXIT.noFinger;
+    case "no-device":
+      io.stderr(`no device: ${error.message}`);
+      return EXIT.noDevice;
+    case "aborted":
+      io.stderr("cancelled");
+      return EXIT.aborted;
+    case "timeout":
+    case "garbled":
+      io.stderr(
+        `protocol error: ${error.message}. Check the wiring and that the module runs at ${options.baud} baud (--baud).`,
+      );
+      return EXIT.protocol;
+    default:
+      io.stderr(`protocol error: ${error.message}`);
+      return EXIT.protocol;
+  }
+}

@@ -1,0 +1,60 @@
+// `npm start`: the agent on embedded defaults with emulated devices, no hardware and no broker.
+// The emulators live here (scripts/) and in drivers/*/emulator, never in the agent's own code.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse, stringify } from "yaml";
+import { buildProgram } from "../agent/cli.js";
+import { R30xPtyEmulator } from "../drivers/fingerprint/emulator/pty-emulator.js";
+import { serveTcp } from "../drivers/printer/emulator/serve.js";
+import { VirtualPrinter } from "../drivers/printer/emulator/virtual-printer.js";
+import { DEFAULT_FONTS, firstExisting, TextRasterizer } from "../drivers/printer/text-raster.js";
+
+const root = resolve(import.meta.dirname, "..");
+const base = parse(readFileSync(join(root, "config/demo.yaml"), "utf8")) as Record<string, unknown>;
+const stateDir = resolve(root, (base.storage as { dir: string }).dir);
+mkdirSync(stateDir, { recursive: true });
+
+const scanner = await R30xPtyEmulator.start({
+  dir: stateDir,
+  name: "fingerprint-emulator",
+  pace: true,
+  genImgDelayMs: 300,
+});
+const font = await TextRasterizer.load({
+  latin: firstExisting(DEFAULT_FONTS.mono) ?? firstExisting(DEFAULT_FONTS.latin),
+});
+const printer = new VirtualPrinter({ widthDots: 576, font });
+const paperPng = join(stateDir, "printer-paper.png");
+printer.onOp = (op) => {
+  if (op.op === "cut") setImmediate(() => writeFileSync(paperPng, printer.paper.toPng()));
+};
+const printerServer = await serveTcp(printer, { port: 0 });
+
+const config = {
+  ...base,
+  storage: { ...(base.storage as object), dir: stateDir },
+  devices: [
+    { id: "fp1", kind: "fingerprint", driver: "r30x", port: scanner.hostPath, baud: 57600 },
+    { id: "printer1", kind: "printer", tcp: `127.0.0.1:${printerServer.port}` },
+  ],
+};
+const configPath = join(stateDir, "config.yaml");
+writeFileSync(
+  configPath,
+  `# Written by npm start (scripts/demo.ts); emulated devices.\n${stringify(config)}`,
+);
+process.on("exit", () => {
+  void scanner.stop();
+  void printerServer.close();
+});
+process.stderr.write(
+  [
+    "",
+    `Emulated fingerprint scanner (R30x) on ${scanner.hostPath}; emulated ESC/POS printer on tcp 127.0.0.1:${printerServer.port}.`,
+    `  Capture:  curl -s -X POST -H "authorization: Bearer $(cat ${join(stateDir, "api-token")})" -H 'content-type: application/json' \\`,
+    `              -d '{"finger":"right-thumb"}' http://127.0.0.1:8787/v1/fingerprint/capture | head -c 300`,
+    `  Printed paper appears in ${paperPng}`,
+    "",
+  ].join("\n"),
+);
+await buildProgram().parseAsync(["node", "station-agent", "demo", "--config", configPath]);

@@ -1,0 +1,249 @@
+/**
+ * doctor against a private Mosquitto (plain, TLS with a test CA, and a listener that refuses
+ * anonymous clients), with a HID loader that fails the way a missing libusb does.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDoctor } from "../../agent/cli/devices.js";
+import { probeBroker } from "../../agent/cli/broker-probe.js";
+import { ConfigSchema } from "../../config/schema.js";
+import type { NodeHidModule } from "../../drivers/transport/hid.js";
+import { loadHidBackend } from "../../drivers/transport/hid.js";
+
+let dir: string;
+let broker: ChildProcess | undefined;
+const ports = { plain: 0, tls: 0, closed: 0, idle: 0 };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await new Promise<boolean>((r) => {
+      const c = net.connect({ host: "127.0.0.1", port }, () => (c.destroy(), r(true)));
+      c.once("error", () => r(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "ups-doctor-"));
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
+  ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=ups-doctor-test-ca",
+  );
+  ssl(
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    "srv.key",
+    "-out",
+    "srv.csr",
+    "-subj",
+    "/CN=localhost",
+  );
+  await writeFile(join(dir, "san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    "srv.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "srv.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "san.ext",
+  );
+  // An unrelated CA, to show a certificate that does not chain is refused.
+  ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    "other.key",
+    "-out",
+    "other.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=other-ca",
+  );
+  // Mosquitto started as root drops to the mosquitto user: it must be able to read these test-only files.
+  await chmod(dir, 0o755);
+  await chmod(join(dir, "srv.key"), 0o644);
+  ports.plain = await freePort();
+  ports.tls = await freePort();
+  ports.closed = await freePort();
+  ports.idle = await freePort();
+  await writeFile(
+    join(dir, "mosquitto.conf"),
+    [
+      "per_listener_settings true",
+      `listener ${ports.plain} 127.0.0.1`,
+      "allow_anonymous true",
+      `listener ${ports.tls} 127.0.0.1`,
+      "allow_anonymous true",
+      `cafile ${join(dir, "ca.pem")}`,
+      `certfile ${join(dir, "srv.pem")}`,
+      `keyfile ${join(dir, "srv.key")}`,
+      `listener ${ports.closed} 127.0.0.1`,
+      "allow_anonymous false",
+      "",
+    ].join("\n"),
+  );
+  broker = spawn("mosquitto", ["-c", join(dir, "mosquitto.conf")], { stdio: "ignore" });
+  await Promise.all([waitForPort(ports.plain), waitForPort(ports.tls), waitForPort(ports.closed)]);
+});
+
+afterAll(async () => {
+  if (broker && broker.exitCode === null) {
+    const exited = new Promise((r) => broker!.once("exit", r));
+    broker.kill("SIGTERM");
+    await exited;
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("broker reachability", () => {
+  it("plain MQTT: CONNACK accepted", async () => {
+    const r = await probeBroker({ url: `mqtt://127.0.0.1:${ports.plain}` });
+    expect(r).toMatchObject({ ok: true });
+    expect(r.detail).toMatch(/accepted the connection \(no TLS\)/);
+  });
+
+  it("TLS with the right CA: verified", async () => {
+    const r = await probeBroker({
+      url: `mqtts://localhost:${ports.tls}`,
+      tls: { ca: join(dir, "ca.pem"), rejectUnauthorized: true },
+    });
+    expect(r.ok).toBe(true);
+    expect(r.detail).toMatch(/TLS TLSv1\.[23], certificate verified/);
+  });
+
+  it("TLS with the wrong CA: refused, and says to set mqtt.tls.ca", async () => {
+    const r = await probeBroker({
+      url: `mqtts://localhost:${ports.tls}`,
+      tls: { ca: join(dir, "other.pem"), rejectUnauthorized: true },
+    });
+    expect(r.ok).toBe(false);
+    expect(r.detail).toMatch(/certificate was not accepted/);
+    expect(r.fix).toMatch(/mqtt\.tls\.ca/);
+  });
+
+  it("a broker that refuses this client, nothing listening, and plain MQTT to a TLS port", async () => {
+    expect(await probeBroker({ url: `mqtt://127.0.0.1:${ports.closed}` })).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/not authorised/),
+    });
+    expect(await probeBroker({ url: `mqtt://127.0.0.1:${ports.idle}` })).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/nothing is listening/),
+    });
+    const wrong = await probeBroker({ url: `mqtt://127.0.0.1:${ports.tls}`, timeoutMs: 3000 });
+    expect(wrong.ok).toBe(false);
+  });
+});
+
+describe("runDoctor", () => {
+  it("reports each check with what to do, and repeats the UPS's libusb reason", async () => {
+    const config = ConfigSchema.parse({
+      station: { id: "MH-PUN-0042" },
+      mqtt: { url: `mqtts://localhost:${ports.tls}`, tls: { ca: join(dir, "ca.pem") } },
+      storage: { dir: join(dir, "state") },
+      devices: [
+        { id: "ups1", kind: "ups" },
+        { id: "printer1", kind: "printer", port: join(dir, "no-such-printer") },
+      ],
+    });
+    const loader = async (): Promise<NodeHidModule> => ({
+      devicesAsync: () =>
+        Promise.reject(
+          new Error("libusb-1.0.so.0: cannot open shared object file: No such file or directory"),
+        ),
+      HIDAsync: { open: () => Promise.reject(new Error("unreachable")) },
+    });
+    const report = await runDoctor({
+      config,
+      deps: {
+        loadHid: () => loadHidBackend({ loader }),
+        clockSynced: async () => ({ synced: false, how: "test" }),
+        discover: async () => ({
+          devices: [
+            {
+              kind: "hid",
+              path: "/dev/hidraw0",
+              realPath: "/dev/hidraw0",
+              aliases: [],
+              vendorId: "051d",
+              productId: "0002",
+              ups: true,
+              accessible: true,
+              source: "sysfs",
+            },
+          ],
+          notes: [],
+        }),
+      },
+    });
+    const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    expect(byId.broker).toMatchObject({ status: "ok" });
+    expect(byId.clock).toMatchObject({ status: "warn", fix: expect.stringMatching(/NTP/) });
+    expect(byId.disk?.status).toBe("ok");
+    expect(byId.hid).toMatchObject({
+      status: "fail",
+      detail: "the libusb library is missing",
+      fix: expect.stringMatching(/libusb-1.0-0/),
+    });
+    expect(byId["device:ups1"]).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(/found at \/dev\/hidraw0, but the libusb library is missing/),
+    });
+    expect(byId["device:printer1"]).toMatchObject({ status: "fail", fix: expect.stringMatching(/cable/) });
+    expect(report.ok).toBe(false);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report); // plain data: the NOC diagnose reply
+  });
+});
