@@ -17,15 +17,9 @@ import { fileURLToPath } from "node:url";
 import { LagHistogram } from "../../noc/stats.js";
 import { PostgresStorage } from "../../noc/storage/index.js";
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: { name: string; value: number };
-  ratio?: number;
-  target?: string;
-  pass?: boolean;
-}
+import type { BenchResult } from "./types.js";
+
+export type { BenchResult };
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const ROOT = "bench/state";
@@ -248,6 +242,7 @@ async function runOne(
     subLag.reset();
     subCount = 0;
     const before = await collector();
+    const pgBefore = storage === "postgres" ? await appendOnlyBytes(schema) : 0;
     const cpu0 = cpuSeconds(noc.pid!);
     const brokerCpu0 = cpuSeconds(broker.pid!);
     const t0 = Date.now();
@@ -266,7 +261,13 @@ async function runOne(
     const sub50 = subLag.percentile(50) ?? NaN;
     const rate = (after.accepted - before.accepted) / elapsed;
     const subRate = subCount / elapsed;
-    const growthPerDay = ((after.storageBytes - before.storageBytes) * 86_400) / elapsed;
+    // PostgreSQL: updated station rows leave dead tuples until autovacuum, so its growth is measured on
+    // the tables that only grow (events, histories, outages, gaps, daily); SQLite reuses freed pages.
+    const grown =
+      storage === "postgres"
+        ? (await appendOnlyBytes(schema)) - pgBefore
+        : after.storageBytes - before.storageBytes;
+    const growthPerDay = (grown * 86_400) / elapsed;
     const ingest = after.lagMs.ingest;
     const commit = after.lagMs.commit;
     const tag = `noc.${storage}.${stations}st`;
@@ -344,6 +345,24 @@ async function runOne(
       await pg.close().catch(() => undefined);
     }
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Size of the append-only tables of a PostgreSQL schema (indexes included). */
+async function appendOnlyBytes(schema: string): Promise<number> {
+  const pg = (await import("pg")).default;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    const r = await client.query(
+      `SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS bytes FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname NOT IN ('stations', 'meta')`,
+      [schema],
+    );
+    return Number(r.rows[0]?.bytes ?? 0);
+  } finally {
+    await client.end();
   }
 }
 
