@@ -21,6 +21,8 @@ import { WriteBuffer } from "./write-buffer.js";
 
 export interface NocOptions {
   mqttUrl: string;
+  /** 5 (default), or 4 for MQTT 3.1.1 brokers such as the demo's embedded aedes (replies matched by id). */
+  mqttProtocol: 4 | 5;
   mqttUsername?: string;
   mqttPassword?: string;
   mqttCa?: string;
@@ -59,6 +61,7 @@ export interface NocOptions {
 export function defaultOptions(over: Partial<NocOptions> = {}): NocOptions {
   return {
     mqttUrl: "mqtt://127.0.0.1:1883",
+    mqttProtocol: 5,
     root: DEFAULT_TOPIC_ROOT,
     instance: `noc-${hostname().replace(/[^A-Za-z0-9_.-]/g, "-")}`.slice(0, 64),
     storage: "station-noc.db",
@@ -122,6 +125,7 @@ export class NocApp {
       new MqttBus({
         url: o.mqttUrl,
         clientId: o.instance,
+        protocolVersion: o.mqttProtocol,
         username: o.mqttUsername,
         password: o.mqttPassword,
         ca: o.mqttCa,
@@ -143,6 +147,7 @@ export class NocApp {
       privateKey: o.privateKey,
       timeoutMs: o.commandTimeoutS * 1000,
       now,
+      protocol: o.mqttProtocol,
     });
     this.collector = new Collector(this.bus, this.fleet, this.commander, this.stats, this.log, {
       root: o.root,

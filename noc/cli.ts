@@ -30,6 +30,9 @@ function mqttOptions(cmd: Command): Command {
         .default("mqtt://127.0.0.1:1883")
         .env("STATION_NOC_MQTT_URL"),
     )
+    .addOption(
+      new Option("--mqtt-protocol <version>", "5 = MQTT 5, 4 = MQTT 3.1.1").choices(["4", "5"]).default("5"),
+    )
     .option("--mqtt-username <name>", "broker user name")
     .option("--mqtt-password-file <path>", "file holding the broker password")
     .option("--mqtt-ca <path>", "CA certificate (mqtts)")
@@ -42,6 +45,7 @@ function mqttOptions(cmd: Command): Command {
 
 interface ServeFlags {
   mqttUrl: string;
+  mqttProtocol: "4" | "5";
   mqttUsername?: string;
   mqttPasswordFile?: string;
   mqttCa?: string;
@@ -68,6 +72,7 @@ interface ServeFlags {
 function nocOptions(f: ServeFlags): NocOptions {
   return defaultOptions({
     mqttUrl: f.mqttUrl,
+    mqttProtocol: f.mqttProtocol === "4" ? 4 : 5,
     mqttUsername: f.mqttUsername,
     mqttPassword: f.mqttPasswordFile ? secret(f.mqttPasswordFile) : undefined,
     mqttCa: f.mqttCa,
@@ -118,6 +123,7 @@ async function sendCommand(
   const o = nocOptions(flags);
   const instance = `${o.instance}-cli-${process.pid}`.slice(0, 64);
   const bus = new MqttBus({
+    protocolVersion: o.mqttProtocol,
     url: o.mqttUrl,
     clientId: instance,
     username: o.mqttUsername,
@@ -130,6 +136,7 @@ async function sendCommand(
     privateKey: o.privateKey,
     timeoutMs: flags.timeout * 1000,
     now: Date.now,
+    protocol: o.mqttProtocol,
   });
   bus.onMessage((m) => commander.onReply(m.payload, m.correlationData));
   try {

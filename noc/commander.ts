@@ -10,6 +10,8 @@ export interface CommanderOptions {
   privateKey?: KeyObject;
   timeoutMs: number;
   now: () => number;
+  /** On MQTT 3.1.1 stations reply on `<root>/<station>/reply/<command>`, matched by the echoed id. */
+  protocol?: 4 | 5;
 }
 
 export class CommandTimeout extends Error {}
@@ -35,7 +37,7 @@ export class Commander {
 
   /** The filter this NOC must subscribe to (without $share: every instance hears its own replies). */
   get replyFilter(): string {
-    return `${this.options.root}/+/reply/${this.options.instance}`;
+    return `${this.options.root}/+/reply/${this.options.protocol === 4 ? "+" : this.options.instance}`;
   }
 
   /** Builds the request body (signed when a key is set); exposed for tests and the CLI. */
