@@ -109,9 +109,14 @@ describe("shared subscription: several collectors, one dashboard", () => {
     // Mosquitto deals shared messages round-robin: one station publishing alone alternates collectors.
     const st = sim.station("SH00001");
     for (let i = 0; i < 20; i++) await st.metrics();
-    await eventually(() => a.stats.splitStreams + b.stats.splitStreams > 0, 20_000);
+    // Detection takes a grace time (liveness rows of the other collector, or a resend that does not
+    // come back here): allow for a loaded machine.
+    const detector = await eventually(
+      () => [a, b].find((x) => x.fleet.stations.get("SH00001")?.seq.loose),
+      45_000,
+    );
+    expect(detector.stats.splitStreams).toBeGreaterThan(0);
     expect(a.stats.accepted + b.stats.accepted).toBeGreaterThan(0);
-    const detector = a.stats.splitStreams > 0 ? a : b;
     const tracker = detector.fleet.stations.get("SH00001")?.seq;
     expect(tracker?.loose).toBe(true);
     expect(tracker?.gaps).toEqual([]);
@@ -120,7 +125,7 @@ describe("shared subscription: several collectors, one dashboard", () => {
     for (let i = 0; i < 10; i++) await st.metrics();
     await eventually(() => detector.stats.accepted >= before + 4);
     expect(tracker?.gaps).toEqual([]);
-    expect(a.stats.resendRequests + b.stats.resendRequests).toBeLessThanOrEqual(4);
+    expect(a.stats.resendRequests + b.stats.resendRequests).toBeLessThanOrEqual(6);
   });
 
   it("shows a station dark on the dashboard when its Last Will reaches either collector", async () => {
