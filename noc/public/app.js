@@ -10,7 +10,8 @@ const esc = (v) =>
   );
 const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
 const pct = (p) => (p === null || p === undefined ? "—" : `${p.toFixed(2)} %`);
-const mins = (s) => (s ? Math.round(s / 60).toLocaleString() : "0");
+// Whole minutes, with one decimal below ten so that short outages do not read as zero.
+const mins = (s) => (!s ? "0" : s < 600 ? (s / 60).toFixed(1) : Math.round(s / 60).toLocaleString());
 
 function ago(iso) {
   if (!iso) return "";
