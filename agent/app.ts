@@ -5,6 +5,8 @@ import cron from "node-cron";
 import { stationTopics, type StationTopics } from "../contract/index.js";
 import type { Config } from "../config/schema.js";
 import { SystemClock } from "./clock.js";
+import { runDoctor } from "./cli/doctor.js";
+import { createAgentCommands } from "./commands/index.js";
 import { EmbeddedBroker } from "./embedded-broker.js";
 import { Ledger, type LedgerOutage } from "./ledger.js";
 import { ensureToken, LocalApi } from "./local-api.js";
@@ -31,6 +33,8 @@ export interface AgentOptions {
   version: string;
   log: Logger;
   notifier?: Notifier;
+  /** The `diagnose` command's answer; the doctor's checks by default. */
+  diagnose?: () => Promise<unknown>;
   /** Device and link services built by the caller (cli.ts) from the config; started after the core. */
   services?: (core: AgentCore) => {
     services: Service[];
@@ -173,6 +177,17 @@ export class StationAgent {
     this.session.onClose((reason) => {
       log.warn({ reason }, "broker connection lost");
       this.ledger.disconnected();
+    });
+    createAgentCommands({
+      station: config.station.id,
+      topicRoot: config.mqtt.topicRoot,
+      settings: config.commands,
+      session: this.session,
+      reporter: this.reporter,
+      outbox: this.outbox,
+      diagnose: this.o.diagnose ?? (() => runDoctor({ config })),
+      clock: this.clock,
+      log,
     });
     this.session.start();
 

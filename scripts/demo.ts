@@ -4,6 +4,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { buildProgram } from "../agent/cli.js";
+import { createLogger } from "../agent/log.js";
+import { defaultOptions, NocApp } from "../noc/app.js";
 import { R30xPtyEmulator } from "../drivers/fingerprint/emulator/pty-emulator.js";
 import { serveTcp } from "../drivers/printer/emulator/serve.js";
 import { VirtualPrinter } from "../drivers/printer/emulator/virtual-printer.js";
@@ -58,3 +60,22 @@ process.stderr.write(
   ].join("\n"),
 );
 await buildProgram().parseAsync(["node", "station-agent", "demo", "--config", configPath]);
+
+// The state-centre side too, against the same embedded broker, so a newcomer sees the station appear on
+// the NOC dashboard and go dark when the agent stops.
+const status = (await (await fetch("http://127.0.0.1:8787/v1/status")).json()) as { broker: string };
+const nocOptions = {
+  mqttUrl: status.broker,
+  mqttProtocol: 4 as const,
+  root: (base.mqtt as { topicRoot: string }).topicRoot,
+  instance: "noc-demo",
+  storage: join(stateDir, "..", "noc.db"),
+};
+let noc = new NocApp(defaultOptions({ ...nocOptions, httpPort: 8790 }), { log: createLogger("warn") });
+try {
+  await noc.start();
+} catch {
+  noc = new NocApp(defaultOptions({ ...nocOptions, httpPort: 0 }), { log: createLogger("warn") });
+  await noc.start();
+}
+process.stderr.write(`  NOC dashboard:      ${noc.url}  (station-noc against the embedded broker)\n\n`);

@@ -9,7 +9,6 @@ import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StationAgent } from "../../agent/app.js";
-import { createAgentCommands } from "../../agent/commands/index.js";
 import { runDoctor } from "../../agent/cli/doctor.js";
 import { createLogger } from "../../agent/log.js";
 import { ConfigSchema } from "../../config/schema.js";
@@ -68,23 +67,17 @@ describe("commands between station-noc and the real agent", () => {
       commands: { nocPublicKey: pub, maxAgeS: 60, ratePerMinute: 120 },
       log: { level: "silent" },
     });
-    agent = new StationAgent({ config, configHash: "e2e", version: "0.0.0-e2e", log: quiet });
-    await agent.start();
-    const core = agent.core;
-    // This is the wiring agent/app.ts does (see docs/noc.md).
-    createAgentCommands({
-      station: ID,
-      topicRoot: ROOT,
-      settings: config.commands,
-      session: core.session,
-      reporter: core.reporter,
-      outbox: core.outbox,
-      // The real doctor; only the ICMP probe to the data centre is replaced (no route to it here).
+    // The agent wires the command handler itself (agent/app.ts); only the doctor's ICMP probe to the
+    // data centre is replaced (no route to it here).
+    agent = new StationAgent({
+      config,
+      configHash: "e2e",
+      version: "0.0.0-e2e",
+      log: quiet,
       diagnose: () =>
         runDoctor({ config, deps: { ping: async () => ({ ok: true, detail: "not probed in this test" }) } }),
-      clock: { now: Date.now },
-      log: quiet,
     });
+    await agent.start();
     raw = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: "noc-e2e-raw" });
     raw.on("message", (topic, payload) => {
       try {

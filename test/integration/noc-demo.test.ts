@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StationAgent } from "../../agent/app.js";
-import { createAgentCommands } from "../../agent/commands/index.js";
 import { createLogger } from "../../agent/log.js";
 import { ConfigSchema } from "../../config/schema.js";
 import { defaultOptions, NocApp } from "../../noc/app.js";
@@ -32,20 +31,14 @@ describe("station-noc beside the demo agent on the embedded broker", () => {
       clock: { assumeSynced: true },
       log: { level: "silent" },
     });
-    agent = new StationAgent({ config, configHash: "demo", version: "0.0.0-demo", log: quiet });
-    await agent.start();
-    const core = agent.core;
-    createAgentCommands({
-      station: "DEMO-0001",
-      topicRoot: "cctns/demo",
-      settings: config.commands,
-      session: core.session,
-      reporter: core.reporter,
-      outbox: core.outbox,
-      diagnose: async () => ({ demo: true }),
-      clock: { now: Date.now },
+    agent = new StationAgent({
+      config,
+      configHash: "demo",
+      version: "0.0.0-demo",
       log: quiet,
+      diagnose: async () => ({ demo: true }),
     });
+    await agent.start();
     noc = new NocApp(
       defaultOptions({
         mqttUrl: agent.brokerUrl,
