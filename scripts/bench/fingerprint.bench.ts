@@ -16,16 +16,9 @@ import { buildCaptureOutputs } from "../../drivers/fingerprint/capture-output.js
 import { quantizeTo4Bit, R30X_SENSOR } from "../../drivers/fingerprint/image.js";
 import { FingerprintService } from "../../agent/devices/fingerprint-service.js";
 import type { DeviceState } from "../../contract/index.js";
+import type { BenchResult } from "./types.js";
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: { name: string; value: number };
-  ratio?: number;
-  target?: string;
-  pass?: boolean;
-}
+export type { BenchResult };
 
 const TARGET_RATIO = 1.1;
 

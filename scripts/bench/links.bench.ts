@@ -11,16 +11,9 @@ import { promisify } from "node:util";
 import type { LinkConfigInput } from "../../config/links.js";
 import { median } from "../../agent/links/figures.js";
 import { compileWatch, LAB, Lab, labUnavailable, MonitorRunner } from "../../test/integration/links-lab.js";
+import type { BenchResult } from "./types.js";
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: { name: string; value: number };
-  ratio?: number;
-  target?: string;
-  pass?: boolean;
-}
+export type { BenchResult };
 
 const execAsync = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -20,16 +20,9 @@ import { EscPosPrinter } from "../../drivers/printer/printer-device.js";
 import { encodeSlip, type EncodedJob } from "../../drivers/printer/slip.js";
 import { DEFAULT_FONTS, firstExisting, TextRasterizer } from "../../drivers/printer/text-raster.js";
 import { SerialByteStream } from "../../drivers/transport/serial.js";
+import type { BenchResult } from "./types.js";
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: { name: string; value: number };
-  ratio?: number;
-  target?: string;
-  pass?: boolean;
-}
+export type { BenchResult };
 
 const fp = syntheticFingerprint();
 const image = { width: fp.width, height: fp.height, grayBase64: Buffer.from(fp.data).toString("base64") };

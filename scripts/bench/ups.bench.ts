@@ -11,16 +11,9 @@ import { listSerialPorts } from "../../drivers/transport/serial.js";
 import { parseReportDescriptor } from "../../drivers/ups/report-descriptor.js";
 import { buildUpsMap, decodeReport } from "../../drivers/ups/ups-map.js";
 import { APC_ES_850G2 } from "../../test/fixtures/ups/index.js";
+import type { BenchResult } from "./types.js";
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: { name: string; value: number };
-  ratio?: number;
-  target?: string;
-  pass?: boolean;
-}
+export type { BenchResult };
 
 function perSecond(fn: () => void, minMs = 400): number {
   for (let i = 0; i < 200; i++) fn(); // warm-up for the JIT
