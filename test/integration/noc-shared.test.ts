@@ -111,10 +111,12 @@ describe("shared subscription: several collectors, one dashboard", () => {
     for (let i = 0; i < 20; i++) await st.metrics();
     // Detection takes a grace time (liveness rows of the other collector, or a resend that does not
     // come back here): allow for a loaded machine.
-    const detector = await eventually(
-      () => [a, b].find((x) => x.fleet.stations.get("SH00001")?.seq.loose),
-      45_000,
-    );
+    // Keep the split stream flowing (one message a second) while detection waits, as a live station would.
+    let polls = 0;
+    const detector = await eventually(async () => {
+      if (++polls % 20 === 0) await st.metrics();
+      return [a, b].find((x) => x.fleet.stations.get("SH00001")?.seq.loose);
+    }, 45_000);
     expect(detector.stats.splitStreams).toBeGreaterThan(0);
     expect(a.stats.accepted + b.stats.accepted).toBeGreaterThan(0);
     const tracker = detector.fleet.stations.get("SH00001")?.seq;
