@@ -1,28 +1,23 @@
+import { join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { UpsDeviceConfig } from "../config/devices.js";
 import { discoverDevices } from "../drivers/discovery/discover.js";
-import { loadHidBackend } from "../drivers/transport/hid.js";
-import { fingerprintRoutes } from "./api/fingerprint-routes.js";
-import { printerRoutes } from "./api/printer-routes.js";
-import { FingerprintService } from "./devices/fingerprint-service.js";
-import type { AgentCore } from "./app.js";
+import type { AgentCore, BuiltServices } from "./app.js";
 import { Inventory } from "./devices/inventory.js";
 import { probePathsFor } from "./devices/match.js";
-import { PrinterService, type PrinterConfig } from "./devices/printer-service.js";
-import { UpsService } from "./devices/ups-service.js";
-import { LinkMonitor } from "./links/monitor.js";
-import { linkRoutes } from "./links/routes.js";
-import type { DeviceView, LinkView, LocalRoute, PowerView, RetainedSink, Service } from "./ports.js";
-import { join, resolve } from "node:path";
+import type { PrinterConfig } from "./devices/printer-service.js";
+import type { UpsService } from "./devices/ups-service.js";
+import type { LinkMonitor } from "./links/monitor.js";
+import type { DeviceView, LocalRoute, RetainedSink, Service } from "./ports.js";
 
 /**
  * Part of the composition root: builds the device services the config asks for. The inventory is the
  * one writer of retained device topics; driver services only expose their states() to it.
+ *
+ * A driver is loaded only when the config names a device of its kind: a station without a printer never
+ * holds the rasteriser, the QR encoder and harfbuzz in memory (the agent's RSS budget is 80 MB).
  */
-export function buildServices(
-  config: Config,
-  core: AgentCore,
-): { services: Service[]; routes: LocalRoute[]; power?: PowerView; devices: DeviceView; links?: LinkView } {
+export async function buildServices(config: Config, core: AgentCore): Promise<BuiltServices> {
   const station = config.station.id;
   const { reporter: retained, reporter: events, clock, log } = core;
   const viaInventory: RetainedSink = { ...retainedWithoutDevices(retained) };
@@ -32,6 +27,10 @@ export function buildServices(
 
   const printerCfgs = config.devices.filter((d): d is PrinterConfig => d.kind === "printer");
   if (printerCfgs.length > 0) {
+    const [{ PrinterService }, { printerRoutes }] = await Promise.all([
+      import("./devices/printer-service.js"),
+      import("./api/printer-routes.js"),
+    ]);
     const printers = new PrinterService({
       station,
       printers: printerCfgs,
@@ -47,6 +46,10 @@ export function buildServices(
 
   const fingerprintCfgs = config.devices.filter((d) => d.kind === "fingerprint");
   if (fingerprintCfgs.length > 0) {
+    const [{ FingerprintService }, { fingerprintRoutes }] = await Promise.all([
+      import("./devices/fingerprint-service.js"),
+      import("./api/fingerprint-routes.js"),
+    ]);
     const fingerprint = new FingerprintService({
       station,
       devices: fingerprintCfgs,
@@ -63,6 +66,10 @@ export function buildServices(
   let ups: UpsService | undefined;
   const upsCfg = config.devices.find((d): d is UpsDeviceConfig => d.kind === "ups");
   if (upsCfg) {
+    const [{ UpsService }, { loadHidBackend }] = await Promise.all([
+      import("./devices/ups-service.js"),
+      import("../drivers/transport/hid.js"),
+    ]);
     ups = new UpsService({
       station,
       config: upsCfg,
@@ -98,6 +105,10 @@ export function buildServices(
 
   let links: LinkMonitor | undefined;
   if (config.links.length > 0) {
+    const [{ LinkMonitor }, { linkRoutes }] = await Promise.all([
+      import("./links/monitor.js"),
+      import("./links/routes.js"),
+    ]);
     links = new LinkMonitor({
       station,
       links: config.links,

@@ -5,9 +5,8 @@ import cron from "node-cron";
 import { stationTopics, type StationTopics } from "../contract/index.js";
 import type { Config } from "../config/schema.js";
 import { SystemClock } from "./clock.js";
-import { runDoctor } from "./cli/doctor.js";
 import { createAgentCommands } from "./commands/index.js";
-import { EmbeddedBroker } from "./embedded-broker.js";
+import type { EmbeddedBroker } from "./embedded-broker.js";
 import { Ledger, type LedgerOutage } from "./ledger.js";
 import { ensureToken, LocalApi } from "./local-api.js";
 import { MetricsSampler } from "./metrics-sampler.js";
@@ -36,13 +35,15 @@ export interface AgentOptions {
   /** The `diagnose` command's answer; the doctor's checks by default. */
   diagnose?: () => Promise<unknown>;
   /** Device and link services built by the caller (cli.ts) from the config; started after the core. */
-  services?: (core: AgentCore) => {
-    services: Service[];
-    routes: LocalRoute[];
-    links?: LinkView;
-    power?: PowerView;
-    devices?: DeviceView;
-  };
+  services?: (core: AgentCore) => Promise<BuiltServices> | BuiltServices;
+}
+
+export interface BuiltServices {
+  services: Service[];
+  routes: LocalRoute[];
+  links?: LinkView;
+  power?: PowerView;
+  devices?: DeviceView;
 }
 
 /** What services built around the core receive. */
@@ -72,6 +73,7 @@ export class StationAgent {
   private devices?: DeviceView;
   private topics!: StationTopics;
   private readonly startedAt = Date.now();
+  private stopping = false;
   brokerUrl = "";
   apiPort = 0;
 
@@ -98,6 +100,8 @@ export class StationAgent {
     let url = config.mqtt.url;
     let protocolVersion = config.mqtt.protocolVersion;
     if (url === "embedded") {
+      // Loaded only here: aedes and its dependencies are megabytes of heap a station never needs.
+      const { EmbeddedBroker } = await import("./embedded-broker.js");
       this.broker = new EmbeddedBroker(config.mqtt.embeddedPort);
       url = `mqtt://127.0.0.1:${await this.broker.start()}`;
       protocolVersion = 4;
@@ -132,7 +136,7 @@ export class StationAgent {
     });
     this.reporter.setBirth(() => JSON.stringify(this.birth(boot)));
 
-    const extra = this.o.services?.({
+    const extra = await this.o.services?.({
       reporter: this.reporter,
       outbox: this.outbox,
       ledger: this.ledger,
@@ -175,7 +179,8 @@ export class StationAgent {
       this.reporter.uptime(this.uptimePayload());
     });
     this.session.onClose((reason) => {
-      log.warn({ reason }, "broker connection lost");
+      if (this.stopping) log.info({ reason }, "disconnected from broker for shutdown");
+      else log.warn({ reason }, "broker connection lost");
       this.ledger.disconnected();
     });
     createAgentCommands({
@@ -185,7 +190,7 @@ export class StationAgent {
       session: this.session,
       reporter: this.reporter,
       outbox: this.outbox,
-      diagnose: this.o.diagnose ?? (() => runDoctor({ config })),
+      diagnose: this.o.diagnose ?? (async () => (await import("./cli/doctor.js")).runDoctor({ config })),
       clock: this.clock,
       log,
     });
@@ -336,6 +341,7 @@ export class StationAgent {
   }
 
   async stop(cause = "shutdown"): Promise<void> {
+    this.stopping = true;
     this.o.notifier?.stopping();
     for (const t of this.timers) clearInterval(t);
     this.cronTask?.stop();

@@ -13,9 +13,6 @@ import {
 } from "../config/load.js";
 import { StationAgent } from "./app.js";
 import { buildServices } from "./app-services.js";
-import { registerDeviceCommands } from "./cli/devices.js";
-import { registerPrintCommands } from "./cli/print.js";
-import { registerFingerprintCommands } from "./cli/fingerprint.js";
 import { createLogger } from "./log.js";
 import { SdNotifier } from "./sd-notify.js";
 import { readStatusFromDisk, renderStatus, type StatusSnapshot } from "./status.js";
@@ -116,7 +113,15 @@ async function fetchStatus(loaded: LoadedConfig): Promise<StatusSnapshot> {
   return readStatusFromDisk(config.station.id, resolve(config.storage.dir));
 }
 
-export function buildProgram(): Command {
+/** Commands that never touch a device driver; for these the drivers' command groups are not loaded. */
+const DRIVERLESS = new Set(["run", "demo", "config", "status", "watch", "version"]);
+
+/**
+ * The daemon (`run`) is what lives for months on a station, so it must not carry the printer rasteriser,
+ * the fingerprint tools or udev discovery in memory. The device command groups are loaded only when the
+ * command line may need them: their own commands, help, or an unknown word (for commander's suggestions).
+ */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command("station-agent")
     .description("Station agent: devices, links and reporting to the state NOC over MQTT")
     .version(VERSION, "-V, --version")
@@ -181,9 +186,17 @@ export function buildProgram(): Command {
       });
     });
 
-  registerDeviceCommands(program);
-  registerPrintCommands(program);
-  registerFingerprintCommands(program);
+  const first = argv.slice(2).find((a) => !a.startsWith("-"));
+  if (first === undefined || !DRIVERLESS.has(first)) {
+    const [devices, print, fingerprint] = await Promise.all([
+      import("./cli/devices.js"),
+      import("./cli/print.js"),
+      import("./cli/fingerprint.js"),
+    ]);
+    devices.registerDeviceCommands(program);
+    print.registerPrintCommands(program);
+    fingerprint.registerFingerprintCommands(program);
+  }
 
   program
     .command("version")
@@ -195,7 +208,7 @@ export function buildProgram(): Command {
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   buildProgram()
-    .parseAsync(process.argv)
+    .then((program) => program.parseAsync(process.argv))
     .catch((e: Error) => {
       process.stderr.write(`station-agent: ${e.message}\n`);
       process.exit(1);

@@ -77,6 +77,9 @@ export class MqttSession {
       connectTimeout: 15_000,
       resubscribe: false,
       queueQoSZero: false,
+      // mqtt-packet's number cache holds 65,536 two-byte Buffers (~7 MB of heap) to save an allocation per
+      // packet; a station publishes a few packets a minute, so the memory is worth more than the speed.
+      writeCache: false,
       ...(o.will
         ? {
             will: {

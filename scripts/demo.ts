@@ -59,7 +59,8 @@ process.stderr.write(
     "",
   ].join("\n"),
 );
-await buildProgram().parseAsync(["node", "station-agent", "demo", "--config", configPath]);
+const argv = ["node", "station-agent", "demo", "--config", configPath];
+await (await buildProgram(argv)).parseAsync(argv);
 
 // The state-centre side too, against the same embedded broker, so a newcomer sees the station appear on
 // the NOC dashboard and go dark when the agent stops.

@@ -63,7 +63,9 @@ node_arch() { node -p process.arch; }
 
 stage_payload() {
     stage=$1
-    [ -f "$SRC/dist/agent/cli.js" ] || die "dist/agent/cli.js is missing: run npm run build first"
+    for built in dist/station-agent/cli.js dist/noc/cli.js; do
+        [ -f "$SRC/$built" ] || die "$built is missing: run npm run build first"
+    done
     [ -d "$SRC/node_modules" ] || die "node_modules is missing: run npm ci first"
     command -v npm >/dev/null 2>&1 || die "npm is needed to drop the development modules"
     mkdir -p "$stage/bin" "$stage/libexec" "$stage/config" "$stage/docs"
@@ -84,9 +86,13 @@ stage_payload() {
     rm -f "$stage/node_modules/.package-lock.json"
     trim_native_modules "$stage/node_modules" "$(node_arch)"
 
-    for program in station-agent:agent station-noc:noc; do
-        write_wrapper "$stage/bin/${program%%:*}" "${program#*:}"
-    done
+    # The agent runs its esbuild bundle, without source maps: node would parse the whole map at start and
+    # hold it (about 14 MB of a station's 80 MB budget). The map is in dist/station-agent for reading a
+    # trace offline. The NOC runs tsc's output with maps; it lives on a server.
+    # Its node flags and malloc setting: see AGENT_NODE_FLAGS in scripts/bundle-agent.ts.
+    write_wrapper "$stage/bin/station-agent" "dist/station-agent/cli.js" --max-semi-space-size=1 \
+        "MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2}"
+    write_wrapper "$stage/bin/station-noc" "dist/noc/cli.js" --enable-source-maps
     if [ "$BUNDLE_NODE" = 1 ]; then
         mkdir -p "$stage/node/bin"
         cp "$(readlink -f "$(command -v node)")" "$stage/node/bin/node"
@@ -126,14 +132,15 @@ trim_native_modules() {
 }
 
 write_wrapper() {
-    name=${1##*/}
+    name=${1##*/} entry=$2 flags=${3:-} env=${4:-}
     cat >"$1" <<EOF
 #!/bin/sh
 # Runs $name with the Node.js bundled in the package when there is one, else the system's.
-app=\$(dirname "\$(dirname "\$(readlink -f "\$0")")")
+${env:+export $env
+}app=\$(dirname "\$(dirname "\$(readlink -f "\$0")")")
 node="\$app/node/bin/node"
 [ -x "\$node" ] || node=node
-exec "\$node" --enable-source-maps "\$app/dist/$2/cli.js" "\$@"
+exec "\$node" ${flags:+$flags }"\$app/$entry" "\$@"
 EOF
 }
 

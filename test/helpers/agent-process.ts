@@ -16,25 +16,26 @@ export function writeConfig(dir: string, config: Record<string, unknown>): strin
   return path;
 }
 
-/** The real agent as a child process (tsx runs the TypeScript sources), so kill -9 is a real kill -9. */
+/**
+ * The real agent as a child process, so kill -9 is a real kill -9: tsx runs the TypeScript sources, or
+ * plain node runs a built `entry` (the station bundle, dist/station-agent/cli.js).
+ */
 export class AgentProcess {
   proc?: ChildProcess;
   output = "";
   constructor(
     readonly configPath: string,
     readonly env: NodeJS.ProcessEnv = {},
+    readonly entry?: string,
   ) {}
 
   start(args: string[] = ["run"]): ChildProcess {
-    const proc = spawn(
-      process.execPath,
-      ["--import", "tsx", join(ROOT, "agent/cli.ts"), ...args, "--config", this.configPath],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...this.env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const program = this.entry ? [this.entry] : ["--import", "tsx", join(ROOT, "agent/cli.ts")];
+    const proc = spawn(process.execPath, [...program, ...args, "--config", this.configPath], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     proc.stdout!.on("data", (d: Buffer) => (this.output += d.toString()));
     proc.stderr!.on("data", (d: Buffer) => (this.output += d.toString()));
     this.proc = proc;

@@ -117,7 +117,14 @@ describe("station-agent run under NOTIFY_SOCKET and WATCHDOG_USEC", () => {
     expect((await run(prefix[0]!, [...prefix.slice(1), ...traceme])).stdout.trim()).toBe(
       "-1 Operation not permitted",
     );
-    const argv = [...prefix, process.execPath, join(tree, "dist/agent/cli.js"), "run", "--config", config];
+    const argv = [
+      ...prefix,
+      process.execPath,
+      join(tree, "dist/station-agent/cli.js"),
+      "run",
+      "--config",
+      config,
+    ];
     const agent = spawn(argv[0]!, argv.slice(1), {
       env: { ...process.env, NOTIFY_SOCKET: socket, WATCHDOG_USEC: "1000000" },
       stdio: ["ignore", "pipe", "pipe"],

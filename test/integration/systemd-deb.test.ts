@@ -94,6 +94,7 @@ describe("package-deb.sh", () => {
     for (const p of [
       "/opt/station-agent/bin/station-agent",
       "/opt/station-agent/bin/station-noc",
+      "/opt/station-agent/dist/station-agent/cli.js",
       "/opt/station-agent/dist/agent/cli.js",
       "/opt/station-agent/dist/agent/sd-notify.js",
       "/opt/station-agent/node_modules/better-sqlite3/package.json",

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AGENT_ENV, AGENT_NODE_FLAGS } from "../../scripts/bundle-agent.js";
 import { builtTree, REPO } from "./helpers/built-tree.js";
 import { inCowRoot, inMountNamespace, run } from "./helpers/run.js";
 import { snapshot, type Entry } from "./helpers/tree.js";
@@ -123,6 +124,14 @@ describe("install.sh", () => {
     // Executable exactly when it is a program: wrappers and #! scripts yes, addons' .node no.
     expect(modules.filter((p) => p.endsWith(".node") && all.get(p)!.mode !== 0o644)).toEqual([]);
     expect(all.get(`${APP}/dist/agent/sd-notify.js`)?.mode).toBe(0o644);
+
+    // The agent runs its bundle with the node flags and malloc setting its benchmarks were measured with,
+    // and without --enable-source-maps (which would hold the parsed map: ~14 MB).
+    const wrapper = readFileSync(join(destdir, APP, "bin/station-agent"), "utf8");
+    const exec = wrapper.split("\n").find((l) => l.startsWith("exec "))!;
+    expect(exec).toBe(`exec "$node" ${AGENT_NODE_FLAGS.join(" ")} "$app/dist/station-agent/cli.js" "$@"`);
+    for (const [k, v] of Object.entries(AGENT_ENV)) expect(wrapper).toContain(`export ${k}=\${${k}:-${v}}`);
+    expect(all.get(`${APP}/dist/station-agent/cli.js`)?.mode).toBe(0o755);
   });
 
   it("changes nothing when run again, and never overwrites the station's config", async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { join } from "node:path";
 import { Outbox } from "../../agent/outbox.js";
+import { openDurableDb, PAGE_CACHE_KIB } from "../../agent/sqlite.js";
 import { tempDir } from "../helpers/agent-process.js";
 
 const payload =
@@ -61,5 +63,18 @@ describe("durable outbox", () => {
     expect(() => ob.enqueue("event", "t/e", payload("event", 70_000))).toThrow(/exceeds storage.maxBytes/);
     expect(ob.stats().depth).toBe(1);
     expect(ob.enqueue("event", "t/e", payload("event"))).toBe(2);
+  });
+});
+
+describe("durable SQLite files", () => {
+  it("cap SQLite's page cache, so a big outbox or months of history do not grow the agent's RSS", () => {
+    const opened = openDurableDb(join(tempDir(), "capped.db"), "FULL", () => undefined);
+    try {
+      // better-sqlite3's own default is -16000 (16 MB per connection).
+      expect(opened.db.pragma("cache_size", { simple: true })).toBe(-PAGE_CACHE_KIB);
+      expect(PAGE_CACHE_KIB).toBeLessThanOrEqual(4096);
+    } finally {
+      opened.db.close();
+    }
   });
 });

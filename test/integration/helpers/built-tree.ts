@@ -1,6 +1,6 @@
 /**
  * A private, built copy of the project for the packaging tests: dist/ compiled with `tsc --outDir` into
- * its own directory, everything else (package.json, node_modules, config, systemd, scripts, docs)
+ * its own directory, plus the agent's esbuild bundle in dist/station-agent (what a station runs), everything else (package.json, node_modules, config, systemd, scripts, docs)
  * symlinked to the checkout. scripts/install.sh and scripts/package-deb.sh run from it exactly as from a
  * checkout, while a concurrent `npm run build` elsewhere cannot change dist/ under them.
  *
@@ -22,6 +22,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { bundleAgent } from "../../../scripts/bundle-agent.js";
 
 export const REPO = resolve(import.meta.dirname, "../../..");
 // Per checkout: a clone testing at the same time must not remove this checkout's build as "old".
@@ -42,7 +43,7 @@ function sourceHash(): string {
       else if (/\.(ts|json)$/.test(entry.name)) hash.update(path).update(readFileSync(path));
     }
   };
-  for (const file of ["tsconfig.json", "tsconfig.build.json", "package.json"])
+  for (const file of ["tsconfig.json", "tsconfig.build.json", "package.json", "scripts/bundle-agent.ts"])
     hash.update(readFileSync(join(REPO, file)));
   for (const dir of COMPILED) visit(join(REPO, dir));
   return hash.digest("hex").slice(0, 16);
@@ -57,6 +58,7 @@ async function build(dir: string): Promise<void> {
     cwd: REPO,
     maxBuffer: 16 * 1024 * 1024,
   });
+  await bundleAgent(join(dir, "dist/station-agent"));
   writeFileSync(join(dir, ".complete"), "");
 }
 

@@ -1,0 +1,96 @@
+/**
+ * The agent as a station runs it: the esbuild bundle (dist/station-agent/cli.js) on plain node, not the
+ * TypeScript sources. Its drivers are chunks loaded only when the config names a device, and the
+ * native addons and wasm stay in node_modules; this proves the pieces still meet at run time.
+ */
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { DeviceState, StatePayload } from "../../contract/index.js";
+import { serveTcp } from "../../drivers/printer/emulator/serve.js";
+import { AgentProcess, ROOT, tempDir, writeConfig } from "../helpers/agent-process.js";
+import { Collector } from "../helpers/collector.js";
+import { PrivateMosquitto } from "../helpers/mosquitto.js";
+import { RECEIPT, virtualPrinter } from "../helpers/printer.js";
+import { builtTree } from "./helpers/built-tree.js";
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === "object" && addr ? addr.port : 0));
+    });
+  });
+}
+
+describe("the bundled agent (dist/station-agent)", () => {
+  it("reports, drives a printer from its lazily loaded driver chunk, and shuts down cleanly", async () => {
+    const tree = await builtTree();
+    const broker = await PrivateMosquitto.start();
+    cleanups.push(() => broker.stop());
+    const printer = await virtualPrinter(576);
+    const served = await serveTcp(printer, { port: 0 });
+    cleanups.push(() => served.close());
+    const dir = tempDir();
+    const apiPort = await freePort();
+    const config = writeConfig(dir, {
+      station: { id: "PS-BUNDLE", district: "Test" },
+      mqtt: { url: broker.url, topicRoot: "cctns/test", keepalive: 5 },
+      storage: { dir: join(dir, "state") },
+      metrics: { intervalMs: 1000 },
+      api: { port: apiPort },
+      clock: { assumeSynced: true },
+      log: { level: "warn" },
+      devices: [{ id: "printer1", kind: "printer", tcp: `127.0.0.1:${served.port}`, pollIntervalMs: 500 }],
+    });
+    const col = await Collector.connect(broker.url, "cctns/test/PS-BUNDLE/#");
+    cleanups.push(() => col.end());
+    const agent = new AgentProcess(config, {}, join(tree, "dist/station-agent/cli.js"));
+    cleanups.push(() => agent.kill());
+    agent.start();
+
+    await col.waitFor((m) => m.some((x) => x.topic.endsWith("/metrics")), 30_000, "first metrics");
+    const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string })
+      .version;
+    expect(StatePayload.parse(col.on("/state")[0]!.payload)).toMatchObject({
+      online: true,
+      station: "PS-BUNDLE",
+      agentVersion: version,
+    });
+    await col.waitFor(
+      (m) => m.some((x) => x.topic.endsWith("/device/printer1") && x.payload.health === "ready"),
+      20_000,
+      "printer ready",
+    );
+    expect(DeviceState.parse(col.on("/device/printer1").at(-1)!.payload).health).toBe("ready");
+
+    // A slip with Devanagari: harfbuzz's wasm and the system font, loaded from the bundle's chunk.
+    const token = readFileSync(join(dir, "state", "api-token"), "utf8").trim();
+    const res = await fetch(`http://127.0.0.1:${apiPort}/v1/print/slip`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ template: "complaint-receipt", data: RECEIPT }),
+    });
+    const outcome = (await res.json()) as { ok: boolean };
+    expect(res.status, JSON.stringify(outcome)).toBe(200);
+    expect(outcome.ok).toBe(true);
+    expect(printer.bytesReceived).toBeGreaterThan(1000);
+
+    expect(await agent.kill("SIGTERM")).toBe(0);
+    await col.waitFor(
+      (m) => m.some((x) => x.topic.endsWith("/state") && x.payload.online === false),
+      10_000,
+      "offline",
+    );
+    expect(col.on("/state").at(-1)!.payload).toMatchObject({ online: false, cause: "shutdown" });
+    expect(agent.output).not.toMatch(/Dynamic require|Cannot find module|ERR_MODULE_NOT_FOUND/);
+  });
+});
