@@ -108,6 +108,17 @@ async function drain(url: string): Promise<number> {
   return rate;
 }
 
+function benchConfig(dir: string, station: string, url: string, extra: Record<string, unknown> = {}): string {
+  return writeConfig(dir, {
+    station: { id: station },
+    mqtt: { url, topicRoot: "bench" },
+    storage: { dir: join(dir, "state") },
+    api: { enabled: false },
+    log: { level: "warn" },
+    ...extra,
+  });
+}
+
 /** The agent as bin/station-agent starts it on a station: the bundle, its node flags and malloc setting. */
 function spawnStationAgent(cfg: string): ChildProcess {
   return spawn(
@@ -138,13 +149,7 @@ async function agentDrain(url: string): Promise<number> {
     last = performance.now();
   });
   await new Promise<void>((r) => sub.on("connect", () => sub.subscribe(topic, { qos: 0 }, () => r())));
-  const cfg = writeConfig(dir, {
-    station: { id: station },
-    mqtt: { url, topicRoot: "bench" },
-    storage: { dir: join(dir, "state") },
-    api: { enabled: false },
-    log: { level: "warn" },
-  });
+  const cfg = benchConfig(dir, station, url);
   const agent = new AgentProcess(cfg);
   agent.proc = spawnStationAgent(cfg);
   const deadline = Date.now() + 600_000;
@@ -173,38 +178,42 @@ const BARE: StationShape = { label: "no devices, no links", extra: {} };
  */
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 50_000);
 
-async function fullStation(brokerPort: number): Promise<{ shape: StationShape; stop(): Promise<void> }> {
+async function fullStation(brokerPort: number): Promise<{ shapes: StationShape[]; stop(): Promise<void> }> {
   const scanner = await R30xPtyEmulator.start({ pace: true });
   const font = await TextRasterizer.load({
     latin: firstExisting(DEFAULT_FONTS.mono) ?? firstExisting(DEFAULT_FONTS.latin),
   });
   const printerServer = await serveTcp(new VirtualPrinter({ widthDots: 576, font }), { port: 0 });
-  return {
-    shape: {
-      label: `scanner, printer, absent UPS, one link, after replaying ${BACKLOG.toLocaleString("en-US")} events`,
-      backlog: BACKLOG,
-      extra: {
-        devices: [
-          { id: "fp1", kind: "fingerprint", driver: "r30x", port: scanner.hostPath, baud: 57600 },
-          { id: "printer1", kind: "printer", tcp: `127.0.0.1:${printerServer.port}` },
-          { id: "ups1", kind: "ups" },
-        ],
-        links: [
+  const station = {
+    devices: [
+      { id: "fp1", kind: "fingerprint", driver: "r30x", port: scanner.hostPath, baud: 57600 },
+      { id: "printer1", kind: "printer", tcp: `127.0.0.1:${printerServer.port}` },
+      { id: "ups1", kind: "ups" },
+    ],
+    links: [
+      {
+        name: "loop",
+        interface: "lo",
+        role: "primary",
+        targets: [
           {
-            name: "loop",
-            interface: "lo",
-            role: "primary",
-            targets: [
-              {
-                role: "datacentre",
-                host: "127.0.0.1",
-                probes: [{ type: "icmp" }, { type: "tcp", port: brokerPort }],
-              },
-            ],
+            role: "datacentre",
+            host: "127.0.0.1",
+            probes: [{ type: "icmp" }, { type: "tcp", port: brokerPort }],
           },
         ],
       },
-    },
+    ],
+  };
+  return {
+    shapes: [
+      { label: "scanner, printer, absent UPS, one link", extra: station },
+      {
+        label: `same, after replaying ${BACKLOG.toLocaleString("en-US")} events left from an outage`,
+        backlog: BACKLOG,
+        extra: station,
+      },
+    ],
     async stop() {
       await printerServer.close();
       await scanner.stop();
@@ -214,15 +223,8 @@ async function fullStation(brokerPort: number): Promise<{ shape: StationShape; s
 
 async function steadyState(url: string, shape: StationShape): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "bench-steady-"));
-  const station = `BENCH-STEADY-${shape.extra.devices ? "FULL" : "BARE"}`;
-  const cfg = writeConfig(dir, {
-    station: { id: station },
-    mqtt: { url, topicRoot: "bench" },
-    storage: { dir: join(dir, "state") },
-    api: { enabled: false },
-    log: { level: "warn" },
-    ...shape.extra,
-  });
+  const station = `BENCH-STEADY-${shape.backlog ? "REPLAY" : shape.extra.devices ? "FULL" : "BARE"}`;
+  const cfg = benchConfig(dir, station, url, shape.extra);
   if (shape.backlog) {
     // Only enqueues: the agent that opens it afterwards applies its own bounds and history settings.
     const outbox = new Outbox({
@@ -334,7 +336,7 @@ export async function run(): Promise<BenchResult[]> {
     results.push(...(await steadyState(broker.url, BARE)));
     const full = await fullStation(broker.port);
     try {
-      results.push(...(await steadyState(broker.url, full.shape)));
+      for (const shape of full.shapes) results.push(...(await steadyState(broker.url, shape)));
     } finally {
       await full.stop();
     }
