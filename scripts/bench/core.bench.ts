@@ -108,6 +108,16 @@ async function drain(url: string): Promise<number> {
   return rate;
 }
 
+/** Events left in an agent's outbox, as after an outage, for the agent started on `stateDir` to replay. */
+function leaveBacklog(stateDir: string, topic: string, n: number): void {
+  // Only enqueues: the agent that opens it afterwards applies its own bounds and history settings.
+  const outbox = new Outbox({ dir: stateDir, maxBytes: 1e9, historyMs: 0, historyMaxBytes: 0 });
+  outbox.db.transaction(() => {
+    for (let i = 0; i < n; i++) outbox.enqueue("event", topic, samplePayload);
+  })();
+  outbox.close();
+}
+
 function benchConfig(dir: string, station: string, url: string, extra: Record<string, unknown> = {}): string {
   return writeConfig(dir, {
     station: { id: station },
@@ -136,9 +146,7 @@ async function agentDrain(url: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "bench-agent-drain-"));
   const station = "BENCH-AGENT-DRAIN";
   const topic = stationTopics("bench", station).event;
-  const outbox = new Outbox({ dir: join(dir, "state"), maxBytes: 1e9, historyMs: 0, historyMaxBytes: 0 });
-  for (let i = 0; i < N; i++) outbox.enqueue("event", topic, samplePayload);
-  outbox.close();
+  leaveBacklog(join(dir, "state"), topic, N);
   const sub = mqtt.connect(url, { protocolVersion: 4 });
   let n = 0;
   let first = 0;
@@ -226,20 +234,7 @@ async function steadyState(url: string, shape: StationShape): Promise<BenchResul
   const station = `BENCH-STEADY-${shape.backlog ? "REPLAY" : shape.extra.devices ? "FULL" : "BARE"}`;
   const cfg = benchConfig(dir, station, url, shape.extra);
   if (shape.backlog) {
-    // Only enqueues: the agent that opens it afterwards applies its own bounds and history settings.
-    const outbox = new Outbox({
-      dir: join(dir, "state"),
-      maxBytes: 256 * 2 ** 20,
-      historyMs: 0,
-      historyMaxBytes: 0,
-    });
-    const topic = stationTopics("bench", station).event;
-    for (let i = 0; i < shape.backlog; i++) {
-      outbox.enqueue("event", topic, (seq) =>
-        JSON.stringify({ station, seq, time: new Date().toISOString(), clockSynced: true, type: "bench" }),
-      );
-    }
-    outbox.close();
+    leaveBacklog(join(dir, "state"), stationTopics("bench", station).event, shape.backlog);
   }
   const col = await Collector.connect(url, `bench/${station}/#`);
   // Measure what a station runs (the wrapper scripts/install.sh writes): the bundled agent on plain node.

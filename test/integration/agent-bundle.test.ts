@@ -4,14 +4,13 @@
  * native addons and wasm stay in node_modules; this proves the pieces still meet at run time.
  */
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DeviceState, StatePayload } from "../../contract/index.js";
 import { serveTcp } from "../../drivers/printer/emulator/serve.js";
 import { AgentProcess, ROOT, tempDir, writeConfig } from "../helpers/agent-process.js";
 import { Collector } from "../helpers/collector.js";
-import { PrivateMosquitto } from "../helpers/mosquitto.js";
+import { freePort, PrivateMosquitto } from "../helpers/mosquitto.js";
 import { RECEIPT, virtualPrinter } from "../helpers/printer.js";
 import { builtTree } from "./helpers/built-tree.js";
 
@@ -19,17 +18,6 @@ const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === "object" && addr ? addr.port : 0));
-    });
-  });
-}
 
 describe("the bundled agent (dist/station-agent)", () => {
   it("reports, drives a printer from its lazily loaded driver chunk, and shuts down cleanly", async () => {
