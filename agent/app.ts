@@ -1,13 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import cron from "node-cron";
 import { stationTopics, type StationTopics } from "../contract/index.js";
 import type { Config } from "../config/schema.js";
 import { SystemClock } from "./clock.js";
 import { createAgentCommands } from "./commands/index.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
 import { Ledger, type LedgerOutage } from "./ledger.js";
+import { MidnightWatch } from "./local-time.js";
 import { ensureToken, LocalApi } from "./local-api.js";
 import { MetricsSampler } from "./metrics-sampler.js";
 import { MqttSession } from "./mqtt-session.js";
@@ -59,7 +59,6 @@ export interface AgentCore {
 /** The composition root: creates every concrete object of the daemon and owns start/stop order. */
 export class StationAgent {
   private readonly timers: NodeJS.Timeout[] = [];
-  private cronTask?: { stop(): void };
   private broker?: EmbeddedBroker;
   private session!: MqttSession;
   private outbox!: Outbox;
@@ -81,6 +80,8 @@ export class StationAgent {
 
   async start(): Promise<void> {
     const { config, log } = this.o;
+    // Station time: Date's local getters follow TZ, so the midnight rollup needs no Intl (see local-time.ts).
+    process.env.TZ = config.ledger.timezone;
     const dir = resolve(config.storage.dir);
     mkdirSync(dir, { recursive: true, mode: 0o750 });
     this.clock = new SystemClock(config.clock.assumeSynced);
@@ -203,9 +204,8 @@ export class StationAgent {
     this.every(config.metrics.intervalMs, () => this.reporter.metrics(sampler.sample()));
     this.every(60_000, () => this.reporter.uptime(this.uptimePayload()));
     this.every(3_600_000, () => this.outbox.pruneHistory());
-    this.cronTask = cron.schedule("0 0 * * *", () => this.dailyRollup(), {
-      timezone: config.ledger.timezone,
-    });
+    const midnight = new MidnightWatch(Date.now, (day) => this.dailyRollup(day));
+    this.every(15_000, () => midnight.check());
 
     if (config.api.enabled) {
       const token = ensureToken(config.api.tokenFile ?? join(dir, "api-token"));
@@ -297,11 +297,8 @@ export class StationAgent {
     };
   }
 
-  private dailyRollup(): void {
+  private dailyRollup(day: string): void {
     const end = Date.now();
-    const day = new Intl.DateTimeFormat("en-CA", { timeZone: this.o.config.ledger.timezone }).format(
-      end - 60_000,
-    );
     this.reporter.event("uptime.daily", {
       date: day,
       timezone: this.o.config.ledger.timezone,
@@ -344,7 +341,6 @@ export class StationAgent {
     this.stopping = true;
     this.o.notifier?.stopping();
     for (const t of this.timers) clearInterval(t);
-    this.cronTask?.stop();
     for (const s of [...this.services].reverse()) {
       await s
         .stop()

@@ -168,8 +168,9 @@ export function configHash(config: Config): string {
   const canonical = JSON.stringify(config, (k, v: unknown) => {
     if (SECRET_KEYS.has(k)) return undefined;
     if (v && typeof v === "object" && !Array.isArray(v)) {
+      // Code-unit order, not localeCompare: the same hash under any locale, and no ICU collator.
       return Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       );
     }
     return v;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DeviceConfig } from "./devices.js";
 import { LinkConfig } from "./links.js";
+import { isTimeZone } from "./time-zone.js";
 
 /** The single source of the config's types, defaults and validation. Key names are fixed (operators' tooling). */
 
@@ -161,13 +162,4 @@ function unique(values: string[], path: string[], key: string, ctx: z.Refinement
       ctx.addIssue({ code: "custom", path: [...path, i, key], message: `duplicate ${key} "${v}"` });
     seen.add(v);
   });
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }

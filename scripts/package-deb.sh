@@ -113,7 +113,7 @@ mkdir -p "$WORK/shlibs/debian"
 printf 'Source: station-agent\n\nPackage: station-agent\nArchitecture: any\n' >"$WORK/shlibs/debian/control"
 SHLIBS=$(cd "$WORK/shlibs" && xargs -d '\n' dpkg-shlibdeps -O --warnings=0 <"$NATIVE" 2>/dev/null |
     sed -n 's/^shlibs:Depends=//p')
-DEPENDS="${SHLIBS:+$SHLIBS, }iputils-ping, systemd, udev, init-system-helpers (>= 1.58)"
+DEPENDS="${SHLIBS:+$SHLIBS, }iputils-ping, systemd, udev, tzdata, init-system-helpers (>= 1.58)"
 [ "$BUNDLE_NODE" = 1 ] || DEPENDS="$DEPENDS, nodejs (>= $NODE_MIN), nodejs (<< $((NODE_MAJOR + 1)))"
 INSTALLED_SIZE=$(du -sk --exclude=DEBIAN "$ROOT" | cut -f1)
 

@@ -28,7 +28,7 @@ const base: LinkState = {
 describe("describeLinks", () => {
   it("says a working link is working and in use, with its figures", () => {
     expect(LinkStateSchema.safeParse(base).success).toBe(true);
-    expect(describeLinks([base], now, "UTC")).toEqual([
+    expect(describeLinks([base], now, true)).toEqual([
       "swan (eth0, primary link): working, in use since 07:00 (3 h 0 min). Loss 0 %, typical delay 12 ms.",
     ]);
   });
@@ -44,7 +44,7 @@ describe("describeLinks", () => {
       since: "2026-03-01T09:55:00Z",
       reason: "no carrier",
     };
-    expect(describeLinks([down], now, "UTC")[0]).toBe(
+    expect(describeLinks([down], now, true)[0]).toBe(
       "bb (eth1, backup link): NOT WORKING since 09:55 (5 min): no signal on the cable: it is unplugged, or the router/modem is off.",
     );
     expect(plainReason("data centre unreachable while gateway answers")).toMatch(/service provider/);
@@ -62,7 +62,7 @@ describe("describeLinks", () => {
       reason: "loss 31 % (limit 20 %)",
       figures: { ...base.figures!, lossPct: 31 },
     };
-    expect(describeLinks([lossy], now, "UTC")[0]).toMatch(
+    expect(describeLinks([lossy], now, true)[0]).toMatch(
       /working poorly, in use since .*many messages are lost \(31 %\)\. Loss 31 %/,
     );
     const unknown: LinkState = {
@@ -70,7 +70,7 @@ describe("describeLinks", () => {
       state: "unknown",
       reason: "no probe can run (icmp: fping is not installed)",
     };
-    expect(describeLinks([unknown], now, "UTC")[0]).toBe(
+    expect(describeLinks([unknown], now, true)[0]).toBe(
       "swan (eth0, primary link): cannot be checked: no probe can run (icmp: fping is not installed).",
     );
     expect(describeLinks([], now)).toEqual(["Network links: none configured."]);

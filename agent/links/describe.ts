@@ -1,19 +1,21 @@
 import type { LinkState } from "../../contract/index.js";
+import { clockTime } from "../local-time.js";
 
 /**
  * Plain-words lines for `station-agent status`, read by station staff who are not IT people:
  * what each link is doing, whether it is the one in use, and what to check when it is not working.
  */
-export function describeLinks(states: readonly LinkState[], now = Date.now(), timeZone?: string): string[] {
+/** `utc` prints times in UTC instead of the process's local time (tests). */
+export function describeLinks(states: readonly LinkState[], now = Date.now(), utc = false): string[] {
   if (states.length === 0) return ["Network links: none configured."];
-  return states.map((s) => describeLink(s, now, timeZone));
+  return states.map((s) => describeLink(s, now, utc));
 }
 
-export function describeLink(s: LinkState, now = Date.now(), timeZone?: string): string {
+export function describeLink(s: LinkState, now = Date.now(), utc = false): string {
   const who = `${s.link} (${s.interface}, ${s.role} link)`;
   const since = Date.parse(s.since);
   const when = Number.isFinite(since)
-    ? ` since ${clock(since, now, timeZone)} (${duration(now - since)})`
+    ? ` since ${clockTime(since, now, utc)} (${duration(now - since)})`
     : "";
   const use = s.active ? "in use" : "standby";
   const f = s.figures;
@@ -67,15 +69,4 @@ export function duration(ms: number): string {
   const h = Math.floor(m / 60);
   if (h < 48) return `${h} h ${m % 60} min`;
   return `${Math.floor(h / 24)} days ${h % 24} h`;
-}
-
-function clock(t: number, now: number, timeZone?: string): string {
-  const sameDay = Math.abs(now - t) < 20 * 3600_000;
-  return new Intl.DateTimeFormat("en-IN", {
-    timeZone,
-    hour: "2-digit",
-    minute: "2-digit",
-    hour12: false,
-    ...(sameDay ? {} : { day: "numeric", month: "short" }),
-  }).format(t);
 }

@@ -3,10 +3,12 @@
  * TypeScript sources. Its drivers are chunks loaded only when the config names a device, and the
  * native addons and wasm stay in node_modules; this proves the pieces still meet at run time.
  */
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DeviceState, StatePayload } from "../../contract/index.js";
+import { R30xPtyEmulator } from "../../drivers/fingerprint/emulator/pty-emulator.js";
 import { serveTcp } from "../../drivers/printer/emulator/serve.js";
 import { AgentProcess, ROOT, tempDir, writeConfig } from "../helpers/agent-process.js";
 import { Collector } from "../helpers/collector.js";
@@ -80,5 +82,82 @@ describe("the bundled agent (dist/station-agent)", () => {
     );
     expect(col.on("/state").at(-1)!.payload).toMatchObject({ online: false, cause: "shutdown" });
     expect(agent.output).not.toMatch(/Dynamic require|Cannot find module|ERR_MODULE_NOT_FOUND/);
+  });
+
+  it("never calls Intl while it runs a full station, answers its API and prints a Devanagari slip", async () => {
+    // The first Intl use pages ~7 MB of ICU data in for good: most of what the 80 MB budget has to spare.
+    const tripwire = join(ROOT, "test/helpers/intl-tripwire.mjs");
+    // First, that the tripwire itself trips.
+    const used = await new Promise<string>((resolve) => {
+      const code = 'new Intl.DateTimeFormat("en", { timeZone: "Asia/Kolkata" }); "a".localeCompare("b")';
+      const p = spawn(process.execPath, ["--import", tripwire, "-e", code]);
+      let err = "";
+      p.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      p.on("exit", () => resolve(err));
+    });
+    expect(used).toMatch(/intl-tripwire: Intl.DateTimeFormat/);
+    expect(used).toMatch(/intl-tripwire: String.prototype.localeCompare/);
+
+    const tree = await builtTree();
+    const broker = await PrivateMosquitto.start();
+    cleanups.push(() => broker.stop());
+    const scanner = await R30xPtyEmulator.start();
+    cleanups.push(() => scanner.stop());
+    const served = await serveTcp(await virtualPrinter(576), { port: 0 });
+    cleanups.push(() => served.close());
+    const dir = tempDir();
+    const apiPort = await freePort();
+    const config = writeConfig(dir, {
+      station: { id: "PS-NOINTL", district: "Test" },
+      mqtt: { url: broker.url, topicRoot: "cctns/test", keepalive: 5 },
+      storage: { dir: join(dir, "state") },
+      metrics: { intervalMs: 1000 },
+      api: { port: apiPort },
+      log: { level: "info" },
+      devices: [
+        { id: "fp1", kind: "fingerprint", driver: "r30x", port: scanner.hostPath, baud: 57600 },
+        { id: "printer1", kind: "printer", tcp: `127.0.0.1:${served.port}`, pollIntervalMs: 500 },
+        { id: "ups1", kind: "ups" },
+      ],
+      links: [
+        {
+          name: "loop",
+          interface: "lo",
+          role: "primary",
+          targets: [{ role: "datacentre", host: "127.0.0.1", probes: [{ type: "tcp", port: broker.port }] }],
+        },
+      ],
+    });
+    const col = await Collector.connect(broker.url, "cctns/test/PS-NOINTL/#");
+    cleanups.push(() => col.end());
+    const agent = new AgentProcess(
+      config,
+      { NODE_OPTIONS: `--import=${tripwire}` },
+      join(tree, "dist/station-agent/cli.js"),
+    );
+    cleanups.push(() => agent.kill());
+    agent.start();
+
+    const ready = (id: string) => (m: typeof col.messages) =>
+      m.some((x) => x.topic.endsWith(`/device/${id}`) && x.payload.health === "ready");
+    await col.waitFor(ready("printer1"), 30_000, "printer ready");
+    await col.waitFor(ready("fp1"), 30_000, "scanner ready");
+    await col.waitFor((m) => m.some((x) => x.topic.endsWith("/link/loop")), 30_000, "link state");
+    await col.waitFor((m) => m.some((x) => x.topic.endsWith("/uptime")), 30_000, "uptime");
+
+    for (const path of ["/v1/status", "/v1/links"]) {
+      const res = await fetch(`http://127.0.0.1:${apiPort}${path}`);
+      expect(res.status, path).toBe(200);
+    }
+    const token = readFileSync(join(dir, "state", "api-token"), "utf8").trim();
+    const res = await fetch(`http://127.0.0.1:${apiPort}/v1/print/slip`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ template: "complaint-receipt", data: RECEIPT }),
+    });
+    expect(res.status).toBe(200);
+
+    expect(await agent.kill("SIGTERM")).toBe(0);
+    expect(agent.output).not.toMatch(/intl-tripwire/);
   });
 });

@@ -128,6 +128,7 @@ describe("package-deb.sh", () => {
     expect(depends).toMatch(/libc6 \(>= [\d.]+\)/);
     expect(depends).toMatch(/nodejs \(>= \d+\.\d+\), nodejs \(<< \d+\)/);
     expect(depends).toContain("iputils-ping");
+    expect(depends).toContain("tzdata"); // ledger.timezone is checked against /usr/share/zoneinfo
     const control = join(work, "control");
     expect((await run("dpkg-deb", ["-e", deb, control])).code).toBe(0);
     expect(readFileSync(join(control, "conffiles"), "utf8")).toBe("/etc/default/station-agent\n");
