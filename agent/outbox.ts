@@ -80,8 +80,11 @@ export class Outbox {
         "SELECT seq, size FROM outbox WHERE kind = ? ORDER BY seq LIMIT ?",
       ),
       delete: db.prepare<[number], { size: number }>("DELETE FROM outbox WHERE seq = ? RETURNING size"),
-      toHistory: db.prepare(
-        "INSERT OR REPLACE INTO history(seq, topic, payload, created_ms, size) SELECT seq, topic, payload, created_ms, size FROM outbox WHERE seq = ?",
+      toHistory: db.prepare<[number, number]>(
+        "INSERT OR REPLACE INTO history(seq, topic, payload, created_ms, size) SELECT seq, topic, payload, created_ms, size FROM outbox WHERE seq BETWEEN ? AND ?",
+      ),
+      deleteRange: db.prepare<[number, number], { size: number }>(
+        "DELETE FROM outbox WHERE seq BETWEEN ? AND ? RETURNING size",
       ),
       stats: db.prepare<[], { depth: number; bytes: number | null }>(
         "SELECT count(*) AS depth, sum(size) AS bytes FROM outbox",
@@ -173,11 +176,11 @@ export class Outbox {
     // need no fsync of their own: NORMAL here, FULL again for the next enqueue.
     this.db.pragma("synchronous = NORMAL");
     try {
+      // PUBACKs come mostly in seq order: one statement per contiguous run, not two per message.
       this.db.transaction(() => {
-        for (const seq of seqs) {
-          if (this.opts.historyMaxBytes > 0) this.stmts.toHistory.run(seq);
-          const r = this.stmts.delete.get(seq);
-          if (r) this.removed(r.size);
+        for (const [lo, hi] of runs(seqs)) {
+          if (this.opts.historyMaxBytes > 0) this.stmts.toHistory.run(lo, hi);
+          for (const r of this.stmts.deleteRange.all(lo, hi)) this.removed(r.size);
         }
       })();
     } finally {
@@ -245,4 +248,16 @@ export class Outbox {
     this.flushAcks();
     this.db.close();
   }
+}
+
+/** Sorted contiguous runs [lo, hi] of the given seqs. */
+function runs(seqs: number[]): [number, number][] {
+  const sorted = [...seqs].sort((a, b) => a - b);
+  const out: [number, number][] = [];
+  for (const seq of sorted) {
+    const last = out[out.length - 1];
+    if (last && seq === last[1] + 1) last[1] = seq;
+    else out.push([seq, seq]);
+  }
+  return out;
 }

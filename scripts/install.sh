@@ -91,7 +91,7 @@ stage_payload() {
     # trace offline. The NOC runs tsc's output with maps; it lives on a server.
     # Its node flags and malloc setting: see AGENT_NODE_FLAGS in scripts/bundle-agent.ts.
     write_wrapper "$stage/bin/station-agent" "dist/station-agent/cli.js" --max-semi-space-size=1 \
-        "MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2}"
+        "MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=\${MALLOC_MMAP_THRESHOLD_:-16384}"
     write_wrapper "$stage/bin/station-noc" "dist/noc/cli.js" --enable-source-maps
     if [ "$BUNDLE_NODE" = 1 ]; then
         mkdir -p "$stage/node/bin"
@@ -132,12 +132,13 @@ trim_native_modules() {
 }
 
 write_wrapper() {
-    name=${1##*/} entry=$2 flags=${3:-} env=${4:-}
+    name=${1##*/} entry=$2 flags=${3:-} exports=""
+    for kv in ${4:-}; do exports="${exports}export $kv
+"; done
     cat >"$1" <<EOF
 #!/bin/sh
 # Runs $name with the Node.js bundled in the package when there is one, else the system's.
-${env:+export $env
-}app=\$(dirname "\$(dirname "\$(readlink -f "\$0")")")
+${exports}app=\$(dirname "\$(dirname "\$(readlink -f "\$0")")")
 node="\$app/node/bin/node"
 [ -x "\$node" ] || node=node
 exec "\$node" ${flags:+$flags }"\$app/$entry" "\$@"

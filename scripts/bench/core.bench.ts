@@ -1,5 +1,5 @@
 // Agent core benchmarks: durable enqueue, backlog drain vs a raw mqtt.js QoS 1 loop, bytes/day, steady RSS/CPU.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -9,7 +9,8 @@ import { stationTopics } from "../../contract/index.js";
 import { MqttSession } from "../../agent/mqtt-session.js";
 import { Outbox } from "../../agent/outbox.js";
 import { Reporter } from "../../agent/reporter.js";
-import { PrivateMosquitto } from "../../test/helpers/mosquitto.js";
+import { freePort, PrivateMosquitto } from "../../test/helpers/mosquitto.js";
+import { RECEIPT } from "../../test/helpers/printer.js";
 import { AgentProcess, ROOT, writeConfig } from "../../test/helpers/agent-process.js";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { AGENT_ENV, AGENT_NODE_FLAGS } from "../bundle-agent.js";
@@ -174,6 +175,8 @@ interface StationShape {
   extra: Record<string, unknown>;
   /** Events left in the outbox before the agent starts, as after a long outage; replayed first. */
   backlog?: number;
+  /** Devanagari slips printed through the local API before the measurement (needs `api.port` in extra). */
+  prints?: number;
 }
 
 /** A bare agent: no devices, no links (what the RSS floor is). */
@@ -221,6 +224,11 @@ async function fullStation(brokerPort: number): Promise<{ shapes: StationShape[]
         backlog: BACKLOG,
         extra: station,
       },
+      {
+        label: "same, after printing 3 Devanagari slips",
+        prints: 3,
+        extra: { ...station, api: { port: await freePort() } },
+      },
     ],
     async stop() {
       await printerServer.close();
@@ -231,7 +239,7 @@ async function fullStation(brokerPort: number): Promise<{ shapes: StationShape[]
 
 async function steadyState(url: string, shape: StationShape): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "bench-steady-"));
-  const station = `BENCH-STEADY-${shape.backlog ? "REPLAY" : shape.extra.devices ? "FULL" : "BARE"}`;
+  const station = `BENCH-STEADY-${shape.prints ? "PRINTED" : shape.backlog ? "REPLAY" : shape.extra.devices ? "FULL" : "BARE"}`;
   const cfg = benchConfig(dir, station, url, shape.extra);
   if (shape.backlog) {
     leaveBacklog(join(dir, "state"), stationTopics("bench", station).event, shape.backlog);
@@ -245,6 +253,23 @@ async function steadyState(url: string, shape: StationShape): Promise<BenchResul
   if (shape.backlog) {
     const n = shape.backlog;
     await col.waitFor((m) => m.filter((x) => x.topic.endsWith("/event")).length >= n, 300_000, "backlog");
+  }
+  if (shape.prints) {
+    const port = (shape.extra.api as { port: number }).port;
+    const token = readFileSync(join(dir, "state", "api-token"), "utf8").trim();
+    const printerReady = (m: typeof col.messages) =>
+      m.some((x) => x.topic.endsWith("/device/printer1") && x.payload.health === "ready");
+    await col.waitFor(printerReady, 30_000, "printer ready");
+    for (let i = 0; i < shape.prints; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/print/slip`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ template: "complaint-receipt", data: RECEIPT }),
+      });
+      const body = await res.text();
+      if (res.status !== 200 || !(JSON.parse(body) as { ok: boolean }).ok)
+        throw new Error(`slip ${i + 1}: HTTP ${res.status} ${body}`);
+    }
   }
   await new Promise((r) => setTimeout(r, 10_000)); // past start-up
   const ticks = (await readStat(proc.pid!)).cpuTicks;
@@ -289,7 +314,6 @@ async function steadyState(url: string, shape: StationShape): Promise<BenchResul
 }
 
 async function readStat(pid: number): Promise<{ cpuTicks: number; rssBytes: number }> {
-  const { readFileSync } = await import("node:fs");
   const target = pid;
   const stat = readFileSync(`/proc/${target}/stat`, "utf8").split(") ")[1]!.split(" ");
   const status = readFileSync(`/proc/${target}/status`, "utf8");
