@@ -1,8 +1,8 @@
 /**
  * Station wall-clock time without Intl. The daemon runs with TZ set to `ledger.timezone` (see
  * StationAgent.start), so Date's local getters give station time. Intl is avoided on purpose: the first
- * Intl formatter of any kind pages in about 7 MB of ICU data that then stays resident, which is most of
- * the agent's 80 MB RSS budget that a station can spare (docs/benchmarks.md).
+ * Intl object of any kind pages in about 7 MB of ICU data and code that then stays resident, against an
+ * RSS budget of 80 MB (docs/benchmarks.md).
  */
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

@@ -4,8 +4,8 @@ import { clockTime } from "../local-time.js";
 /**
  * Plain-words lines for `station-agent status`, read by station staff who are not IT people:
  * what each link is doing, whether it is the one in use, and what to check when it is not working.
+ * Times are the process's local time (station time in the daemon); `utc` prints them in UTC (tests).
  */
-/** `utc` prints times in UTC instead of the process's local time (tests). */
 export function describeLinks(states: readonly LinkState[], now = Date.now(), utc = false): string[] {
   if (states.length === 0) return ["Network links: none configured."];
   return states.map((s) => describeLink(s, now, utc));
