@@ -9,7 +9,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -18,6 +17,7 @@ import { LagHistogram } from "../../noc/stats.js";
 import { PostgresStorage } from "../../noc/storage/index.js";
 
 import type { BenchResult } from "./types.js";
+import { freePort } from "../../test/helpers/mosquitto.js";
 
 export type { BenchResult };
 
@@ -26,17 +26,6 @@ const ROOT = "bench/state";
 const PG_URL = process.env.NOC_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TICK = 100; // USER_HZ on Linux
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** utime + stime of a process, in seconds. */
 function cpuSeconds(pid: number): number {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -16,65 +16,112 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const sock = connect(port, "127.0.0.1");
-      sock.once("connect", () => {
-        sock.destroy();
-        resolve();
-      });
-      sock.once("error", () => {
-        sock.destroy();
-        if (Date.now() > deadline) reject(new Error(`port ${port} did not open`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(port, "127.0.0.1");
+    c.once("connect", () => (c.destroy(), resolve(true)));
+    c.once("error", () => (c.destroy(), resolve(false)));
   });
 }
 
-/** A private Mosquitto the test can stop and restart on the same port (real broker, not a mock). */
-export class PrivateMosquitto {
-  private proc?: ChildProcess;
-  readonly dir = mkdtempSync(join(tmpdir(), "sa-mosq-"));
-  constructor(readonly port: number) {}
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await canConnect(port))) {
+    if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
-  static async start(): Promise<PrivateMosquitto> {
-    const m = new PrivateMosquitto(await freePort());
-    await m.start();
-    return m;
+/**
+ * A private Mosquitto on a free loopback port, which a test can stop and restart on the same port (a real
+ * broker, not a mock). Persistence is on, as on a production broker: sessions, queued QoS 1 messages and
+ * retained ones survive a restart.
+ */
+export class PrivateMosquitto {
+  readonly dir = mkdtempSync(join(tmpdir(), "mosq-"));
+  port = 0;
+  log = "";
+  private proc: ChildProcess | undefined;
+
+  /** Extra config lines, after the defaults; may be added to before start(). */
+  constructor(readonly extra: string[] = []) {
+    // Started as root, mosquitto runs as its own user, which must write its persistence file here.
+    chmodSync(this.dir, 0o777);
+  }
+
+  static async start(extra: string[] = []): Promise<PrivateMosquitto> {
+    return new PrivateMosquitto(extra).start();
   }
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<void> {
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  async start(port?: number): Promise<this> {
+    this.port = port ?? (this.port || (await freePort()));
     const conf = join(this.dir, "mosquitto.conf");
-    writeFileSync(
-      conf,
-      [
-        `listener ${this.port} 127.0.0.1`,
-        "allow_anonymous true",
-        "persistence true",
-        `persistence_location ${this.dir}/`,
-        "max_queued_messages 1000000",
-        "",
-      ].join("\n"),
-    );
-    this.proc = spawn("mosquitto", ["-c", conf], { stdio: "ignore" });
-    await waitForPort(this.port);
+    const lines = [
+      `listener ${this.port} 127.0.0.1`,
+      "allow_anonymous true",
+      "persistence true",
+      `persistence_location ${this.dir}/`,
+      "max_queued_messages 1000000",
+      ...this.extra,
+    ];
+    writeFileSync(conf, lines.join("\n") + "\n");
+    const p = spawn("mosquitto", ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
+    this.proc = p;
+    p.stdout?.on("data", (d: Buffer) => (this.log += d.toString()));
+    p.stderr?.on("data", (d: Buffer) => (this.log += d.toString()));
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (p.exitCode !== null) throw new Error(`mosquitto exited: ${this.log}`);
+      if (await canConnect(this.port)) return this;
+      if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${this.port}: ${this.log}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   async stop(): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once("exit", () => resolve());
-      p.kill("SIGTERM");
-    });
     this.proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once("exit", r));
+    p.kill("SIGTERM");
+    const t = setTimeout(() => p.kill("SIGKILL"), 3000);
+    await exited;
+    clearTimeout(t);
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+type Truthy<T> = Exclude<T, false | null | undefined | 0 | "">;
+
+/** Polls until `check` returns a truthy value (or throws on timeout with the last error). */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  stepMs = 50,
+): Promise<Truthy<T>> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as Truthy<T>;
+      last = new Error(`condition still ${String(v)}`);
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > until) throw last instanceof Error ? last : new Error(String(last));
+    await new Promise((r) => setTimeout(r, stepMs));
   }
 }

@@ -4,7 +4,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,34 +12,11 @@ import { probeBroker } from "../../agent/cli/broker-probe.js";
 import { ConfigSchema } from "../../config/schema.js";
 import type { NodeHidModule } from "../../drivers/transport/hid.js";
 import { loadHidBackend } from "../../drivers/transport/hid.js";
+import { freePort, waitForPort } from "../helpers/mosquitto.js";
 
 let dir: string;
 let broker: ChildProcess | undefined;
 const ports = { plain: 0, tls: 0, closed: 0, idle: 0 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect({ host: "127.0.0.1", port }, () => (c.destroy(), r(true)));
-      c.once("error", () => r(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ups-doctor-"));
