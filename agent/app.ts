@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { stationTopics, type StationTopics } from "../contract/index.js";
 import type { Config } from "../config/schema.js";
 import { SystemClock } from "./clock.js";
-import { createAgentCommands } from "./commands/index.js";
+import { createAgentCommands, SqliteReplayStore } from "./commands/index.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
 import { Ledger, type LedgerOutage } from "./ledger.js";
 import { MidnightWatch } from "./local-time.js";
@@ -193,6 +193,7 @@ export class StationAgent {
       outbox: this.outbox,
       diagnose: this.o.diagnose ?? (async () => (await import("./cli/doctor.js")).runDoctor({ config })),
       clock: this.clock,
+      replayStore: new SqliteReplayStore(this.ledger.db),
       log,
     });
     this.session.start();

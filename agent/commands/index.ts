@@ -6,6 +6,7 @@ export {
   type IncomingCommand,
 } from "./handler.js";
 export { MemoryReplayStore, ReplayGuard, type ReplayStore } from "./replay-guard.js";
+export { SqliteReplayStore } from "./sqlite-replay-store.js";
 export { TokenBucket } from "./rate-limit.js";
 export { loadNocPublicKey, verifyCommandSignature } from "./signature.js";
 export {

@@ -1,6 +1,14 @@
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { CommandHandler, type CommandHandlerDeps, type HistoryMessage } from "../../agent/commands/index.js";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import {
+  CommandHandler,
+  SqliteReplayStore,
+  type CommandHandlerDeps,
+  type HistoryMessage,
+} from "../../agent/commands/index.js";
+import { tempDir } from "../helpers/agent-process.js";
 import { canonicalCommand, CommandReply, ResendResult } from "../../contract/index.js";
 
 const ROOT = "cctns/test";
@@ -144,6 +152,48 @@ describe("agent command handler", () => {
       "replayed command refused",
       expect.stringMatching(/too old/),
     ]);
+  });
+
+  it("still refuses a replay after the agent restarts, from the guard's keys in SQLite", async () => {
+    const file = join(tempDir(), "ledger.db");
+    const body = request();
+    const cd = Buffer.from("kept-correlation");
+    const before = new Database(file);
+    const first = harness({ replayStore: new SqliteReplayStore(before) });
+    await first.handler.handle(msg("rebirth", body, cd));
+    before.close(); // the agent stops (or is killed) here
+
+    const after = new Database(file);
+    const restarted = harness({ replayStore: new SqliteReplayStore(after) });
+    await restarted.handler.handle(msg("rebirth", body)); // same id
+    await restarted.handler.handle(msg("rebirth", request(), cd)); // same correlation data
+    await restarted.handler.handle(msg("rebirth", request()));
+    expect(first.calls).toEqual(["rebirth"]);
+    expect(restarted.calls).toEqual(["rebirth"]);
+    expect(restarted.replies.map((r) => r.payload.error ?? "ok")).toEqual([
+      "replayed command refused",
+      "replayed command refused",
+      "ok",
+    ]);
+    // Keys are forgotten once a command could no longer pass the age check anyway.
+    restarted.clock.t += 3_600_000;
+    new SqliteReplayStore(after).prune(restarted.clock.t);
+    expect(after.prepare("SELECT count(*) AS n FROM command_replay").get()).toEqual({ n: 0 });
+    after.close();
+  });
+
+  it("keeps the stored replay keys bounded", () => {
+    const db = new Database(":memory:");
+    const store = new SqliteReplayStore(db, 3);
+    for (let i = 0; i < 5; i++) store.add(`id:${i}`, 1000 + i);
+    expect(["id:0", "id:1", "id:2", "id:3", "id:4"].map((k) => store.has(k))).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
+    db.close();
   });
 
   it("does not let a refused command poison the replay guard", async () => {
