@@ -136,6 +136,9 @@ describe.skipIf(skip !== undefined)("link monitor in the lab", () => {
     );
     const during = await runner.view();
     expect(during.active).toBe("bb");
+    // Stay on the backup long enough to show in onBackupS (tenths of a second): plugging the primary back
+    // right away can fail back within 20 ms.
+    await new Promise((r) => setTimeout(r, 300));
 
     const back = runner.lines.length;
     await lab.plug("primary");
