@@ -50,6 +50,13 @@ export class Collector {
     }
   }
 
+  /** Waits for the station's offline state (a shutdown or the Last Will) and returns that payload. */
+  async offlineState(timeoutMs = 10_000): Promise<Record<string, unknown>> {
+    const offline = (m: Received) => m.topic.endsWith("/state") && m.payload.online === false;
+    await this.waitFor((msgs) => msgs.some(offline), timeoutMs, "offline state");
+    return this.messages.filter(offline).at(-1)!.payload;
+  }
+
   end(): Promise<void> {
     return new Promise((r) => this.client.end(true, {}, () => r()));
   }

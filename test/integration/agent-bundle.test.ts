@@ -75,11 +75,7 @@ describe("the bundled agent (dist/station-agent)", () => {
     expect(printer.bytesReceived).toBeGreaterThan(1000);
 
     expect(await agent.kill("SIGTERM")).toBe(0);
-    await col.waitFor(
-      (m) => m.some((x) => x.topic.endsWith("/state") && x.payload.online === false),
-      10_000,
-      "offline",
-    );
+    expect(await col.offlineState()).toMatchObject({ online: false, cause: "shutdown" });
     expect(col.on("/state").at(-1)!.payload).toMatchObject({ online: false, cause: "shutdown" });
     expect(agent.output).not.toMatch(/Dynamic require|Cannot find module|ERR_MODULE_NOT_FOUND/);
   });

@@ -59,11 +59,7 @@ describe("agent against a real Mosquitto", () => {
     for (const e of col.on("/event")) EventPayload.parse(e.payload);
     expect(col.on("/event").map((e) => e.payload.type)).toContain("agent.started");
     expect(await agent.kill("SIGTERM")).toBe(0);
-    await col.waitFor(
-      (m) => m.some((x) => x.topic.endsWith("/state") && x.payload.online === false),
-      10_000,
-      "offline",
-    );
+    expect(await col.offlineState()).toMatchObject({ online: false, cause: "shutdown" });
     expect(col.on("/state").at(-1)!.payload).toMatchObject({ online: false, cause: "shutdown" });
     expect(col.on("/event").map((e) => e.payload.type)).toContain("agent.stopped");
   });
