@@ -17,7 +17,7 @@ import { LagHistogram } from "../../noc/stats.js";
 import { PostgresStorage } from "../../noc/storage/index.js";
 
 import type { BenchResult } from "./types.js";
-import { freePort } from "../../test/helpers/mosquitto.js";
+import { freePort } from "../../test/support/mosquitto.js";
 
 export type { BenchResult };
 

@@ -12,7 +12,7 @@ import { defaultOptions, NocApp } from "../../noc/app.js";
 import { emptyAvailability, type DailyRow, type StationRow } from "../../noc/model.js";
 import { emptyBatch, SqliteStorage } from "../../noc/storage/index.js";
 import { StationSimulator } from "../../scripts/simulate-stations.js";
-import { eventually, PrivateMosquitto } from "../helpers/mosquitto.js";
+import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
 
 const ROOT = "cctns/ui";
 const SHOTS = process.env.NOC_SCREENSHOTS ?? "/tmp/noc-screens";

@@ -10,11 +10,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DeviceState, StatePayload } from "../../contract/index.js";
 import { R30xPtyEmulator } from "../../drivers/fingerprint/emulator/pty-emulator.js";
 import { serveTcp } from "../../drivers/printer/emulator/serve.js";
-import { AgentProcess, ROOT, tempDir, writeConfig } from "../helpers/agent-process.js";
-import { Collector } from "../helpers/collector.js";
-import { freePort, PrivateMosquitto } from "../helpers/mosquitto.js";
-import { RECEIPT, virtualPrinter } from "../helpers/printer.js";
-import { builtTree } from "./helpers/built-tree.js";
+import { AgentProcess, ROOT, tempDir, writeConfig } from "../support/agent-process.js";
+import { Collector } from "../support/collector.js";
+import { freePort, PrivateMosquitto } from "../support/mosquitto.js";
+import { RECEIPT, virtualPrinter } from "../support/printer.js";
+import { builtTree } from "../support/built-tree.js";
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -82,7 +82,7 @@ describe("the bundled agent (dist/station-agent)", () => {
 
   it("never calls Intl while it runs a full station, answers its API and prints a Devanagari slip", async () => {
     // The first Intl use pages ~7 MB of ICU data in for good: most of what the 80 MB budget has to spare.
-    const tripwire = join(ROOT, "test/helpers/intl-tripwire.mjs");
+    const tripwire = join(ROOT, "test/support/intl-tripwire.mjs");
     // First, that the tripwire itself trips.
     const used = await new Promise<string>((resolve) => {
       const code = 'new Intl.DateTimeFormat("en", { timeZone: "Asia/Kolkata" }); "a".localeCompare("b")';

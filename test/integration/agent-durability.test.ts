@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Outbox } from "../../agent/outbox.js";
 import { EventPayload, MetricsPayload, StatePayload } from "../../contract/index.js";
-import { AgentProcess, tempDir, writeConfig } from "../helpers/agent-process.js";
-import { Collector, seqs, type Received } from "../helpers/collector.js";
-import { PrivateMosquitto } from "../helpers/mosquitto.js";
+import { AgentProcess, tempDir, writeConfig } from "../support/agent-process.js";
+import { Collector, seqs, type Received } from "../support/collector.js";
+import { PrivateMosquitto } from "../support/mosquitto.js";
 
 const ROOT_TOPIC = "cctns/test";
 const cleanups: (() => Promise<unknown> | void)[] = [];

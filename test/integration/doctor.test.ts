@@ -12,7 +12,7 @@ import { probeBroker } from "../../agent/cli/broker-probe.js";
 import { ConfigSchema } from "../../config/schema.js";
 import type { NodeHidModule } from "../../drivers/transport/hid.js";
 import { loadHidBackend } from "../../drivers/transport/hid.js";
-import { freePort, waitForPort } from "../helpers/mosquitto.js";
+import { freePort, waitForPort } from "../support/mosquitto.js";
 
 let dir: string;
 let broker: ChildProcess | undefined;

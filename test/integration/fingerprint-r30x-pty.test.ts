@@ -2,7 +2,7 @@
  * The real driver against the byte-level emulator over a socat pty pair, through the real serialport
  * binding: what a USB-serial adapter gives the driver, minus the hardware.
  */
-import { describeError } from "../helpers/fingerprint-sinks.js";
+import { describeError } from "../support/fingerprint-sinks.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SerialByteStream } from "../../drivers/transport/serial.js";
 import { R30xScanner, type R30xOptions } from "../../drivers/fingerprint/r30x-device.js";

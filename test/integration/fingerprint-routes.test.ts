@@ -17,7 +17,7 @@ import { createMockR30x, resetMockPorts } from "../../drivers/fingerprint/emulat
 import { decodeGrayPng } from "../../drivers/fingerprint/png.js";
 import { decodeFingerImageRecord } from "../../drivers/fingerprint/iso19794-4.js";
 import { ResponseTimeoutError } from "../../drivers/fingerprint/errors.js";
-import { RecordingSinks, capturingLogger, realClock } from "../helpers/fingerprint-sinks.js";
+import { RecordingSinks, capturingLogger, realClock } from "../support/fingerprint-sinks.js";
 
 async function serve(route: LocalRoute): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {

@@ -7,7 +7,7 @@ import { rmSync, symlinkSync } from "node:fs";
 import { SerialByteStream } from "../../drivers/transport/serial.js";
 import { R30xScanner } from "../../drivers/fingerprint/r30x-device.js";
 import { R30xPtyEmulator } from "../../drivers/fingerprint/emulator/pty-emulator.js";
-import { describeError } from "../helpers/fingerprint-sinks.js";
+import { describeError } from "../support/fingerprint-sinks.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { R30xPtyEmulator } from "../../drivers/fingerprint/emulator/pty-emulator
 import { decodeGrayPng } from "../../drivers/fingerprint/png.js";
 import { DeviceBusyError, NoFingerError } from "../../drivers/fingerprint/errors.js";
 import { DeviceState } from "../../contract/index.js";
-import { RecordingSinks, capturingLogger, describeError, realClock } from "../helpers/fingerprint-sinks.js";
+import { RecordingSinks, capturingLogger, describeError, realClock } from "../support/fingerprint-sinks.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultOptions, NocApp } from "../../noc/app.js";
 import { dayKey } from "../../noc/time.js";
 import { StationSimulator } from "../../scripts/simulate-stations.js";
-import { eventually, PrivateMosquitto } from "../helpers/mosquitto.js";
+import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
 
 const ROOT = "cctns/colltest";
 const silent = {

@@ -15,7 +15,7 @@ import { ConfigSchema } from "../../config/schema.js";
 import { EventPayload, MetricsPayload, ResendResult } from "../../contract/index.js";
 import { defaultOptions, NocApp } from "../../noc/app.js";
 import { Commander } from "../../noc/commander.js";
-import { eventually, PrivateMosquitto } from "../helpers/mosquitto.js";
+import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
 
 const ROOT = "cctns/e2e";
 const ID = "PS-E2E";

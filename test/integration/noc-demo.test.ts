@@ -11,7 +11,7 @@ import { StationAgent } from "../../agent/app.js";
 import { createLogger } from "../../agent/log.js";
 import { ConfigSchema } from "../../config/schema.js";
 import { defaultOptions, NocApp } from "../../noc/app.js";
-import { eventually } from "../helpers/mosquitto.js";
+import { eventually } from "../support/mosquitto.js";
 
 const quiet = createLogger("silent");
 

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, PrivateMosquitto } from "../helpers/mosquitto.js";
+import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
 
 const ROOT = "cctns/state";
 const ACL = new URL("../../noc/mosquitto/station-agent.acl", import.meta.url).pathname;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultOptions, NocApp, type NocOptions } from "../../noc/app.js";
 import { PostgresStorage } from "../../noc/storage/index.js";
 import { StationSimulator } from "../../scripts/simulate-stations.js";
-import { eventually, PrivateMosquitto } from "../helpers/mosquitto.js";
+import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
 
 const ROOT = "cctns/shared";
 const PG_URL = process.env.NOC_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";

@@ -15,7 +15,7 @@ import { SerialByteStream } from "../../drivers/transport/serial.js";
 import { DeviceFileByteStream } from "../../drivers/transport/device-file.js";
 import { encodeGrayPng } from "../../drivers/printer/image-input.js";
 import { syntheticFingerprint } from "../../drivers/printer/emulator/sample-images.js";
-import { loadFonts, RECEIPT, SLIP, virtualPrinter } from "../helpers/printer.js";
+import { loadFonts, RECEIPT, SLIP, virtualPrinter } from "../support/printer.js";
 
 const BAUD = 115200;
 let pair: PtyPair;

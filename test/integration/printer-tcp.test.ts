@@ -13,7 +13,7 @@ import { PrinterService } from "../../agent/devices/printer-service.js";
 import { serveTcp, type Served } from "../../drivers/printer/emulator/serve.js";
 import type { VirtualPrinter } from "../../drivers/printer/emulator/virtual-printer.js";
 import { DeviceState } from "../../contract/index.js";
-import { RECEIPT, RecordingSinks, SLIP, virtualPrinter, waitFor } from "../helpers/printer.js";
+import { RECEIPT, RecordingSinks, SLIP, virtualPrinter, waitFor } from "../support/printer.js";
 
 let emulator: VirtualPrinter;
 let served: Served & { port: number };

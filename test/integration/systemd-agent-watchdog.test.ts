@@ -8,13 +8,13 @@ import { chmodSync, chownSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { UnixDgramTransport } from "../../agent/sd-notify.js";
-import { AgentProcess, tempDir, writeConfig } from "../helpers/agent-process.js";
-import { Collector } from "../helpers/collector.js";
-import { PrivateMosquitto } from "../helpers/mosquitto.js";
-import { builtTree } from "./helpers/built-tree.js";
-import { run } from "./helpers/run.js";
-import { sandboxPrefix, SANDBOX_UID, seccompAvailable } from "./helpers/sandbox.js";
-import { NotifyReceiver, countWatchdog, indexOfMessage, type Datagram } from "./helpers/notify-receiver.js";
+import { AgentProcess, tempDir, writeConfig } from "../support/agent-process.js";
+import { Collector } from "../support/collector.js";
+import { PrivateMosquitto } from "../support/mosquitto.js";
+import { builtTree } from "../support/built-tree.js";
+import { run } from "../support/run.js";
+import { sandboxPrefix, SANDBOX_UID, seccompAvailable } from "../support/sandbox.js";
+import { NotifyReceiver, countWatchdog, indexOfMessage, type Datagram } from "../support/notify-receiver.js";
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {

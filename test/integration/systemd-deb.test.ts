@@ -18,8 +18,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { builtTree, REPO } from "./helpers/built-tree.js";
-import { inCowRoot, run, type Ran } from "./helpers/run.js";
+import { builtTree, REPO } from "../support/built-tree.js";
+import { inCowRoot, run, type Ran } from "../support/run.js";
 
 /** A real `dpkg -i` on a copy-on-write view of this machine: the maintainer scripts' live path. */
 const LIVE_DPKG = `

@@ -19,9 +19,9 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { builtTree, REPO } from "./helpers/built-tree.js";
-import { inMountNamespace, run } from "./helpers/run.js";
-import { sandboxPrefix, seccompAvailable } from "./helpers/sandbox.js";
+import { builtTree, REPO } from "../support/built-tree.js";
+import { inMountNamespace, run } from "../support/run.js";
+import { sandboxPrefix, seccompAvailable } from "../support/sandbox.js";
 
 const NS = `systemd-icmp-${process.pid}`;
 const NOBODY = "65534";

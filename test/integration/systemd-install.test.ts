@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_ENV, AGENT_NODE_FLAGS } from "../../scripts/bundle-agent.js";
-import { builtTree, REPO } from "./helpers/built-tree.js";
-import { inCowRoot, inMountNamespace, run } from "./helpers/run.js";
-import { snapshot, type Entry } from "./helpers/tree.js";
+import { builtTree, REPO } from "../support/built-tree.js";
+import { inCowRoot, inMountNamespace, run } from "../support/run.js";
+import { snapshot, type Entry } from "../support/tree.js";
 
 const APP = "/opt/station-agent";
 /** Everything install.sh lays out, except the contents of dist/ and node_modules/. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SdNotifier } from "../../agent/sd-notify.js";
-import { NotifyReceiver, countWatchdog, indexOfMessage } from "./helpers/notify-receiver.js";
+import { NotifyReceiver, countWatchdog, indexOfMessage } from "../support/notify-receiver.js";
 
 const CHILD = "test/integration/fixtures/notify-child.ts";
 

@@ -17,8 +17,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO } from "./helpers/built-tree.js";
-import { inMountNamespace, run } from "./helpers/run.js";
+import { REPO } from "../support/built-tree.js";
+import { inMountNamespace, run } from "../support/run.js";
 
 const SYSTEMD = join(REPO, "systemd");
 const UNITS = ["station-agent.service", "station-noc.service", "station-agent-recover.timer"];

@@ -8,7 +8,7 @@ import {
   type CommandHandlerDeps,
   type HistoryMessage,
 } from "../../agent/commands/index.js";
-import { tempDir } from "../helpers/agent-process.js";
+import { tempDir } from "../support/agent-process.js";
 import { canonicalCommand, CommandReply, ResendResult } from "../../contract/index.js";
 
 const ROOT = "cctns/test";

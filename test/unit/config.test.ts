@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { ConfigSchema } from "../../config/schema.js";
 import { ConfigError, parseConfigText, loadConfig } from "../../config/load.js";
-import { runCli, tempDir } from "../helpers/agent-process.js";
+import { runCli, tempDir } from "../support/agent-process.js";
 
 const VALID = {
   station: { id: "PS-1", name: "Test", district: "D" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Ledger } from "../../agent/ledger.js";
-import { tempDir } from "../helpers/agent-process.js";
+import { tempDir } from "../support/agent-process.js";
 
 const T0 = Date.parse("2026-11-01T00:00:00Z");
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { Outbox } from "../../agent/outbox.js";
 import { openDurableDb, PAGE_CACHE_KIB } from "../../agent/sqlite.js";
-import { tempDir } from "../helpers/agent-process.js";
+import { tempDir } from "../support/agent-process.js";
 
 const payload =
   (kind: string, pad = 100) =>

@@ -5,7 +5,7 @@ import { EscPosParser, type Op } from "../../drivers/printer/emulator/parser.js"
 import * as cmd from "../../drivers/printer/escpos.js";
 import { arrestSlip } from "../../drivers/printer/templates.js";
 import { encodeTestPage } from "../../drivers/printer/slip.js";
-import { loadFonts, SLIP } from "../helpers/printer.js";
+import { loadFonts, SLIP } from "../support/printer.js";
 
 /** Parses in chunks of `chunk` bytes; text split across chunks is joined again (the paper joins it too). */
 function parseAll(bytes: Uint8Array, chunk: number): Op[] {

@@ -13,7 +13,7 @@ import {
 import { grayRamp, syntheticFingerprint } from "../../drivers/printer/emulator/sample-images.js";
 import { qrBitmap } from "../../drivers/printer/qr.js";
 import { encodeSlip } from "../../drivers/printer/slip.js";
-import { inkCount, loadFonts, pngToBitmap, RECEIPT, SLIP, virtualPrinter } from "../helpers/printer.js";
+import { inkCount, loadFonts, pngToBitmap, RECEIPT, SLIP, virtualPrinter } from "../support/printer.js";
 
 function region(b: Bitmap, y0: number, height: number): Bitmap {
   return { width: b.width, height, data: b.data.slice(y0 * b.width, (y0 + height) * b.width) };

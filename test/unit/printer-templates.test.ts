@@ -10,7 +10,7 @@ import {
   TemplateDataError,
 } from "../../drivers/printer/templates.js";
 import { TextRasterizer } from "../../drivers/printer/text-raster.js";
-import { inkCount, loadFonts, RECEIPT, SLIP } from "../helpers/printer.js";
+import { inkCount, loadFonts, RECEIPT, SLIP } from "../support/printer.js";
 
 function qrPayload(blocks: ReturnType<typeof arrestSlip>): string {
   const qr = blocks.find((b) => b.kind === "qr");

@@ -37,7 +37,7 @@ export async function sandboxPrefix(dir: string, bounding = "-all,+net_raw"): Pr
   const list = join(dir, "system-service.syscalls");
   writeFileSync(list, `${(await expandSyscallGroup("@system-service")).join("\n")}\n`, { mode: 0o644 });
   chmodSync(dir, 0o755);
-  const script = join(import.meta.dirname, "../fixtures/seccomp-exec.py");
+  const script = join(import.meta.dirname, "../integration/fixtures/seccomp-exec.py");
   return [
     "setpriv",
     `--reuid=${SANDBOX_UID}`,

@@ -22,9 +22,9 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { bundleAgent } from "../../../scripts/bundle-agent.js";
+import { bundleAgent } from "../../scripts/bundle-agent.js";
 
-export const REPO = resolve(import.meta.dirname, "../../..");
+export const REPO = resolve(import.meta.dirname, "../..");
 // Per checkout: a clone testing at the same time must not remove this checkout's build as "old".
 const PREFIX = `station-agent-systemd-build-${createHash("sha256").update(REPO).digest("hex").slice(0, 8)}-`;
 const LINKED = ["package.json", "package-lock.json", "node_modules", "config", "systemd", "scripts", "docs"];

@@ -52,7 +52,7 @@ export async function inCowRoot(
 ): Promise<Ran & { values: Record<string, string> }> {
   const scratch = mkdtempSync(join(tmpdir(), "systemd-cow-"));
   try {
-    const fixture = join(import.meta.dirname, "../fixtures/cow-chroot.sh");
+    const fixture = join(import.meta.dirname, "../integration/fixtures/cow-chroot.sh");
     const r = await run("unshare", ["-m", "-n", "sh", fixture, scratch, ...args], { input: script });
     const values: Record<string, string> = {};
     for (const line of r.stdout.split("\n")) {

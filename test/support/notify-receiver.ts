@@ -12,7 +12,7 @@ export interface Datagram {
   msg: string;
 }
 
-const SCRIPT = fileURLToPath(new URL("../fixtures/notify-receiver.py", import.meta.url));
+const SCRIPT = fileURLToPath(new URL("../integration/fixtures/notify-receiver.py", import.meta.url));
 
 export class NotifyReceiver {
   readonly datagrams: Datagram[] = [];
