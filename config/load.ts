@@ -2,6 +2,13 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { parseDocument, type YAMLError } from "yaml";
+import {
+  localOverrides,
+  mergeUnderLocal,
+  pinnedKeyIn,
+  readFragment,
+  type StoredFragment,
+} from "./fragments.js";
 import { ConfigSchema, type Config } from "./schema.js";
 
 export const DEFAULT_CONFIG_PATH = "/etc/station-agent/config.yaml";
@@ -22,19 +29,59 @@ export interface LoadedConfig {
   /** Short hash of the effective config without secrets: the NOC sees when two stations differ. */
   hash: string;
   source: string;
+  /** The NOC's fragment merged under the local file, or why it was left out (the local file still runs). */
+  fragment?: { version: string; sha256: string; keptLocal: string[] } | { ignored: string };
 }
 
-export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { fragments?: boolean } = {},
+): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
     throw new ConfigError([`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
   }
-  return parseConfigText(text, path, env);
+  if (opts.fragments === false) return parseConfigText(text, path, env);
+  const local = parseYaml(text, path);
+  const storageDir = (local.storage as { dir?: unknown } | undefined)?.dir;
+  let fragment: StoredFragment | undefined;
+  try {
+    fragment = readFragment(typeof storageDir === "string" ? storageDir : DEFAULT_STORAGE_DIR);
+  } catch (e) {
+    return { ...validate(local, path, env), fragment: { ignored: (e as Error).message } };
+  }
+  if (!fragment) return validate(local, path, env);
+  const pinned = pinnedKeyIn(fragment.settings);
+  if (pinned)
+    return {
+      ...validate(local, path, env),
+      fragment: { ignored: `it sets ${pinned}, which only the local file may` },
+    };
+  const keptLocal = localOverrides(fragment.settings, local);
+  try {
+    const merged = mergeUnderLocal(fragment.settings, local) as Record<string, unknown>;
+    return {
+      ...validate(merged, path, env),
+      fragment: { version: fragment.version, sha256: fragment.sha256, keptLocal },
+    };
+  } catch (e) {
+    // A fragment must never stop a station that runs on its local file alone.
+    const local_ = validate(local, path, env);
+    const why = e instanceof ConfigError ? e.problems.join("; ") : String(e);
+    return { ...local_, fragment: { ignored: `with it the settings are invalid: ${why}` } };
+  }
 }
 
+const DEFAULT_STORAGE_DIR = "/var/lib/station-agent";
+
 export function parseConfigText(text: string, source: string, env: NodeJS.ProcessEnv = {}): LoadedConfig {
+  return validate(parseYaml(text, source), source, env);
+}
+
+function parseYaml(text: string, source: string): Record<string, unknown> {
   // prettyErrors fills linePos; without it every YAML error said "at line ?".
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => yamlProblem(e, text, source)));
@@ -44,6 +91,11 @@ export function parseConfigText(text: string, source: string, env: NodeJS.Proces
       `(root): expected a mapping of settings, got ${Array.isArray(raw) ? "a list" : typeof raw}`,
     ]);
   }
+  return raw as Record<string, unknown>;
+}
+
+function validate(input: Record<string, unknown>, source: string, env: NodeJS.ProcessEnv): LoadedConfig {
+  const raw = structuredClone(input);
   const problems: string[] = [];
   applyEnvOverrides(raw as Record<string, unknown>, env, problems);
   const parsed = ConfigSchema.safeParse(raw);
