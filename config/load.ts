@@ -36,7 +36,8 @@ export interface LoadedConfig {
 export function loadConfig(
   path: string,
   env: NodeJS.ProcessEnv = process.env,
-  opts: { fragments?: boolean } = {},
+  /** fragments: false reads the local file alone; fragment: judge this one instead of the stored one. */
+  opts: { fragments?: boolean; fragment?: StoredFragment } = {},
 ): LoadedConfig {
   let text: string;
   try {
@@ -47,9 +48,9 @@ export function loadConfig(
   if (opts.fragments === false) return parseConfigText(text, path, env);
   const local = parseYaml(text, path);
   const storageDir = (local.storage as { dir?: unknown } | undefined)?.dir;
-  let fragment: StoredFragment | undefined;
+  let fragment: StoredFragment | undefined = opts.fragment;
   try {
-    fragment = readFragment(typeof storageDir === "string" ? storageDir : DEFAULT_STORAGE_DIR);
+    fragment ??= readFragment(typeof storageDir === "string" ? storageDir : DEFAULT_STORAGE_DIR);
   } catch (e) {
     return { ...validate(local, path, env), fragment: { ignored: (e as Error).message } };
   }
