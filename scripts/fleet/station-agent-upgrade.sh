@@ -5,6 +5,7 @@
 # runs afterwards (new or old) to report over MQTT.
 #
 #   station-agent-upgrade --id ID --to VERSION [--deadline SECONDS] [--state DIR] [--package NAME]
+#   station-agent-upgrade --request FILE [--state DIR]    (id=, to=, deadline= lines; from the path unit)
 #
 # Healthy means: `station-agent status --json` answers with the new version and an MQTT session up,
 # within the deadline. The version replaced stays in /var/cache/apt/archives (apt keeps what it
@@ -23,15 +24,26 @@ while [ $# -gt 0 ]; do
     --deadline) DEADLINE=$2 && shift ;;
     --state) STATE=$2 && shift ;;
     --package) PKG=$2 && shift ;;
+    --request)
+        # Only these three keys are read; the values are checked below like the options.
+        ID=$(sed -n 's/^id=//p' "$2" | head -n 1)
+        TO=$(sed -n 's/^to=//p' "$2" | head -n 1)
+        DEADLINE=$(sed -n 's/^deadline=//p' "$2" | head -n 1)
+        rm -f "$2"
+        shift
+        ;;
     *) echo "station-agent-upgrade: unknown option $1" >&2 && exit 2 ;;
     esac
     shift
 done
 case "$ID" in '' | *[!A-Za-z0-9._-]*) echo "station-agent-upgrade: --id must be [A-Za-z0-9._-]+" >&2 && exit 2 ;; esac
 case "$TO" in '' | *[!A-Za-z0-9.+~:-]*) echo "station-agent-upgrade: --to must be a Debian version" >&2 && exit 2 ;; esac
+case "$DEADLINE" in '' | *[!0-9]*) echo "station-agent-upgrade: --deadline must be seconds" >&2 && exit 2 ;; esac
 
 OUT="$STATE/update"
 mkdir -p "$OUT"
+# The agent reads the outcome and marks it reported; it runs as its own user.
+if id station-agent >/dev/null 2>&1; then chown station-agent: "$OUT"; fi
 LOG="$OUT/$ID.log"
 exec >>"$LOG" 2>&1
 FROM=$(dpkg-query -W -f='${Version}' "$PKG" 2>/dev/null || true)

@@ -45,13 +45,23 @@ sh "$repo_src/scripts/apt-repo.sh" sources http://127.0.0.1:8089/ "$w/repo" > /e
 apt-get update -q >/dev/null 2>&1; echo "update: $?"
 apt-get install -y -q station-agent >/dev/null 2>&1; echo "installed: $(dpkg-query -W -f='\${Version}' station-agent)"
 
-up() { # version -> outcome
+up() { # version -> outcome; the last one as the path unit starts it, from the agent's request file
   sh "$repo_src/scripts/apt-repo.sh" add "$w/repo" "$w/station-agent_$1_all.deb" >/dev/null 2>&1
-  sh "$repo_src/scripts/fleet/station-agent-upgrade.sh" --id "u-$1" --to "$1" --deadline 3 --state "$w/state"
+  if [ "$1" = 0.4.0 ]; then
+    mkdir -p "$w/state/update"
+    printf 'id=u-%s\nto=%s\ndeadline=3\npackage=openssh-server\n' "$1" "$1" > "$w/state/update/request"
+    sh "$repo_src/scripts/fleet/station-agent-upgrade.sh" --request "$w/state/update/request" --state "$w/state"
+  else
+    sh "$repo_src/scripts/fleet/station-agent-upgrade.sh" --id "u-$1" --to "$1" --deadline 3 --state "$w/state"
+  fi
   echo "exit-$1: $?"
   echo "now-$1: $(dpkg-query -W -f='\${Version}' station-agent)"
   echo "result-$1: $(cat "$w/state/update/u-$1.json")"
 }
+# A request with a bad version is refused before anything runs.
+printf 'id=x\nto=1.0;reboot\ndeadline=3\n' > "$w/bad-request"
+sh "$repo_src/scripts/fleet/station-agent-upgrade.sh" --request "$w/bad-request" --state "$w/state" 2>/dev/null
+echo "bad-request: $?"
 up 0.2.0
 up 0.3.0
 up 0.4.0
@@ -86,5 +96,6 @@ describe("staged agent updates through the state's signed apt repository", () =>
     expect(v["now-0.4.0"]).toBe("0.4.0");
     expect(JSON.parse(v["result-0.4.0"]!)).toMatchObject({ from: "0.1.0", to: "0.4.0", outcome: "applied" });
     expect(Number(v["foreign-key-refused"])).toBeGreaterThan(0);
+    expect(v["bad-request"]).toBe("2");
   }, 300_000);
 });
