@@ -1,3 +1,4 @@
+// @needs mosquitto
 /** The shipped Mosquitto ACL and credential script, on a real Mosquitto: a station publishes only under
  * its own id, reads only its own commands, and only the NOC publishes commands. */
 import { execFileSync } from "node:child_process";
