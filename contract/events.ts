@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DeviceHealth, DeviceKind } from "./device.js";
 import { DurableEnvelope, Rfc3339 } from "./envelope.js";
 import { LinkHealth } from "./link.js";
+import { FLEET_EVENTS } from "./fleet-events.js";
 import { AvailabilityWindow, Outage } from "./messages.js";
 
 /**
@@ -181,6 +182,7 @@ export const EVENT_DATA = {
   "power.battery-low": PowerChange,
   "power.shutdown-imminent": PowerChange,
   "power.mains-restored": MainsRestored,
+  ...FLEET_EVENTS,
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 export type EventType = keyof typeof EVENT_DATA;
