@@ -8,7 +8,7 @@ import { createAgentCommands, SqliteReplayStore } from "./commands/index.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
 import { Ledger, type LedgerOutage } from "./ledger.js";
 import { MidnightWatch } from "./local-time.js";
-import { ensureToken, LocalApi } from "./local-api.js";
+import { apiSocketPath, ensureToken, LocalApi } from "./local-api.js";
 import { MetricsSampler } from "./metrics-sampler.js";
 import { MqttSession } from "./mqtt-session.js";
 import { Outbox } from "./outbox.js";
@@ -75,6 +75,7 @@ export class StationAgent {
   private stopping = false;
   brokerUrl = "";
   apiPort = 0;
+  apiSocket = "";
 
   constructor(private readonly o: AgentOptions) {}
 
@@ -196,6 +197,24 @@ export class StationAgent {
       replayStore: new SqliteReplayStore(this.ledger.db),
       log,
     });
+    if (config.api.enabled) {
+      const token = ensureToken(config.api.tokenFile ?? join(dir, "api-token"));
+      this.api = new LocalApi(
+        {
+          socket: apiSocketPath(config),
+          socketGroup: config.api.socketGroup,
+          ...(config.api.tcpPort !== undefined ? { tcpPort: config.api.tcpPort } : {}),
+          token,
+          log,
+        },
+        [statusRoute(() => this.status()), ...(extra?.routes ?? [])],
+      );
+      // Fatal when it cannot listen: the station's client would otherwise talk to nobody, or to whoever
+      // took the address; systemd restarts the agent and the journal says why.
+      await this.api.start();
+      this.apiPort = this.api.port;
+      this.apiSocket = apiSocketPath(config);
+    }
     this.session.start();
 
     this.every(config.ledger.heartbeatMs, () =>
@@ -208,23 +227,6 @@ export class StationAgent {
     const midnight = new MidnightWatch(Date.now, (day) => this.dailyRollup(day));
     this.every(15_000, () => midnight.check());
 
-    if (config.api.enabled) {
-      const token = ensureToken(config.api.tokenFile ?? join(dir, "api-token"));
-      this.api = new LocalApi({ port: config.api.port, token, log }, [
-        statusRoute(() => this.status()),
-        ...(extra?.routes ?? []),
-      ]);
-      try {
-        await this.api.start();
-        this.apiPort = this.api.port;
-      } catch (e) {
-        log.error(
-          { err: (e as Error).message, port: config.api.port },
-          "local API could not listen; continuing without it",
-        );
-        this.api = undefined;
-      }
-    }
     for (const s of this.services) {
       await s
         .start()
