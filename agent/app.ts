@@ -13,6 +13,7 @@ import { MetricsSampler } from "./metrics-sampler.js";
 import { MqttSession } from "./mqtt-session.js";
 import { Outbox } from "./outbox.js";
 import type { DeviceView, LinkView, LocalRoute, Logger, PowerView, Service } from "./ports.js";
+import { redactUrl } from "./redact.js";
 import { Reporter } from "./reporter.js";
 import { statusRoute, type StatusSnapshot } from "./status.js";
 import { readBootInfo } from "./system-info.js";
@@ -29,6 +30,8 @@ export interface Notifier {
 export interface AgentOptions {
   config: Config;
   configHash: string;
+  /** The file the config came from, as the `diagnose` reply shows it. */
+  configPath?: string;
   version: string;
   log: Logger;
   notifier?: Notifier;
@@ -173,7 +176,7 @@ export class StationAgent {
     this.publishOutages(outages);
 
     this.session.onConnect(() => {
-      log.info({ url }, "connected to broker");
+      log.info({ url: redactUrl(url) }, "connected to broker");
       this.publishOutages(
         this.ledger.connected(this.links ? (s, e) => this.links!.networkEvidence(s, e) : undefined),
       );
@@ -188,11 +191,21 @@ export class StationAgent {
     createAgentCommands({
       station: config.station.id,
       topicRoot: config.mqtt.topicRoot,
-      settings: config.commands,
+      // The embedded broker listens on loopback only: whoever can publish to it is on this PC already.
+      settings: {
+        ...config.commands,
+        allowUnsigned: config.commands.allowUnsigned || config.mqtt.url === "embedded",
+      },
       session: this.session,
       reporter: this.reporter,
       outbox: this.outbox,
-      diagnose: this.o.diagnose ?? (async () => (await import("./cli/doctor.js")).runDoctor({ config })),
+      diagnose:
+        this.o.diagnose ??
+        (async () =>
+          (await import("./cli/doctor.js")).runDoctor({
+            config,
+            ...(this.o.configPath ? { configPath: this.o.configPath } : {}),
+          })),
       clock: this.clock,
       replayStore: new SqliteReplayStore(this.ledger.db),
       log,
@@ -317,7 +330,7 @@ export class StationAgent {
       running: true,
       pid: process.pid,
       version: this.o.version,
-      broker: this.brokerUrl,
+      broker: redactUrl(this.brokerUrl),
       connected: this.session.connected,
       connectedSince: this.ledger.connectedSince(),
       lastError: this.session.lastErrorMessage || null,

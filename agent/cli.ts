@@ -59,6 +59,7 @@ async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Pr
   const agent = new StationAgent({
     config,
     configHash: loaded.hash,
+    configPath: resolve(loaded.source),
     version: VERSION,
     log,
     notifier,
