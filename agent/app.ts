@@ -161,16 +161,18 @@ export class StationAgent {
       configHash: this.o.configHash,
       host: hostname(),
     });
-    for (const [store, moved] of [
-      ["outbox", this.outbox.movedAside],
-      ["ledger", this.ledger.movedAside],
+    for (const [store, db] of [
+      ["outbox", this.outbox],
+      ["ledger", this.ledger],
     ] as const) {
+      const moved = db.movedAside;
       if (moved) {
         log.error(
           { store, movedTo: moved.to, error: moved.error },
           "corrupt store moved aside; started a new one",
         );
         this.reporter.event("storage.corrupt", { store, movedTo: moved.to, error: moved.error });
+        db.movedAsideReported(); // the event is committed to the outbox now
       }
     }
     this.publishOutages(outages);

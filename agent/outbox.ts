@@ -38,6 +38,8 @@ export interface OutboxOptions {
 export class Outbox {
   readonly db: Db;
   readonly movedAside?: { to: string; error: string };
+  /** Drops the moved-aside marker once `storage.corrupt` is in the outbox. */
+  readonly movedAsideReported: () => void;
   private bytes = 0;
   /** Kept in memory (counted once at open) so stats() never scans the table during a long drain. */
   private depth = 0;
@@ -61,6 +63,7 @@ export class Outbox {
     });
     this.db = opened.db;
     if (opened.movedAside) this.movedAside = opened.movedAside;
+    this.movedAsideReported = opened.reported;
     const db = this.db;
     this.stmts = {
       getMeta: db.prepare<[string], { value: number }>("SELECT value FROM meta WHERE key = ?"),
