@@ -150,7 +150,7 @@ export class Fleet {
     }
     switch (m.kind) {
       case "state":
-        this.state(row, m.payload, now, retained);
+        this.state(row, m.payload, now);
         return {};
       case "link":
         this.link(live, m.payload, now);
@@ -202,7 +202,7 @@ export class Fleet {
     return live;
   }
 
-  private state(row: StationRow, p: StatePayload, now: number, retained: boolean): void {
+  private state(row: StationRow, p: StatePayload, now: number): void {
     const info = row.info;
     if (p.online) {
       Object.assign(info, {
@@ -221,10 +221,9 @@ export class Fleet {
         row.name ??= p.name;
         row.district ??= p.district;
       }
-      // A retained birth means the broker still holds the session: up, and the silence timer starts now.
-      if (retained) row.lastSeen = now;
-      if (row.status !== "up")
-        this.setStatus(row, "up", now, undefined, retained ? "retained birth" : "birth");
+      // Only a live birth made the station up (in apply). A retained one is the broker's memory, read on
+      // (re)subscribing: it outlives a Will the broker lost, so it proves nothing about now. It updates
+      // what the station is; the stored status (or unknown) stands until the station sends something.
       this.out.station(row, true);
       return;
     }
@@ -325,6 +324,7 @@ export class Fleet {
     }
     // A new gap must survive a restart together with the seq that revealed it.
     this.out.station(row, v.newGap !== undefined || v.reset === true);
+    this.out.highWater(row);
     return { gap: v.newGap, filled: v.filled };
   }
 
