@@ -405,12 +405,20 @@ export class Fleet {
     this.out.pending.gaps.push(...live.seq.goLoose(now));
   }
 
-  /** Gap bookkeeping from a resend reply (permanent loss) or a request being sent. */
-  gapsChanged(gaps: GapRow[]): void {
+  /** Gaps a resend reply settled or shrank (SeqTracker.markGone): counted when they settled. */
+  gapsSettled(gaps: GapRow[]): void {
     for (const g of gaps) {
       if (g.status === "closed") this.stats.gapsClosed++;
       if (g.status === "permanent") this.stats.gapsPermanent++;
     }
+    this.saveGaps(gaps);
+  }
+
+  /**
+   * Stores gaps whose bookkeeping changed (a request sent, a reply's cursor) without counting them: a
+   * gap the resent messages closed was counted then, before the station's reply came.
+   */
+  saveGaps(gaps: GapRow[]): void {
     this.out.pending.gaps.push(...gaps);
   }
 
