@@ -235,4 +235,77 @@ export const EVENT_DOCS: EventDocs = {
     when: "When mains is back. `onBatteryS` is how long the station ran on battery.",
     example: { batteryPct: 64, runtimeS: 1620, onBatteryS: 1260 },
   },
+  "host.disk-low": {
+    when:
+      "When a filesystem of the station PC reaches 90 % full (space or inodes), and again with " +
+      "`condition: cleared` when it falls below 85 %. Checked every 5 minutes.",
+    example: { condition: "raised", subject: "/", detail: "/ is 96 % full", value: 96 },
+  },
+  "host.disk-failing": {
+    when:
+      "When a drive's SMART data predicts failure (its own verdict FAILED, or reallocated, pending or " +
+      "unreadable sectors), and when that ends. Checked hourly; needs smartmontools.",
+    example: {
+      condition: "raised",
+      subject: "/dev/sda",
+      detail: "12 bad sectors (reallocated, pending or unreadable)",
+      value: 12,
+    },
+  },
+  "host.clock-unsynced": {
+    when:
+      "When the PC's clock has not been synchronised (timesyncd or chrony) for 30 minutes, and when it is " +
+      "again. `value` is the last offset in ms, when known.",
+    example: { condition: "raised", subject: "clock", detail: "not synchronised (timesyncd)", value: null },
+  },
+  "host.overheating": {
+    when: "When the CPU reaches 85 °C, and when it is back below 75 °C. Checked every minute where sensors exist.",
+    example: { condition: "raised", subject: "cpu", detail: "CPU at 88 °C", value: 88 },
+  },
+  "config.applied": {
+    when: "When a config fragment from the NOC (`config-apply`) has run healthy past its probation.",
+    example: {
+      id: "0f5c7c2e-4b1d-4e0e-9a5b-3c2d1e0f9a8b",
+      version: "2026-12-04.1",
+      configHash: "9c41e0d2b7a3",
+    },
+  },
+  "config.rolled-back": {
+    when: "When a config fragment was undone because the agent was not healthy with it in time.",
+    example: {
+      id: "0f5c7c2e-4b1d-4e0e-9a5b-3c2d1e0f9a8b",
+      version: "2026-12-04.1",
+      reason: "no MQTT session within 120 s",
+    },
+  },
+  "update.applied": {
+    when: "After an `update`, by the new agent, once the upgrade runner found it healthy.",
+    example: {
+      id: "u-7d2e",
+      package: "station-agent",
+      from: "0.1.0",
+      to: "0.2.0",
+      reason: "healthy on 0.2.0",
+    },
+  },
+  "update.rolled-back": {
+    when: "After an `update` whose new version was not healthy in time: the previous version is back.",
+    example: {
+      id: "u-7d2e",
+      package: "station-agent",
+      from: "0.1.0",
+      to: "0.2.0",
+      reason: "not healthy within 180s on 0.2.0 (no MQTT session or no answer); back on 0.1.0",
+    },
+  },
+  "update.failed": {
+    when: "After an `update` that could not be installed (not in the repository, no space); nothing changed.",
+    example: {
+      id: "u-7d2e",
+      package: "station-agent",
+      from: "0.1.0",
+      to: "0.2.0",
+      reason: "apt-get could not install station-agent=0.2.0; 0.1.0 is still installed",
+    },
+  },
 };
