@@ -7,7 +7,11 @@ import {
   type StationTopics,
   type UptimePayload,
 } from "../contract/index.js";
+import type { LoadedConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
+import { FleetService } from "./fleet/fleet-service.js";
+import { chooseLauncher } from "./fleet/update.js";
+import { RealHostSystem, type HostSystem } from "./host/host-system.js";
 import { SystemClock } from "./clock.js";
 import { createAgentCommands, SqliteReplayStore } from "./commands/index.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
@@ -42,6 +46,12 @@ export interface AgentOptions {
   notifier?: Notifier;
   /** The `diagnose` command's answer; the doctor's checks by default. */
   diagnose?: () => Promise<unknown>;
+  /** The NOC config fragment the config was loaded with, or why it was left out. */
+  configFragment?: LoadedConfig["fragment"];
+  /** Stop and start again (config-apply, and its rollback); cli.ts knows how on this system. */
+  restart?: (reason: string) => void;
+  /** The station PC as host health reads it; the real one unless a test gives another. */
+  hostSystem?: HostSystem;
   /** Device and link services built by the caller (cli.ts) from the config; started after the core. */
   services?: (core: AgentCore) => Promise<BuiltServices> | BuiltServices;
 }
@@ -78,6 +88,7 @@ export class StationAgent {
   private links?: LinkView;
   private power?: PowerView;
   private devices?: DeviceView;
+  private fleet?: FleetService;
   private topics!: StationTopics;
   private readonly startedAt = Date.now();
   private stopping = false;
@@ -158,6 +169,30 @@ export class StationAgent {
     this.links = extra?.links;
     this.power = extra?.power;
     this.devices = extra?.devices;
+    this.fleet = new FleetService({
+      config,
+      loaded: {
+        config,
+        hash: this.o.configHash,
+        source: this.o.configPath ?? "",
+        ...(this.o.configFragment ? { fragment: this.o.configFragment } : {}),
+      },
+      ...(this.o.configPath ? { configPath: this.o.configPath } : {}),
+      version: this.o.version,
+      events: this.reporter,
+      log,
+      host: this.o.hostSystem ?? new RealHostSystem(),
+      launcher: chooseLauncher(config.fleet.upgradeRunner, dir),
+      health: {
+        mqttConnected: () => this.session.connected,
+        linksDecided: () => (this.links?.states() ?? []).every((l) => l.state !== "unknown"),
+        devicesSettled: () => (this.devices?.states() ?? []).every((d) => d.health !== "unavailable"),
+      },
+      restart: (reason) =>
+        this.o.restart ? this.o.restart(reason) : log.warn({ reason }, "cannot restart here"),
+    });
+    // Last to start and first to stop: it judges whether everything else came up.
+    this.services.push(this.fleet);
 
     this.reporter.event("agent.started", {
       version: this.o.version,
@@ -215,6 +250,10 @@ export class StationAgent {
           })),
       clock: this.clock,
       replayStore: new SqliteReplayStore(this.ledger.db),
+      fleet: {
+        configApply: (id, args) => this.fleet!.configApply(id, args),
+        update: (id, args) => this.fleet!.update(id, args),
+      },
       log,
     });
     if (config.api.enabled) {
@@ -241,7 +280,9 @@ export class StationAgent {
       this.ledger.heartbeat(this.outbox.lastSeq, this.power?.current()),
     );
     const sampler = new MetricsSampler(dir, this.outbox, this.links);
-    this.every(config.metrics.intervalMs, () => this.reporter.metrics(sampler.sample()));
+    this.every(config.metrics.intervalMs, () =>
+      this.reporter.metrics({ ...sampler.sample(), ...this.fleet?.metrics() }),
+    );
     this.every(60_000, () => this.reporter.uptime(this.uptimePayload()));
     this.every(3_600_000, () => this.outbox.pruneHistory());
     const midnight = new MidnightWatch(Date.now, (day) => this.dailyRollup(day));
@@ -301,6 +342,7 @@ export class StationAgent {
         kind: d.kind,
         health: d.health,
       })),
+      ...this.fleet?.birth(),
     };
   }
 
@@ -353,6 +395,7 @@ export class StationAgent {
       clockSynced: this.clock.synced(),
       links: this.links?.states() ?? [],
       devices: this.devices?.states() ?? [],
+      pc: this.fleet?.statusLines() ?? [],
     };
   }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,16 +57,27 @@ async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Pr
       log.info("watchdog pings resumed");
     },
   });
+  let stopping = false;
   const agent = new StationAgent({
     config,
     configHash: loaded.hash,
     configPath: resolve(loaded.source),
+    ...(loaded.fragment ? { configFragment: loaded.fragment } : {}),
     version: VERSION,
     log,
     notifier,
     services: (core) => buildServices(config, core),
+    restart: (reason) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ reason }, "restarting");
+      setTimeout(() => process.exit(1), 4500).unref();
+      void agent
+        .stop("restart")
+        .catch((e: Error) => log.error({ err: e.message }, "stop failed"))
+        .then(() => restartProcess());
+    },
   });
-  let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -108,6 +120,22 @@ async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Pr
       ].join("\n"),
     );
   }
+}
+
+/**
+ * Under systemd (INVOCATION_ID set) an exit is a restart: Restart=always. Elsewhere (the demo, a lab)
+ * the agent starts its own successor with the same command line, so config-apply works there too;
+ * STATION_AGENT_RESTART=exit leaves the restart to whoever supervises (tests).
+ */
+function restartProcess(): void {
+  const how = process.env.STATION_AGENT_RESTART ?? (process.env.INVOCATION_ID ? "exit" : "reexec");
+  if (how === "reexec") {
+    spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      detached: true,
+      stdio: "inherit",
+    }).unref();
+  }
+  process.exit(0);
 }
 
 async function fetchStatus(loaded: LoadedConfig): Promise<StatusSnapshot> {

@@ -28,6 +28,8 @@ export interface StatusSnapshot {
   clockSynced: boolean | null;
   links: LinkState[];
   devices: DeviceState[];
+  /** Plain-words problems of the station PC itself (full disk, failing drive...); empty when fine. */
+  pc?: string[];
 }
 
 export function statusRoute(snapshot: () => StatusSnapshot): LocalRoute {
@@ -170,6 +172,7 @@ export function renderStatus(s: StatusSnapshot, now = Date.now()): string {
   lines.push(...describeLinks(s.links, now));
   for (const d of s.devices)
     lines.push(`Device ${d.device} (${d.kind}): ${d.health}${d.reason ? ` - ${d.reason}` : ""}`);
+  lines.push(...(s.pc ?? []));
   if (s.clockSynced === false)
     lines.push("Clock: not synchronised yet (times may be wrong; reports are marked)");
   return lines.join("\n");

@@ -166,6 +166,49 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    host: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe("sample the PC's own health (disks, SMART, temperature, time sync)"),
+        dataPaths: z
+          .array(z.string().min(1).max(4096))
+          .max(8)
+          .default(["/"])
+          .describe("where the CCTNS data lives; its disk is named first in status"),
+        diskLowPct: z.number().min(50).max(100).default(90),
+        diskClearPct: z.number().min(40).max(100).default(85),
+        overheatC: z.number().min(40).max(120).default(85),
+        overheatClearC: z.number().min(30).max(120).default(75),
+        clockUnsyncedAfterS: z.number().int().min(60).max(86_400).default(1800),
+      })
+      .strict()
+      .refine((h) => h.diskClearPct < h.diskLowPct, {
+        message: "diskClearPct must be below diskLowPct",
+        path: ["diskClearPct"],
+      })
+      .refine((h) => h.overheatClearC < h.overheatC, {
+        message: "overheatClearC must be below overheatC",
+        path: ["overheatClearC"],
+      })
+      .prefault({}),
+    fleet: z
+      .object({
+        confirmWithinS: z
+          .number()
+          .int()
+          .min(30)
+          .max(3600)
+          .default(120)
+          .describe("a NOC config fragment must see the agent healthy within this, or it is rolled back"),
+        upgradeRunner: z
+          .string()
+          .default("/opt/station-agent/lib/station-agent-upgrade")
+          .describe("the script the update command starts"),
+      })
+      .strict()
+      .prefault({}),
     links: z.array(LinkConfig).default([]),
     devices: z.array(DeviceConfig).default([]),
   })

@@ -36,10 +36,51 @@ export const DiagnoseCommand = Base.extend({
   args: z.object({}).strict().default({}).describe("none"),
 });
 
+/**
+ * A config fragment, merged under the station's own file. `sha256` is of canonicalJson(settings); the
+ * agent keeps it only if it is healthy with it (MQTT up, links decided, devices opened) in time.
+ */
+export const ConfigApplyCommand = Base.extend({
+  args: z
+    .object({
+      version: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._:+-]{0,63}$/, "1-64 of A-Z a-z 0-9 . _ : + -")
+        .describe("the fragment's version, as the NOC names it"),
+      settings: z.record(z.string(), z.unknown()).describe("config keys, as in the station's YAML file"),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits")
+        .describe("sha256 of canonicalJson(settings)"),
+    })
+    .strict()
+    .refine((a) => canonicalJson(a.settings).length <= 65_536, "settings larger than 64 KiB"),
+});
+/** Install one version of the station-agent package from the state's apt repository. */
+export const UpdateCommand = Base.extend({
+  args: z
+    .object({
+      version: z
+        .string()
+        .regex(/^(?:\d{1,5}:)?[0-9][A-Za-z0-9.+~]{0,63}(?:-[A-Za-z0-9.+~]{1,32})?$/, "a Debian version")
+        .describe("the package version to install, e.g. 0.2.0"),
+      deadlineS: z
+        .number()
+        .int()
+        .min(30)
+        .max(3600)
+        .default(180)
+        .describe("how long the new version has to become healthy before it is rolled back"),
+    })
+    .strict(),
+});
+
 export const COMMAND_SCHEMAS = {
   rebirth: RebirthCommand,
   resend: ResendCommand,
   diagnose: DiagnoseCommand,
+  "config-apply": ConfigApplyCommand,
+  update: UpdateCommand,
 } as const;
 
 export const CommandReply = z.object({

@@ -5,7 +5,9 @@ import { z } from "zod";
 const text = (description: string) => z.string().max(500).meta({ description });
 
 const HostCondition = z.object({
-  condition: z.enum(["raised", "cleared"]).meta({ description: "raised when it starts, cleared when it ends" }),
+  condition: z
+    .enum(["raised", "cleared"])
+    .meta({ description: "raised when it starts, cleared when it ends" }),
   subject: text('what it is about: a mount point ("/"), a drive ("/dev/sda"), "clock" or "cpu"'),
   detail: text("in words, e.g. '/ is 96 % full'"),
   value: z

@@ -26,6 +26,22 @@ export const StateOnline = z.object({
     )
     .describe("every configured network link"),
   devices: z.array(InventoryEntry).describe("every configured device"),
+  pc: z
+    .object({
+      os: z.string().max(200).describe("distribution and release, e.g. Debian GNU/Linux 12"),
+      kernel: z.string().max(100).describe("running kernel"),
+      diskModels: z.array(z.string().max(200)).max(16).describe("the PC's drives"),
+    })
+    .optional()
+    .describe("facts of the station PC (absent until the agent has read them)"),
+  configFragment: z
+    .object({
+      version: z.string().max(64).describe("version of the NOC's config fragment in force"),
+      sha256: z.string().max(64).describe("its sha256, as the NOC sent it"),
+    })
+    .nullable()
+    .optional()
+    .describe("the NOC-delivered config fragment in force; null when none"),
 });
 export const StateOffline = z.object({
   online: z.literal(false).describe("the agent is not connected"),
@@ -89,6 +105,19 @@ export const MetricsPayload = DurableEnvelope.extend({
     bytes: z.number().int().nonnegative().meta({ description: "their size", unit: "B" }),
     oldestAgeS: n("age of the oldest of them; null when empty", "s").nullable(),
   }),
+  pc: z
+    .object({
+      dataDiskUsePct: n("how full the filesystem holding the CCTNS data is", "%").nullable(),
+      fullestDiskUsePct: n("the fullest filesystem of the PC, by space or inodes", "%").nullable(),
+      cpuTempC: n("CPU temperature, where sensors exist", "°C").nullable(),
+      swapUsedBytes: n("swap in use", "B").nullable(),
+      smartOk: z.boolean().nullable().describe("every drive passes SMART; null without smartmontools"),
+      securityUpdates: n("security updates waiting to be installed").nullable(),
+      clockSynced: z.boolean().nullable().describe("timesyncd or chrony says synchronised"),
+      clockOffsetMs: n("the time daemon's last offset", "ms").nullable(),
+    })
+    .optional()
+    .describe("the station PC's own health (agent/host)"),
   dropped: z
     .object({
       metrics: count("metrics samples thinned out because the outbox was full"),

@@ -5,7 +5,7 @@ export const DEFAULT_TOPIC_ROOT = "cctns/state";
 /** A station id or a link/device name must be one topic level: no wildcards, no separators. */
 export const TOPIC_LEVEL = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-export const COMMAND_NAMES = ["rebirth", "resend", "diagnose"] as const;
+export const COMMAND_NAMES = ["rebirth", "resend", "diagnose", "config-apply", "update"] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export interface StationTopics {

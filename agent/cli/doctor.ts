@@ -17,6 +17,15 @@ import { listSerialPorts } from "../../drivers/transport/serial.js";
 import { isLocallyAttached, matchDevices, probePathsFor } from "../devices/match.js";
 import { probeBroker, type BrokerProbeResult } from "./broker-probe.js";
 
+import { hostChecks } from "../host/describe.js";
+import {
+  DEFAULT_HOST_SETTINGS,
+  sampleHostOnce,
+  type HostHealthSettings,
+  type HostSnapshot,
+} from "../host/host-health.js";
+import { RealHostSystem } from "../host/host-system.js";
+
 const run = promisify(execFile);
 
 /** The report is the `diagnose` command's result, so its shape lives in the contract. */
@@ -33,6 +42,8 @@ export interface DoctorDeps {
   ping: () => Promise<{ ok: boolean; detail: string; fix?: string }>;
   loadHid: () => Promise<HidAvailability>;
   discover: (devices: readonly DeviceConfig[]) => Promise<DiscoveryResult>;
+  /** The station PC's own health, sampled once (disks, SMART, time sync, temperature). */
+  host: () => Promise<HostSnapshot>;
   now: () => number;
 }
 
@@ -204,6 +215,24 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     });
   }
 
+  if (config?.host.enabled !== false) {
+    await guarded(add, "pc", "The station PC", async () => {
+      const settings = { ...DEFAULT_HOST_SETTINGS, ...(config ? pick(config.host) : {}) };
+      const results = hostChecks(await d.host(), settings);
+      const bad = results.filter((r) => r.ok === false);
+      const unknown = results.filter((r) => r.ok === null);
+      return {
+        status: bad.length ? "fail" : unknown.length ? "warn" : "ok",
+        detail: results
+          .map((r) => `${r.ok === false ? "PROBLEM: " : r.ok === null ? "unknown: " : ""}${r.what}`)
+          .join("; "),
+        ...([...bad, ...unknown][0]?.fix
+          ? { fix: [...bad, ...unknown].flatMap((r) => (r.fix ? [r.fix] : [])).join("; ") }
+          : {}),
+      };
+    });
+  }
+
   return {
     ok: !checks.some((c) => c.status === "fail"),
     time: new Date(d.now()).toISOString(),
@@ -241,8 +270,14 @@ export function defaultDeps(): DoctorDeps {
     ping: checkPing,
     loadHid: () => loadHidBackend(),
     discover: (devices) => discoverDevices({ listSerialPorts, probePaths: probePathsFor(devices) }),
+    host: () => sampleHostOnce(new RealHostSystem()),
     now: () => Date.now(),
   };
+}
+
+function pick(h: Config["host"]): Partial<HostHealthSettings> {
+  const { dataPaths, diskLowPct, diskClearPct, overheatC, overheatClearC, clockUnsyncedAfterS } = h;
+  return { dataPaths, diskLowPct, diskClearPct, overheatC, overheatClearC, clockUnsyncedAfterS };
 }
 
 function passwordOf(c: Config): string | undefined {

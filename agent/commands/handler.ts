@@ -60,6 +60,12 @@ export interface CommandHandlerDeps {
   readHistory(fromSeq: number, toSeq: number): HistoryRead | Promise<HistoryRead>;
   republish(messages: HistoryMessage[]): Promise<void>;
   diagnose(): Promise<unknown>;
+  /** Fleet commands; a station built without them answers that they are not available here. */
+  configApply?(
+    id: string,
+    args: { version: string; settings: Record<string, unknown>; sha256: string },
+  ): Promise<unknown>;
+  update?(id: string, args: { version: string; deadlineS: number }): Promise<unknown>;
   reply(
     responseTopic: string,
     correlationData: Buffer | undefined,
@@ -156,7 +162,7 @@ export class CommandHandler {
         this.deps.clock.now(),
       );
       if (!verdict.ok) throw new Refused(verdict.reason);
-      const value = await this.execute(name, request.args as Record<string, number>);
+      const value = await this.execute(name, request.id, request.args as Record<string, unknown>);
       this.deps.log.info({ command: name, id }, "command done");
       await respond({ ok: true, result: value });
     } catch (e) {
@@ -171,8 +177,17 @@ export class CommandHandler {
     }
   }
 
-  private async execute(name: CommandName, args: Record<string, number>): Promise<unknown> {
+  private async execute(name: CommandName, id: string, args: Record<string, unknown>): Promise<unknown> {
     switch (name) {
+      case "config-apply":
+        if (!this.deps.configApply) throw new Refused("config-apply is not available on this station");
+        return await this.deps.configApply(
+          id,
+          args as Parameters<NonNullable<CommandHandlerDeps["configApply"]>>[1],
+        );
+      case "update":
+        if (!this.deps.update) throw new Refused("update is not available on this station");
+        return await this.deps.update(id, args as { version: string; deadlineS: number });
       case "rebirth":
         await this.deps.rebirth();
         return {};

@@ -1,5 +1,11 @@
 import { stationTopics, type SeqRange } from "../../contract/index.js";
-import { CommandHandler, type HistoryMessage, type HistoryRead, type IncomingCommand } from "./handler.js";
+import {
+  CommandHandler,
+  type CommandHandlerDeps,
+  type HistoryMessage,
+  type HistoryRead,
+  type IncomingCommand,
+} from "./handler.js";
 import type { ReplayStore } from "./replay-guard.js";
 import { loadNocPublicKey } from "./signature.js";
 
@@ -88,6 +94,8 @@ export interface AgentCommandParts {
     readonly lastSeq: number;
   };
   diagnose(): Promise<unknown>;
+  /** config-apply and update (agent/fleet); absent, the station answers that they are not available. */
+  fleet?: Pick<CommandHandlerDeps, "configApply" | "update">;
   clock: { now(): number };
   log: { info(o: object, msg: string): void; warn(o: object, msg: string): void };
   replayStore?: ReplayStore;
@@ -114,6 +122,7 @@ export function createAgentCommands(p: AgentCommandParts): CommandHandler {
     republish: (messages) =>
       p.reporter.resend(messages.map((m) => ({ seq: m.seq, topic: m.topic, payload: String(m.payload) }))),
     diagnose: () => p.diagnose(),
+    ...(p.fleet ?? {}),
     reply: (topic, correlationData, payload) =>
       p.session.publish(topic, JSON.stringify(payload), {
         qos: 1,

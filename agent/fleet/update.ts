@@ -160,19 +160,25 @@ export class Updater {
     return undefined;
   }
 
-  /** Outcomes not reported yet; each is marked reported once handed out (after the event is durable). */
-  takeOutcomes(): UpdateOutcome[] {
-    const out: UpdateOutcome[] = [];
+  /**
+   * Hands each outcome not reported yet to `report` (which makes it durable, e.g. an outbox event),
+   * and only then marks it reported: a crash in between reports it twice, never not at all.
+   */
+  reportOutcomes(report: (o: UpdateOutcome) => void): number {
+    let n = 0;
     for (const name of this.list(".json")) {
       const path = join(this.dir, name);
+      let o: UpdateOutcome;
       try {
-        out.push(JSON.parse(readFileSync(path, "utf8")) as UpdateOutcome);
+        o = JSON.parse(readFileSync(path, "utf8")) as UpdateOutcome;
       } catch {
         continue;
       }
+      report(o);
       renameSync(path, `${path}.reported`);
+      n++;
     }
-    return out;
+    return n;
   }
 
   private list(suffix: string): string[] {

@@ -22,7 +22,9 @@ const GB = 1e9;
  * Plain words for station staff and the district technician: only what is worth acting on, each with
  * what to do. An empty list means the PC itself is fine.
  */
-export function describeHost(h: HostSnapshot, s: HostHealthSettings): string[] {
+export type HostLines = string[];
+
+export function describeHost(h: HostSnapshot, s: HostHealthSettings): HostLines {
   const lines: string[] = [];
   const data = new Set(s.dataPaths.map((p) => filesystemOf(p, h.filesystems)).filter((f) => f !== undefined));
   for (const f of h.filesystems) {

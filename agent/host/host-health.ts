@@ -232,3 +232,18 @@ export class HostHealth {
 function round(x: number): number {
   return Math.round(x * 10) / 10;
 }
+
+/** Every source read once, without the service's schedule (doctor, which runs and exits). */
+export async function sampleHostOnce(system: HostSystem): Promise<HostSnapshot> {
+  const settle = async <T>(p: Promise<T>, fallback: T): Promise<T> => p.catch(() => fallback);
+  const [facts, filesystems, memory, cpuTemperatureC, smart, timeSync] = await Promise.all([
+    settle(system.os(), null),
+    settle(system.filesystems(), []),
+    settle(system.memory(), null),
+    settle(system.cpuTemperatureC(), null),
+    settle(system.smart(), null),
+    settle(system.timeSync(), null),
+  ]);
+  // apt's simulation takes seconds; doctor leaves updates to the running agent.
+  return { facts, filesystems, memory, cpuTemperatureC, smart, updates: null, timeSync };
+}
