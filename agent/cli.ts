@@ -125,10 +125,10 @@ async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Pr
 /**
  * Under systemd (INVOCATION_ID set) an exit is a restart: Restart=always. Elsewhere (the demo, a lab)
  * the agent starts its own successor with the same command line, so config-apply works there too;
- * STATION_AGENT_RESTART=exit leaves the restart to whoever supervises (tests).
+ * AGENT_RESTART=exit leaves the restart to whoever supervises (tests).
  */
 function restartProcess(): void {
-  const how = process.env.STATION_AGENT_RESTART ?? (process.env.INVOCATION_ID ? "exit" : "reexec");
+  const how = process.env.AGENT_RESTART ?? (process.env.INVOCATION_ID ? "exit" : "reexec");
   if (how === "reexec") {
     spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
       detached: true,

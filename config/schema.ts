@@ -198,7 +198,7 @@ export const ConfigSchema = z
         confirmWithinS: z
           .number()
           .int()
-          .min(30)
+          .min(5)
           .max(3600)
           .default(120)
           .describe("a NOC config fragment must see the agent healthy within this, or it is rolled back"),
