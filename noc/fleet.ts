@@ -205,6 +205,8 @@ export class Fleet {
         startedAt: p.startedAt,
         clockSynced: p.clockSynced,
         offlineCause: undefined,
+        configFragment: p.configFragment ?? null,
+        ...(p.pc ? { pc: p.pc } : {}),
       });
       if (!row.registered) {
         row.name = p.name ?? row.name;
@@ -290,8 +292,8 @@ export class Fleet {
     row.lastSeq = live.seq.highest;
     if (m.kind === "metrics") {
       if (!p.historical) {
-        const { time, host, outbox, dropped, agent, links } = m.payload;
-        row.info.metrics = { time, host, outbox, dropped, agent, links };
+        const { time, host, outbox, dropped, agent, links, pc } = m.payload;
+        row.info.metrics = { time, host, outbox, dropped, agent, links, ...(pc ? { pc } : {}) };
       }
     } else {
       const e = m.payload;

@@ -6,6 +6,7 @@ import type {
   OutageCause,
   PowerState,
   SeqRange,
+  StateOnline,
   UptimePayload,
 } from "../contract/index.js";
 
@@ -42,7 +43,11 @@ export interface StationInfo {
   devices: Record<string, DeviceState>;
   power?: PowerState;
   uptime?: UptimePayload;
-  metrics?: Pick<MetricsPayload, "time" | "host" | "outbox" | "dropped" | "agent" | "links">;
+  metrics?: Pick<MetricsPayload, "time" | "host" | "outbox" | "dropped" | "agent" | "links" | "pc">;
+  /** The NOC config fragment the station runs with (from its birth); null: none. */
+  configFragment?: StateOnline["configFragment"];
+  /** The station PC's facts from its birth (OS, kernel, drives). */
+  pc?: StateOnline["pc"];
 }
 
 export interface StationRow {
