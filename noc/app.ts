@@ -172,6 +172,7 @@ export class NocApp {
       timeZone: o.timeZone,
       now,
       beforeCompute: () => this.flush(true),
+      retentionDays: o.retentionDays,
     });
     this.sse = new SseHub(() => summary(this.fleet));
     this.fleet.onChange((c) => this.sse.change(c));

@@ -5,7 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { COMMAND_NAMES, DEFAULT_TOPIC_ROOT, TOPIC_LEVEL } from "../contract/index.js";
+import { COMMAND_NAMES, DEFAULT_TOPIC_ROOT, parseTopic, TOPIC_LEVEL } from "../contract/index.js";
 import { defaultOptions, loadPrivateKey, NocApp, type NocOptions } from "./app.js";
 import { Commander } from "./commander.js";
 import { MqttBus } from "./mqtt-client.js";
@@ -138,7 +138,10 @@ async function sendCommand(
     now: Date.now,
     protocol: o.mqttProtocol,
   });
-  bus.onMessage((m) => commander.onReply(m.payload, m.correlationData));
+  bus.onMessage((m) => {
+    const t = parseTopic(o.root, m.topic);
+    if (t?.kind === "reply") commander.onReply(t.station, m.payload, m.correlationData);
+  });
   try {
     await bus.start();
     await bus.subscribe(commander.replyFilter, 1);

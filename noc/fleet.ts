@@ -321,17 +321,23 @@ export class Fleet {
       });
       // Events are what is stored per message; metrics only update the station's liveness.
       if (!e.historical) this.out.durableTime(time);
-      if (e.type === "outage") this.outage(row.id, e);
+      if (e.type === "outage") this.outage(row.id, e, now);
     }
     // A new gap must survive a restart together with the seq that revealed it.
     this.out.station(row, v.newGap !== undefined || v.reset === true);
     return { gap: v.newGap, filled: v.filled };
   }
 
-  private outage(station: string, e: EventPayload): void {
+  private outage(station: string, e: EventPayload, now: number): void {
     const o: Outage = OutageSchema.parse(e.data);
     const start = Date.parse(o.start);
     const end = Date.parse(o.end);
+    const implausible = implausibleSpan(start, end, now);
+    if (implausible) {
+      // Stored as an event (it was delivered), but it neither counts as downtime nor triggers a rollup.
+      this.stats.reject(`${station}/event/${e.seq}`, "implausible-outage", implausible, now);
+      return;
+    }
     this.out.pending.outages.push({
       station,
       start,
@@ -448,4 +454,17 @@ export class Fleet {
 function clampSince(since: string, notBefore: number, now: number): number {
   const t = Date.parse(since);
   return Math.min(now, Math.max(notBefore, Number.isFinite(t) ? t : now));
+}
+
+/** Nothing the agent records predates the product; a clock may run ahead of the NOC's by under a day. */
+export const OUTAGE_EPOCH = Date.parse("2020-01-01T00:00:00Z");
+const AHEAD_MS = 86_400_000;
+
+/** Why an outage record cannot be true (year 0000, ends before it starts, in the future), or undefined. */
+export function implausibleSpan(start: number, end: number, now: number): string | undefined {
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return "outage times are not dates";
+  if (start < OUTAGE_EPOCH) return `outage starts ${new Date(start).toISOString()}, before 2020`;
+  if (end < start) return "outage ends before it starts";
+  if (end > now + AHEAD_MS) return `outage ends ${new Date(end).toISOString()}, in the future`;
+  return undefined;
 }

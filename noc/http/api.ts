@@ -82,7 +82,7 @@ export class Api {
     body: Buffer,
     auth?: string,
   ): Promise<ApiResult> {
-    const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+    const parts = decodePath(path);
     if (parts[0] !== "api" || parts[1] !== "v1") throw new HttpError(404, "not found");
     const [, , a, b, c, e] = parts;
     if (method === "POST") {
@@ -243,6 +243,15 @@ export class Api {
     } catch (e) {
       throw new HttpError(504, e instanceof Error ? e.message : String(e));
     }
+  }
+}
+
+/** Path segments, decoded; a malformed `%` escape is the client's mistake (400), not a server error. */
+function decodePath(path: string): string[] {
+  try {
+    return path.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new HttpError(400, "malformed percent-escape in the path");
   }
 }
 
