@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Rfc3339 } from "./envelope.js";
+import { Rfc3339, MAX_NAME_LEN, MAX_TEXT_LEN } from "./envelope.js";
 
 /**
  * NOC -> station commands on `<root>/<station>/cmd/<name>`. Only these names exist. Replies go to the
@@ -10,7 +10,7 @@ const Base = z.object({
   id: z.string().min(8).max(128),
   issuedAt: Rfc3339,
   /** Base64 Ed25519 signature over `canonicalCommand(...)` when the station requires it. */
-  sig: z.string().optional(),
+  sig: z.string().max(MAX_NAME_LEN).optional(),
 });
 
 export const RebirthCommand = Base.extend({ args: z.object({}).strict().default({}) });
@@ -30,10 +30,10 @@ export const COMMAND_SCHEMAS = {
 } as const;
 
 export const CommandReply = z.object({
-  id: z.string(),
+  id: z.string().max(MAX_NAME_LEN),
   ok: z.boolean(),
   time: Rfc3339,
-  error: z.string().optional(),
+  error: z.string().max(MAX_TEXT_LEN).optional(),
   result: z.unknown().optional(),
 });
 export type CommandReply = z.infer<typeof CommandReply>;
@@ -52,7 +52,7 @@ export type SeqRange = z.infer<typeof SeqRange>;
  */
 export const ResendResult = z.object({
   republished: z.number().int().nonnegative(),
-  gone: z.array(SeqRange),
+  gone: z.array(SeqRange).max(10_000),
   nextFromSeq: z.number().int().positive().optional(),
 });
 export type ResendResult = z.infer<typeof ResendResult>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Rfc3339, StationId } from "./envelope.js";
+import { Rfc3339, MAX_NAME_LEN, StationId, MAX_TEXT_LEN } from "./envelope.js";
 
 export const LinkHealth = z.enum(["up", "degraded", "down", "unknown"]);
 export type LinkHealth = z.infer<typeof LinkHealth>;
@@ -19,8 +19,8 @@ export type LinkFigures = z.infer<typeof LinkFigures>;
 /** Retained on `<root>/<station>/link/<name>`, published when the state changes. */
 export const LinkState = z.object({
   station: StationId,
-  link: z.string(),
-  interface: z.string(),
+  link: z.string().max(MAX_NAME_LEN),
+  interface: z.string().max(MAX_NAME_LEN),
   role: z.enum(["primary", "backup"]),
   state: LinkHealth,
   since: Rfc3339,
@@ -29,12 +29,12 @@ export const LinkState = z.object({
   figures: LinkFigures.optional(),
   interfaceState: z
     .object({
-      operstate: z.string(),
+      operstate: z.string().max(MAX_NAME_LEN),
       carrier: z.boolean().nullable(),
-      addresses: z.array(z.string()),
+      addresses: z.array(z.string().max(MAX_NAME_LEN)).max(64),
     })
     .optional(),
-  reason: z.string().optional(),
+  reason: z.string().max(MAX_TEXT_LEN).optional(),
 });
 export type LinkState = z.infer<typeof LinkState>;
 

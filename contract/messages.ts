@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { DurableEnvelope, Rfc3339, StationId } from "./envelope.js";
+import {
+  DurableEnvelope,
+  MAX_DEVICES,
+  MAX_LINKS,
+  Rfc3339,
+  MAX_NAME_LEN,
+  StationId,
+  MAX_TEXT_LEN,
+} from "./envelope.js";
 import { InventoryEntry } from "./device.js";
 import { LinkHealth, LinkSummary } from "./link.js";
 
@@ -7,17 +15,25 @@ import { LinkHealth, LinkSummary } from "./link.js";
 export const StateOnline = z.object({
   online: z.literal(true),
   station: StationId,
-  name: z.string().optional(),
-  district: z.string().optional(),
-  bootId: z.string(),
+  name: z.string().max(200).optional(),
+  district: z.string().max(100).optional(),
+  bootId: z.string().max(MAX_NAME_LEN),
   bootTime: Rfc3339,
-  agentVersion: z.string(),
-  configHash: z.string(),
+  agentVersion: z.string().max(MAX_NAME_LEN),
+  configHash: z.string().max(MAX_NAME_LEN),
   startedAt: Rfc3339,
   time: Rfc3339,
   clockSynced: z.boolean(),
-  links: z.array(z.object({ name: z.string(), role: z.enum(["primary", "backup"]), state: LinkHealth })),
-  devices: z.array(InventoryEntry),
+  links: z
+    .array(
+      z.object({
+        name: z.string().max(MAX_NAME_LEN),
+        role: z.enum(["primary", "backup"]),
+        state: LinkHealth,
+      }),
+    )
+    .max(MAX_LINKS),
+  devices: z.array(InventoryEntry).max(MAX_DEVICES),
 });
 export const StateOffline = z.object({
   online: z.literal(false),
@@ -38,7 +54,7 @@ export const Outage = z.object({
   durationS: z.number().nonnegative(),
   cause: OutageCause,
   /** For `network`: the link that failed, when the link monitor knows it. */
-  link: z.string().optional(),
+  link: z.string().max(MAX_NAME_LEN).optional(),
   evidence: z.record(z.string(), z.unknown()),
 });
 export type Outage = z.infer<typeof Outage>;
@@ -47,7 +63,10 @@ export type Outage = z.infer<typeof Outage>;
  * Event types are dotted lowercase names (`link.down`, `printer.paper-out`, `outage`). The data of the
  * types listed in EVENT_DATA is validated by that schema; others carry a free-form small object.
  */
-export const EventType = z.string().regex(/^[a-z]+(\.[a-z0-9-]+)*$/);
+export const EventType = z
+  .string()
+  .max(MAX_NAME_LEN)
+  .regex(/^[a-z]+(\.[a-z0-9-]+)*$/);
 export const EVENT_DATA: Record<string, z.ZodType> = {
   outage: Outage,
 };
@@ -74,7 +93,7 @@ export const MetricsPayload = DurableEnvelope.extend({
     memAvailableBytes: z.number().nonnegative(),
   }),
   disk: z.object({
-    path: z.string(),
+    path: z.string().max(MAX_TEXT_LEN),
     freeBytes: z.number().nonnegative(),
     totalBytes: z.number().nonnegative(),
   }),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Rfc3339, StationId } from "./envelope.js";
+import { Rfc3339, StationId, MAX_TEXT_LEN } from "./envelope.js";
 
 /** Retained on `<root>/<station>/power`. */
 export const PowerState = z.object({
@@ -11,6 +11,6 @@ export const PowerState = z.object({
   runtimeS: z.number().nonnegative().nullable(),
   state: z.enum(["online", "on-battery", "battery-low", "shutdown-imminent", "unavailable"]),
   since: Rfc3339,
-  reason: z.string().optional(),
+  reason: z.string().max(MAX_TEXT_LEN).optional(),
 });
 export type PowerState = z.infer<typeof PowerState>;

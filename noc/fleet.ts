@@ -6,7 +6,7 @@ import type {
   Outage,
   StatePayload,
 } from "../contract/index.js";
-import { Outage as OutageSchema } from "../contract/index.js";
+import { MAX_DEVICES, MAX_LINKS, Outage as OutageSchema } from "../contract/index.js";
 import type { GapRow, ProbableCause, StationRow, Status } from "./model.js";
 import { guessCause } from "./probable-cause.js";
 import { SeqTracker } from "./seq-tracker.js";
@@ -243,6 +243,10 @@ export class Fleet {
   private link(live: Live, p: LinkState, now: number): void {
     const row = live.row;
     const prev = row.info.links[p.link];
+    if (!prev && Object.keys(row.info.links).length >= MAX_LINKS) {
+      this.stats.reject(`${row.id}/link/${p.link}`, "too-many-links", `more than ${MAX_LINKS} links`, now);
+      return;
+    }
     row.info.links[p.link] = p;
     if (prev && prev.state === p.state && prev.active === p.active && prev.role === p.role) return;
     const at = clampSince(p.since, live.linkAt.get(p.link) ?? 0, now);
@@ -260,6 +264,11 @@ export class Fleet {
 
   private device(row: StationRow, p: DeviceState, now: number): void {
     const prev = row.info.devices[p.device];
+    if (!prev && Object.keys(row.info.devices).length >= MAX_DEVICES) {
+      const detail = `more than ${MAX_DEVICES} devices`;
+      this.stats.reject(`${row.id}/device/${p.device}`, "too-many-devices", detail, now);
+      return;
+    }
     row.info.devices[p.device] = p;
     if (prev && prev.health === p.health) return;
     const at = clampSince(p.since, 0, now);
