@@ -1,5 +1,5 @@
-import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { hasRole, inScope, type Principal, type Role } from "../auth/roles.js";
 import { COMMAND_NAMES, TOPIC_LEVEL } from "../../contract/index.js";
 import type { Commander } from "../commander.js";
 import { rankingCsv, stationsCsv } from "../csv.js";
@@ -29,8 +29,8 @@ export interface ApiDeps {
   commander: Commander;
   timeZone: string;
   now: () => number;
-  /** Bearer token for POST (commands); commands over HTTP are refused when unset. */
-  adminToken?: string;
+  /** Records an action in the audit log (who, what, on what, outcome). */
+  audit: (who: Principal, action: string, target: string, result: string, detail?: string) => Promise<void>;
   /** Extra facts for /api/v1/collector (connection, instance, storage kind). */
   status: () => Record<string, unknown>;
 }
@@ -80,16 +80,17 @@ export class Api {
     path: string,
     query: Record<string, string>,
     body: Buffer,
-    auth?: string,
+    who: Principal,
   ): Promise<ApiResult> {
     const parts = decodePath(path);
     if (parts[0] !== "api" || parts[1] !== "v1") throw new HttpError(404, "not found");
     const [, , a, b, c, e] = parts;
     if (method === "POST") {
       if (a === "stations" && b && c === "commands" && e && parts.length === 6)
-        return this.command(b, e, body, auth);
+        return this.command(b, e, body, who);
       if (a === "collector" && b === "reset-lag" && parts.length === 4) {
-        this.authorize(auth);
+        this.require(who, "admin");
+        await this.d.audit(who, "collector.reset-lag", "", "ok");
         for (const h of [
           this.d.stats.ingestLag,
           this.d.stats.commitLag,
@@ -103,10 +104,13 @@ export class Api {
     }
     if (method !== "GET") throw new HttpError(405, "method not allowed");
     if (a === "summary" && !b)
-      return { json: { time: new Date(this.d.now()).toISOString(), ...summary(this.d.fleet) } };
-    if (a === "stations" && !b) return { json: this.stations(query) };
-    if (a === "dark" && !b) return { json: this.stations({ sort: "-since", ...query, status: "dark" }) };
+      return { json: { time: new Date(this.d.now()).toISOString(), ...summary(this.d.fleet, who.district) } };
+    // A district-scoped user's lists, rankings and exports hold their district only.
+    const scoped = who.district === undefined ? query : { ...query, district: who.district };
+    if (a === "stations" && !b) return { json: this.stations(scoped) };
+    if (a === "dark" && !b) return { json: this.stations({ sort: "-since", ...scoped, status: "dark" }) };
     if (a === "collector" && !b) {
+      if (who.district !== undefined) throw new HttpError(403, "the collector page is not district-scoped");
       return {
         json: {
           ...this.d.status(),
@@ -115,17 +119,20 @@ export class Api {
         },
       };
     }
-    if (a === "ranking" && !b) return { json: await this.ranking(query) };
+    if (a === "ranking" && !b) return { json: await this.ranking(scoped) };
     if (a === "ranking.csv" && !b) {
-      const { month, ranks } = await this.ranking(query);
+      const { month, ranks } = await this.ranking(scoped);
       return { csv: rankingCsv(month, ranks), filename: `district-ranking-${month}.csv` };
     }
-    if (a === "availability" && !b) return { json: await this.availability(query) };
+    if (a === "availability" && !b) return { json: await this.availability(scoped) };
     if (a === "availability.csv" && !b) {
-      const { month, rows } = await this.monthStations(query);
+      const { month, rows } = await this.monthStations(scoped);
       return { csv: stationsCsv(month, rows), filename: `station-availability-${month}.csv` };
     }
-    if (a === "stations" && b && parts.length <= 5) return { json: await this.station(b, c, query) };
+    if (a === "stations" && b && parts.length <= 5) {
+      this.scope(who, b);
+      return { json: await this.station(b, c, query) };
+    }
     throw new HttpError(404, "not found");
   }
 
@@ -143,9 +150,10 @@ export class Api {
   ): Promise<{ month: string; rows: (StationPeriod & { name?: string })[] }> {
     const month = this.month(query);
     const days = daysOfMonth(month);
+    const district = query.district;
     const rows = sumByStation(
       await this.d.storage.periodTotals(days[0] as string, days[days.length - 1] as string),
-    );
+    ).filter((r) => district === undefined || district === "" || r.district === district);
     return { month, rows: rows.map((r) => ({ ...r, name: this.d.fleet.stations.get(r.station)?.row.name })) };
   }
 
@@ -217,15 +225,21 @@ export class Api {
     throw new HttpError(404, "not found");
   }
 
-  private authorize(auth: string | undefined): void {
-    if (!this.d.adminToken)
-      throw new HttpError(403, "POST is disabled (start station-noc with --admin-token-file)");
-    if (!auth || !safeEqual(auth, `Bearer ${this.d.adminToken}`))
-      throw new HttpError(401, "bearer token required");
+  private require(who: Principal, role: Role): void {
+    if (!hasRole(who, role))
+      throw new HttpError(403, `this needs the ${role} role; ${who.name} is ${who.role}`);
   }
 
-  private async command(station: string, name: string, body: Buffer, auth?: string) {
-    this.authorize(auth);
+  /** A station outside the principal's district is refused (403) whatever the page shows. */
+  private scope(who: Principal, station: string): void {
+    const live = this.d.fleet.stations.get(station);
+    if (live && !inScope(who, live.row.district))
+      throw new HttpError(403, `${station} is not in district ${who.district ?? ""}`);
+  }
+
+  private async command(station: string, name: string, body: Buffer, who: Principal) {
+    this.require(who, "operator");
+    this.scope(who, station);
     if (!(COMMAND_NAMES as readonly string[]).includes(name))
       throw new HttpError(400, `unknown command ${name}; allowed: ${COMMAND_NAMES.join(", ")}`);
     if (!this.d.fleet.stations.has(station)) throw new HttpError(404, `no station ${station}`);
@@ -238,10 +252,21 @@ export class Api {
       }
     }
     const { args } = parse(CommandBody, json);
+    const detail = args ? JSON.stringify(args) : "";
     try {
-      return { json: await this.d.commander.send(station, name, args) };
+      const reply = await this.d.commander.send(station, name, args);
+      await this.d.audit(
+        who,
+        `command.${name}`,
+        station,
+        reply.ok ? "ok" : `error: ${reply.error ?? ""}`,
+        detail,
+      );
+      return { json: reply };
     } catch (e) {
-      throw new HttpError(504, e instanceof Error ? e.message : String(e));
+      const message = e instanceof Error ? e.message : String(e);
+      await this.d.audit(who, `command.${name}`, station, `failed: ${message}`, detail);
+      throw new HttpError(504, message);
     }
   }
 }
@@ -253,10 +278,4 @@ function decodePath(path: string): string[] {
   } catch {
     throw new HttpError(400, "malformed percent-escape in the path");
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

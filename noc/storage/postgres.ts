@@ -307,6 +307,14 @@ export class PostgresStorage implements Storage {
     return Number(rows[0]?.bytes ?? 0);
   }
 
+  async query(sql: string, params: unknown[]): Promise<DbRow[]> {
+    return this.all(sql, ...params);
+  }
+
+  async run(sql: string, params: unknown[]): Promise<number> {
+    return (await this.pool.query(numbered(sql), params)).rowCount ?? 0;
+  }
+
   /** Drops the schema and everything in it (tests). */
   async dropSchema(): Promise<void> {
     await this.pool.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);

@@ -14,6 +14,7 @@ import type {
 } from "../model.js";
 import type { OutageCause } from "../../contract/index.js";
 import type { Liveness } from "./storage.js";
+import { AUTH_TABLES } from "../auth/tables.js";
 
 export type DbRow = Record<string, unknown>;
 type Col = [name: string, type: "text" | "int" | "real" | "bool"];
@@ -170,6 +171,7 @@ export const TABLES: TableDef[] = [
     key: ["key"],
     indexes: [],
   },
+  ...AUTH_TABLES,
 ];
 
 export function table(name: string): TableDef {

@@ -137,4 +137,10 @@ export class SqliteWorkerStorage implements Storage {
   sizeBytes(): Promise<number> {
     return this.call("sizeBytes");
   }
+  query(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+    return this.call("query", sql, params);
+  }
+  run(sql: string, params: unknown[]): Promise<number> {
+    return this.call("run", sql, params);
+  }
 }

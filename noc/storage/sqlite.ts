@@ -209,6 +209,14 @@ export class SqliteStorage implements Storage {
     return n;
   }
 
+  async query(sql: string, params: unknown[]): Promise<DbRow[]> {
+    return this.all(sql, ...params);
+  }
+
+  async run(sql: string, params: unknown[]): Promise<number> {
+    return this.stmt(sql).run(...bind(params)).changes;
+  }
+
   /** Bytes in use (pages minus free pages, WAL content included): growth, not file-size noise. */
   async sizeBytes(): Promise<number> {
     const pages = Number(this.db.pragma("page_count", { simple: true }));

@@ -143,7 +143,8 @@ async function runOne(
     );
     children.push(noc);
     const api = `http://127.0.0.1:${httpPort}/api/v1/collector`;
-    const collector = async () => (await (await fetch(api)).json()) as Collector;
+    const collector = async () =>
+      (await (await fetch(api, { headers: { authorization: "Bearer bench-token" } })).json()) as Collector;
     await until("station-noc", async () => (await collector()).mqttConnected, 30_000);
 
     // The ceiling: mosquitto_sub on the same stream, lag = its receive time - payload time.
