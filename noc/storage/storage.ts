@@ -126,3 +126,34 @@ export interface Storage {
   query(sql: string, params: unknown[]): Promise<Record<string, unknown>[]>;
   run(sql: string, params: unknown[]): Promise<number>;
 }
+
+/** Storage's methods that a proxy forwards as they are (the SQLite worker thread). */
+export const FORWARDED_METHODS = [
+  "write",
+  "loadStations",
+  "liveness",
+  "loadOpenGaps",
+  "statusHistory",
+  "linkHistory",
+  "deviceHistory",
+  "powerHistory",
+  "outages",
+  "recentEvents",
+  "gaps",
+  "historyForRange",
+  "upsertDaily",
+  "periodTotals",
+  "daily",
+  "getMeta",
+  "setMeta",
+  "prune",
+  "sizeBytes",
+  "query",
+  "run",
+] as const satisfies readonly (keyof Storage)[];
+
+export type ForwardedMethod = (typeof FORWARDED_METHODS)[number];
+
+// A method added to Storage but not to the list above fails to compile here.
+type Unlisted = Exclude<keyof Storage, ForwardedMethod | "kind" | "init" | "close">;
+const _allMethodsListed: [Unlisted] extends [never] ? true : Unlisted = true;

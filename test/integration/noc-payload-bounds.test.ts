@@ -1,3 +1,4 @@
+// @needs mosquitto
 /**
  * Issue 14, NOC 3: payload sizes. On a real Mosquitto with the shipped max_packet_size and a real NOC:
  * a 150 MB station name never reaches the NOC, the NOC itself refuses an oversize payload without

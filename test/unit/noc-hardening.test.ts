@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NocBus } from "../../noc/bus.js";
-import { Commander } from "../../noc/commander.js";
+import { StationCommands } from "../../noc/station-commands.js";
 import { csvLine } from "../../noc/csv.js";
 import { Fleet } from "../../noc/fleet.js";
 import { MAX_DAYS_PER_TICK, Rollup } from "../../noc/rollup.js";
@@ -84,7 +84,7 @@ describe("command replies", () => {
 
   it("are matched to the station the request went to, not only by id", async () => {
     const bus = new LoopBus();
-    const c = new Commander(bus, { root: "r", instance: "noc1", timeoutMs: 60_000, now: () => NOW });
+    const c = new StationCommands(bus, { root: "r", instance: "noc1", timeoutMs: 60_000, now: () => NOW });
     const reply = c.send("A", "rebirth");
     const cd = bus.published[0]?.correlationData as Buffer;
     const body = (ok: boolean) =>
@@ -123,8 +123,12 @@ describe("outage spans and the availability rollup", () => {
     return { storage, stats, fleet, rollup };
   }
 
-  const msg = (id: string, seq: number, o: ReturnType<typeof P.outage>) =>
-    ({ kind: "event", station: id, payload: P.event(id, seq, NOW, "outage", o) }) as const;
+  const msg = (id: string, seq: number, o: ReturnType<typeof P.outage>) => {
+    const payload = Buffer.from(JSON.stringify(P.event(id, seq, NOW, "outage", o)));
+    const v = validateMessage("r", `r/${id}/event`, payload);
+    if (!v.ok || !v.message) throw new Error(`test event invalid: ${JSON.stringify(v)}`);
+    return v.message;
+  };
 
   it("refuses an outage starting in year 0000 and counts it as a reject; today is still computed", async () => {
     const { storage, stats, fleet, rollup } = await setup(NOW);
