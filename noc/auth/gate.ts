@@ -119,10 +119,14 @@ export class AuthGate {
     this.byUser = new FailureLimiter(5, 15 * 60_000, this.now);
   }
 
-  /** A page fetched under a name we do not serve is a DNS-rebinding attempt or a misdirected request. */
+  /**
+   * A page fetched under a name we do not serve is a DNS-rebinding attempt or a misdirected request. An
+   * IP address is always fine: rebinding needs the attacker's own name in the Host header, and a browser
+   * sends an address there only for a page that was loaded from that address, i.e. from us.
+   */
   hostAllowed(req: IncomingMessage): boolean {
     const h = hostName(req.headers.host);
-    return h !== undefined && this.hosts.has(h);
+    return h !== undefined && (this.hosts.has(h) || isIP(h) !== 0);
   }
 
   /**

@@ -118,6 +118,9 @@ describe("NOC authentication over HTTP", () => {
       expect(r.status, path).toBe(403);
     }
     expect((await send(noc.url, { path: "/login", headers: { host: "localhost:8790" } })).status).toBe(200);
+    // An address is not a rebinding (that needs the attacker's name): the dashboard by the NOC's LAN IP.
+    expect((await send(noc.url, { path: "/login", headers: { host: "10.1.2.3:8790" } })).status).toBe(200);
+    expect((await send(noc.url, { path: "/login", headers: { host: "[fd00::1]:8790" } })).status).toBe(200);
   });
 
   it("gives no data without a session or token", async () => {
