@@ -138,7 +138,7 @@ export class AuthGate {
     if (url.pathname === "/auth/login" && method === "POST") return void (await this.login(req, res));
     if (url.pathname.startsWith("/auth/") && url.pathname !== "/auth/logout")
       return void send(res, 404, { error: "not found" });
-    const who = await this.authenticate(req, res);
+    const who = await this.authenticate(req, res, url.pathname === "/api/v1/me");
     if (!who) return void send(res, 401, { error: "sign in first (or send an API token)" });
     if (method !== "GET" && method !== "HEAD" && !this.csrfOk(req, who))
       return void send(res, 403, { error: "missing or wrong CSRF token (x-csrf-token header)" });
@@ -159,8 +159,16 @@ export class AuthGate {
     return who;
   }
 
-  /** Bearer token, trusted proxy header, or session cookie; undefined when none is valid. */
-  async authenticate(req: IncomingMessage, res: ServerResponse): Promise<Principal | undefined> {
+  /**
+   * Bearer token, trusted proxy header, or session cookie; undefined when none is valid. A proxy's user
+   * gets a session of our own (for the CSRF token) when the page asks who it is (`newSession`), not on
+   * every call: scripts behind the proxy would otherwise leave a session row per request.
+   */
+  async authenticate(
+    req: IncomingMessage,
+    res: ServerResponse,
+    newSession = false,
+  ): Promise<Principal | undefined> {
     const address = peer(req);
     const auth = req.headers.authorization;
     if (auth !== undefined) {
@@ -181,17 +189,18 @@ export class AuthGate {
         if (session && session.name === name) return { ...session, via: "proxy", address };
         const user = await this.store.user(name);
         if (!user) return undefined;
-        // The proxy vouches for the user; a session of our own carries the CSRF token for the page.
-        const s = await this.store.createSession(user.name);
-        res.setHeader("set-cookie", this.cookie(req, s.cookie));
-        return {
+        const proxied: Principal = {
           name: user.name,
           role: user.role,
           district: user.district,
           via: "proxy",
-          csrf: s.csrf,
           address,
         };
+        if (!newSession) return proxied;
+        // The proxy vouches for the user; a session of our own carries the CSRF token for the page.
+        const s = await this.store.createSession(user.name);
+        res.setHeader("set-cookie", this.cookie(req, s.cookie));
+        return { ...proxied, csrf: s.csrf, sessionId: s.id };
       }
     }
     return session && { ...session, address };

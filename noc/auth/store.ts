@@ -143,8 +143,8 @@ export class AuthStore {
 
   // ---- sessions ----
 
-  /** A new session: the cookie value (only its hash is stored) and its CSRF token. */
-  async createSession(user: string): Promise<{ cookie: string; csrf: string }> {
+  /** A new session: the cookie value (only its hash, `id`, is stored) and its CSRF token. */
+  async createSession(user: string): Promise<{ cookie: string; csrf: string; id: string }> {
     const cookie = randomBytes(32).toString("base64url");
     const csrf = randomBytes(24).toString("base64url");
     const now = this.now();
@@ -152,7 +152,7 @@ export class AuthStore {
       "INSERT INTO sessions (id, user_name, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
       [sha256(cookie), user, csrf, now, now],
     );
-    return { cookie, csrf };
+    return { cookie, csrf, id: sha256(cookie) };
   }
 
   /**

@@ -221,6 +221,24 @@ describe("NOC authentication over HTTP", () => {
     const proxied = await send(noc.url, { path: "/api/v1/me", headers, localAddress: "127.0.0.2" });
     expect(proxied.status).toBe(200);
     expect(json(proxied)).toMatchObject({ name: "sso-carol", role: "operator", via: "proxy" });
+    // The page's session (for its CSRF token) comes with /me; plain calls through the proxy make none.
+    expect(proxied.headers["set-cookie"]?.[0]).toMatch(/^noc_session=/);
+    const before = (await noc.storage.query("SELECT id FROM sessions", [])).length;
+    const call = await send(noc.url, { path: "/api/v1/summary", headers, localAddress: "127.0.0.2" });
+    expect(call.status).toBe(200);
+    expect(call.headers["set-cookie"]).toBeUndefined();
+    expect((await noc.storage.query("SELECT id FROM sessions", [])).length).toBe(before);
+    // With the page's cookie and CSRF token, a POST through the proxy works (operator: not reset-lag).
+    const cookie = cookieOf(proxied);
+    const csrf = json(proxied).csrf as string;
+    const post = await send(noc.url, {
+      method: "POST",
+      path: "/api/v1/collector/reset-lag",
+      headers: { ...headers, cookie, "x-csrf-token": csrf },
+      localAddress: "127.0.0.2",
+    });
+    expect(post.status).toBe(403);
+    expect(post.body).toContain("admin");
     // A proxy-only user has no password to guess.
     expect((await login("sso-carol", "")).status).toBe(401);
     // A name the NOC does not know is refused even from the proxy.
