@@ -163,6 +163,23 @@ describe("local API: who can connect", () => {
     expect(old.stderr).toMatch(/api\.port: removed: .*api\.socket/);
   });
 
+  it("opt-in TCP refuses a foreign Host header (DNS rebinding from a web page)", async () => {
+    const dir = tempDir();
+    const api = await startApi(dir, { tcpPort: 0 });
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        request({ host: "127.0.0.1", port: api.port, path: "/v1/status", headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on("error", reject)
+          .end();
+      });
+    expect(await get("attacker.example:80")).toBe(421);
+    expect(await get(`127.0.0.1:${api.port}`)).toBe(200);
+    expect(await get(`localhost:${api.port}`)).toBe(200);
+  });
+
   it("exits non-zero when it cannot listen (TCP port taken), instead of running without its API", async () => {
     const blocker = (await import("node:net")).createServer();
     // A privileged port that is free now; the test runs as root, as the agent's unit would grant.
