@@ -221,14 +221,16 @@ function checkFiles(raw: Record<string, unknown>): string[] {
         (v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined),
         raw,
       );
-  const checks: [string, unknown, boolean][] = files.map(([path, secret]) => [path, at(path), secret]);
   // The API token the agent created, once it exists (the agent refuses a loose one at start too).
+  const tokenFile = at("api.tokenFile");
   const storageDir = at("storage.dir");
   const token =
-    at("api.tokenFile") ??
-    join(typeof storageDir === "string" ? storageDir : "/var/lib/station-agent", "api-token");
-  if (typeof token === "string" && existsSync(token)) checks.push(["api.tokenFile", token, true]);
-  for (const [path, file, secret] of checks) {
+    typeof tokenFile === "string"
+      ? tokenFile
+      : join(typeof storageDir === "string" ? storageDir : "/var/lib/station-agent", "api-token");
+  if (existsSync(token)) files.push(["api.tokenFile", true]);
+  for (const [path, secret] of files) {
+    const file = path === "api.tokenFile" ? token : at(path);
     if (typeof file !== "string") continue;
     let mode: number;
     let gid: number;
