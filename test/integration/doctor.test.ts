@@ -247,5 +247,18 @@ describe("runDoctor", () => {
       deps: quick,
     });
     expect(signed.checks.find((c) => c.id === "commands")).toMatchObject({ status: "ok" });
+    // The API socket's group: "audio" exists on Debian; a made-up one is flagged with the fix.
+    const api = async (socketGroup: string) =>
+      (
+        await runDoctor({
+          config: ConfigSchema.parse({ ...base, api: { socket: "/run/x/api.sock", socketGroup } }),
+          deps: quick,
+        })
+      ).checks.find((c) => c.id === "api");
+    expect(await api("audio")).toMatchObject({ status: "ok", detail: "/run/x/api.sock, group audio" });
+    expect(await api("no-such-group")).toMatchObject({
+      status: "warn",
+      fix: expect.stringMatching(/CCTNS client's user/),
+    });
   });
 });
