@@ -110,6 +110,13 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     if (!config.api.enabled) return { status: "skip", detail: "api.enabled is false" };
     const where = apiSocketPath(config);
     const tcp = config.api.tcpPort !== undefined ? `; also loopback TCP port ${config.api.tcpPort}` : "";
+    if (config.api.port !== undefined) {
+      return {
+        status: "warn",
+        detail: `api.port ${config.api.port} is no longer used; the API is on ${where}${tcp}`,
+        fix: "point the CCTNS client at the socket and remove api.port (or set api.tcpPort, below 1024)",
+      };
+    }
     if (groupId(config.api.socketGroup) === undefined) {
       return {
         status: "warn",
