@@ -196,7 +196,7 @@ export class StationAgent {
       session: this.session,
       reporter: this.reporter,
       outbox: this.outbox,
-      diagnose: this.o.diagnose ?? (async () => (await import("./cli/doctor.js")).runDoctor({ config })),
+      diagnose: this.o.diagnose ?? (async () => (await import("./doctor/doctor.js")).runDoctor({ config })),
       clock: this.clock,
       replayStore: new SqliteReplayStore(this.ledger.db),
       log,

@@ -1,5 +1,5 @@
 import pino from "pino";
-import { MqttSession } from "./mqtt-session.js";
+import { MqttSession } from "../mqtt-session.js";
 
 /** `station-agent watch`: subscribe to a station (or all) and print each message on one readable line. */
 export async function watchStation(o: {
