@@ -170,6 +170,18 @@ describe("LinkProber rounds", () => {
   });
 });
 
+describe("LinkProber and the interface", () => {
+  it("reads the carrier on the first lost probe: a pulled cable is down at once, named as such", async () => {
+    const { sys, prober, transitions, round } = await started({ downAfter: 5 });
+    for (let i = 0; i < 3; i++) await round(true);
+    sys.iface = { ...sys.iface, carrier: false };
+    await round(false); // one lost echo, far from downAfter = 5
+    expect(prober.machine.state).toBe("down");
+    expect(transitions.at(-1)).toMatchObject({ to: "down", reason: "no carrier" });
+    expect(prober.evidence()).toMatchObject({ interface: "eth0", carrier: false });
+  });
+});
+
 describe("LinkProber and the wall clock", () => {
   it("restarts its rounds from now when the clock jumps forward, instead of firing the missed ones", async () => {
     const { sys, prober, round } = await started();
