@@ -161,6 +161,32 @@ describe("reporter drain", () => {
     expect(two?.historical).toBe(true);
   });
 
+  it("sends a resend's rows again marked historical, one after another", async () => {
+    const { broker, reporter, outbox, flush, paperOut } = setup(4);
+    broker.connected = true;
+    reporter.onConnected();
+    for (let i = 1; i <= 3; i++) paperOut(i);
+    for (const s of broker.pending()) s.ack();
+    await settle();
+    flush();
+    const before = broker.sent.length;
+    const done = reporter.resend(outbox.readForResend(1, 3));
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      expect(broker.sent.length).toBe(before + i + 1); // the next only after the previous PUBACK
+      broker.sent.at(-1)!.ack();
+    }
+    await done;
+    const again = broker.sent
+      .slice(before)
+      .map((s) => JSON.parse(s.payload) as { seq: number; historical?: true });
+    expect(again.map((p) => [p.seq, p.historical])).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+    ]);
+  });
+
   it("republishes retained state only when more than its time changed, and all of it on connect", () => {
     const { broker, reporter, clock } = setup(1);
     broker.connected = true;
