@@ -24,9 +24,9 @@ export const DeviceState = z.object({
       path: z.string().max(MAX_TEXT_LEN).optional().describe("device node or address, e.g. /dev/ttyUSB0"),
       vendorId: z.string().max(MAX_NAME_LEN).optional().describe("USB vendor id, 4 hex digits"),
       productId: z.string().max(MAX_NAME_LEN).optional().describe("USB product id, 4 hex digits"),
-      serialNumber: z.string().max(MAX_NAME_LEN).optional(),
-      model: z.string().max(MAX_NAME_LEN).optional(),
-      firmware: z.string().max(MAX_NAME_LEN).optional(),
+      serialNumber: z.string().max(MAX_NAME_LEN).optional().describe("serial number the device reports"),
+      model: z.string().max(MAX_NAME_LEN).optional().describe("model the device reports"),
+      firmware: z.string().max(MAX_NAME_LEN).optional().describe("firmware version the device reports"),
     })
     .optional()
     .describe("what the device says it is"),
