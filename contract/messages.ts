@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { DurableEnvelope, Rfc3339, StationId } from "./envelope.js";
+import {
+  DurableEnvelope,
+  MAX_DEVICES,
+  MAX_LINKS,
+  MAX_NAME_LEN,
+  MAX_TEXT_LEN,
+  Rfc3339,
+  StationId,
+} from "./envelope.js";
 import { InventoryEntry } from "./device.js";
 import { LinkHealth, LinkSummary } from "./link.js";
 
@@ -7,25 +15,29 @@ import { LinkHealth, LinkSummary } from "./link.js";
 export const StateOnline = z.object({
   online: z.literal(true).describe("the birth: the agent is connected"),
   station: StationId.describe("station id; the same as the topic level"),
-  name: z.string().optional().describe("station name from the configuration"),
-  district: z.string().optional().describe("district from the configuration"),
-  bootId: z.string().describe("kernel boot id; a new one means the PC rebooted"),
+  name: z.string().max(200).optional().describe("station name from the configuration"),
+  district: z.string().max(100).optional().describe("district from the configuration"),
+  bootId: z.string().max(MAX_NAME_LEN).describe("kernel boot id; a new one means the PC rebooted"),
   bootTime: Rfc3339.describe("when the PC booted"),
-  agentVersion: z.string().describe("station-agent version"),
-  configHash: z.string().describe("hash of the configuration file; changes when someone edits it"),
+  agentVersion: z.string().max(MAX_NAME_LEN).describe("station-agent version"),
+  configHash: z
+    .string()
+    .max(MAX_NAME_LEN)
+    .describe("hash of the configuration file; changes when someone edits it"),
   startedAt: Rfc3339.describe("when the agent process started"),
   time: Rfc3339.describe("when this birth was built"),
   clockSynced: z.boolean().describe("whether the PC clock is NTP-synchronised"),
   links: z
     .array(
       z.object({
-        name: z.string().describe("configured link name"),
+        name: z.string().max(MAX_NAME_LEN).describe("configured link name"),
         role: z.enum(["primary", "backup"]).describe("configured role"),
         state: LinkHealth.describe("current health"),
       }),
     )
+    .max(MAX_LINKS)
     .describe("every configured network link"),
-  devices: z.array(InventoryEntry).describe("every configured device"),
+  devices: z.array(InventoryEntry).max(MAX_DEVICES).describe("every configured device"),
   pc: z
     .object({
       os: z.string().max(200).describe("distribution and release, e.g. Debian GNU/Linux 12"),
@@ -67,7 +79,11 @@ export const Outage = z.object({
   cause: OutageCause.describe(
     "power: the PC rebooted; agent: same boot, the agent was not running; network: the agent ran but could not reach the broker",
   ),
-  link: z.string().optional().describe("for network: the link that failed, when the link monitor knows it"),
+  link: z
+    .string()
+    .max(MAX_NAME_LEN)
+    .optional()
+    .describe("for network: the link that failed, when the link monitor knows it"),
   evidence: z
     .record(z.string(), z.unknown())
     .describe("what the classification rests on: boot ids, last heartbeat, power state, link reasons"),
@@ -82,29 +98,37 @@ const n = (description: string, unit?: string) =>
 const count = (description: string) => z.number().int().nonnegative().meta({ description, unit: "count" });
 
 export const MetricsPayload = DurableEnvelope.extend({
-  host: z.object({
-    uptimeS: n("time since the PC booted", "s"),
-    load1: n("load average over 1 minute"),
-    load5: n("load average over 5 minutes"),
-    load15: n("load average over 15 minutes"),
-    memTotalBytes: n("installed memory", "B"),
-    memAvailableBytes: n("memory available to programs", "B"),
-  }),
-  disk: z.object({
-    path: z.string().describe("the agent's state directory"),
-    freeBytes: n("free space on its file system", "B"),
-    totalBytes: n("size of that file system", "B"),
-  }),
-  agent: z.object({
-    rssBytes: n("the agent's resident memory", "B"),
-    cpuPct: n("the agent's CPU use since the previous sample (100 = one core)", "%"),
-    uptimeS: n("time since the agent started", "s"),
-  }),
-  outbox: z.object({
-    depth: count("messages stored and not yet acknowledged by the broker"),
-    bytes: z.number().int().nonnegative().meta({ description: "their size", unit: "B" }),
-    oldestAgeS: n("age of the oldest of them; null when empty", "s").nullable(),
-  }),
+  host: z
+    .object({
+      uptimeS: n("time since the PC booted", "s"),
+      load1: n("load average over 1 minute"),
+      load5: n("load average over 5 minutes"),
+      load15: n("load average over 15 minutes"),
+      memTotalBytes: n("installed memory", "B"),
+      memAvailableBytes: n("memory available to programs", "B"),
+    })
+    .describe("the station PC"),
+  disk: z
+    .object({
+      path: z.string().max(MAX_TEXT_LEN).describe("the agent's state directory"),
+      freeBytes: n("free space on its file system", "B"),
+      totalBytes: n("size of that file system", "B"),
+    })
+    .describe("the disk that holds the agent's state (outbox, ledger)"),
+  agent: z
+    .object({
+      rssBytes: n("the agent's resident memory", "B"),
+      cpuPct: n("the agent's CPU use since the previous sample (100 = one core)", "%"),
+      uptimeS: n("time since the agent started", "s"),
+    })
+    .describe("the agent process"),
+  outbox: z
+    .object({
+      depth: count("messages stored and not yet acknowledged by the broker"),
+      bytes: z.number().int().nonnegative().meta({ description: "their size", unit: "B" }),
+      oldestAgeS: n("age of the oldest of them; null when empty", "s").nullable(),
+    })
+    .describe("messages stored on the station and not yet acknowledged: the backlog after an outage"),
   pc: z
     .object({
       dataDiskUsePct: n("how full the filesystem holding the CCTNS data is", "%").nullable(),
@@ -114,7 +138,7 @@ export const MetricsPayload = DurableEnvelope.extend({
       smartOk: z.boolean().nullable().describe("every drive passes SMART; null without smartmontools"),
       securityUpdates: n("security updates waiting to be installed").nullable(),
       clockSynced: z.boolean().nullable().describe("timesyncd or chrony says synchronised"),
-      clockOffsetMs: n("the time daemon's last offset", "ms").nullable(),
+      clockOffsetMs: z.number().meta({ description: "the time daemon's last offset", unit: "ms" }).nullable(),
     })
     .optional()
     .describe("the station PC's own health (agent/host)"),
@@ -168,7 +192,11 @@ export const UptimePayload = z.object({
   time: Rfc3339.describe("when the figures were computed"),
   clockSynced: z.boolean().describe("whether the PC clock is NTP-synchronised"),
   windows: z
-    .object({ "24h": AvailabilityWindow, "7d": AvailabilityWindow, "30d": AvailabilityWindow })
+    .object({
+      "24h": AvailabilityWindow.describe("the last 24 hours"),
+      "7d": AvailabilityWindow.describe("the last 7 days (fields as in 24h)"),
+      "30d": AvailabilityWindow.describe("the last 30 days (fields as in 24h)"),
+    })
     .describe("the last 24 hours, 7 days and 30 days up to `time`"),
 });
 export type UptimePayload = z.infer<typeof UptimePayload>;

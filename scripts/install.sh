@@ -74,6 +74,7 @@ stage_payload() {
     cp "$SRC/package.json" "$SRC/package-lock.json" "$stage/"
     cp "$SRC/config/example.yaml" "$stage/config/example.yaml"
     [ ! -f "$SRC/docs/install.md" ] || cp "$SRC/docs/install.md" "$stage/docs/install.md"
+    [ ! -f "$SRC/docs/security.md" ] || cp "$SRC/docs/security.md" "$stage/docs/security.md"
     cp "$SRC/systemd/station-agent-setup" "$stage/libexec/station-agent-setup"
 
     # Modules and .bin only: tools keep caches and scratch files in node_modules (vite's .vite and
@@ -214,6 +215,11 @@ install_system_files() {
     done
     install_link "$APP/bin/station-agent" /usr/bin/station-agent
     install_link "$APP/bin/station-noc" /usr/bin/station-noc
+    # The NOC unit starts with --config; an operator's edited file is never replaced.
+    if [ ! -e "$DESTDIR/etc/station-noc/config.yaml" ]; then
+        install -D -m 0644 "$s/station-noc.yaml" "$DESTDIR/etc/station-noc/config.yaml"
+        say "installed /etc/station-noc/config.yaml"
+    fi
     if [ ! -e "$DESTDIR/etc/default/station-agent" ]; then
         install -D -m 0644 "$s/station-agent.default" "$DESTDIR/etc/default/station-agent"
         say "installed /etc/default/station-agent"

@@ -22,6 +22,8 @@ const EXPECTED: Record<string, [Entry["type"], number]> = {
   "/etc/station-agent": ["d", 0o755],
   "/etc/station-agent/config.yaml": ["f", 0o640],
   "/etc/station-agent/tls": ["d", 0o750],
+  "/etc/station-noc": ["d", 0o755],
+  "/etc/station-noc/config.yaml": ["f", 0o644],
   "/lib": ["d", 0o755],
   "/lib/systemd": ["d", 0o755],
   "/lib/systemd/system": ["d", 0o755],
@@ -41,6 +43,7 @@ const EXPECTED: Record<string, [Entry["type"], number]> = {
   [`${APP}/dist`]: ["d", 0o755],
   [`${APP}/docs`]: ["d", 0o755],
   [`${APP}/docs/install.md`]: ["f", 0o644],
+  [`${APP}/docs/security.md`]: ["f", 0o644],
   [`${APP}/libexec`]: ["d", 0o755],
   [`${APP}/libexec/station-agent-setup`]: ["f", 0o755],
   [`${APP}/node_modules`]: ["d", 0o755],
@@ -200,6 +203,7 @@ describe("install.sh", () => {
     expect(left.sort()).toEqual([
       "/etc/default/station-agent",
       "/etc/station-agent/config.yaml",
+      "/etc/station-noc/config.yaml",
       "/var/lib/station-agent/outbox.db",
     ]);
 
