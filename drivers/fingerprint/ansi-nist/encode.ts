@@ -2,10 +2,10 @@
  * Typed transaction → traditional-encoding bytes. The encoder owns the computed fields (LEN, VER,
  * CNT, IDC, DCS, NSR/NTR defaults, GMT) and the rules that differ by edition:
  * - 0400 (1-2007): NSR/NTR are the scanning resolution "19.69"; GMT only when asked for; text
- *   beyond ASCII only in Type-2 (the 1-2007 rule for user-defined fields), declared by DCS 003.
+ *   beyond ASCII only in Type-2, undeclared (1-2007 allows UTF-8 in user-defined fields).
  * - 0500/0502 (1-2011 and its 2013 update): NSR/NTR "00.00" (no Type-3..7 records); GMT by default;
- *   DCS 003 UTF-8 applies to the text fields of Type-2, Type-10 and Type-14; APS and ANM may be
- *   written. Type-1 stays 7-bit ASCII in every edition.
+ *   UTF-8 declared by DCS 003 and allowed in the text fields of Type-2 and Type-14; APS and ANM may
+ *   be written. Type-1 stays 7-bit ASCII in every edition. `profile.unicodeText` overrides.
  */
 import { encodeTaggedRecord, fieldLabel, type TaggedField } from "./traditional.js";
 import {
@@ -33,12 +33,16 @@ export function encodeTransaction(
   const faces = tx.faces ?? [];
   if (tx.fingerprints.length + faces.length > MAX_IDC)
     throw new An2kValueError("1.003", `at most ${MAX_IDC} image records per transaction`);
-  const unicodeBeyondType2 = profile.edition !== "0400";
+  const unicodeMode = profile.unicodeText ?? "utf8-in-udf";
+  const unicodeBeyondType2 = unicodeMode === "dcs-utf8";
   let usesUtf8 = false;
   const noteText = (label: string, s: string, utf8Allowed: boolean): string => {
-    // eslint-disable-next-line no-control-regex
     if (/^[\x20-\x7e]*$/.test(s)) return s;
-    if (!utf8Allowed) throw new An2kValueError(label, `must be 7-bit ASCII in edition ${profile.edition}`);
+    if (!utf8Allowed || unicodeMode === "ascii-only")
+      throw new An2kValueError(
+        label,
+        `must be 7-bit ASCII (profile: edition ${profile.edition}, unicodeText ${unicodeMode})`,
+      );
     usesUtf8 = true;
     return s;
   };
@@ -62,7 +66,7 @@ export function encodeTransaction(
   }
   for (const face of faces) imageRecords.push({ type: 10, fields: type10Fields(face, nextIdc++, profile) });
 
-  const type1 = type1Fields(tx, profile, options, usesUtf8, [
+  const type1 = type1Fields(tx, profile, options, usesUtf8 && unicodeMode === "dcs-utf8", [
     { type: 2, idc: 0 },
     ...imageRecords.map((r, i) => ({ type: r.type, idc: i + 1 })),
   ]);
@@ -91,7 +95,7 @@ function type1Fields(
   const legacy = profile.edition === "0400";
   const ascii = (tag: number, s: string, pattern?: RegExp, what?: string): An2kValue => {
     const label = fieldLabel(1, tag);
-    // eslint-disable-next-line no-control-regex
+
     if (!/^[\x20-\x7e]+$/.test(s))
       throw new An2kValueError(label, "must be non-empty 7-bit ASCII (Type-1 is ASCII in every edition)");
     if (pattern && !pattern.test(s)) throw new An2kValueError(label, `${JSON.stringify(s)} is not ${what}`);
@@ -287,7 +291,6 @@ function nonEmpty(label: string, s: string): string {
 }
 
 function asciiOnly(label: string, s: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!/^[\x20-\x7e]*$/.test(s)) throw new An2kValueError(label, "must be 7-bit ASCII");
   return s;
 }

@@ -24,6 +24,17 @@ export interface An2kProfile {
   domain?: { name: string; version?: string };
   /** Write 1.014 GMT (UTC time of the transaction). Default: false for 0400, true for 0500/0502. */
   writeGmt?: boolean;
+  /**
+   * How text beyond 7-bit ASCII (a Devanagari name) is written in Type-2 and user-defined fields:
+   * - "dcs-utf8": UTF-8, declared by 1.015 DCS "003 UTF-8" (the 1-2011 way). NBIS 5.0 refuses any
+   *   file with a DCS field, so a bureau on NBIS-derived software cannot read these.
+   * - "utf8-in-udf": UTF-8 without DCS, only in Type-2 (1-2007 §7.2.3 allows UTF-8 in user-defined
+   *   fields as the alternative to STX/ETX escapes). Readable by NBIS.
+   * - "ascii-only": refuse non-ASCII text (An2kValueError) so the CCTNS client must transliterate.
+   * Default "utf8-in-udf" in every edition, so NBIS-based bureau software reads the file; a bureau
+   * whose software honours DCS can ask for "dcs-utf8".
+   */
+  unicodeText?: "dcs-utf8" | "utf8-in-udf" | "ascii-only";
   /** 1.016 APS (1-2011 only; ignored for 0400): application profiles the transaction conforms to. */
   applicationProfiles?: Array<{ organization: string; name: string; version: string }>;
   /** 1.017 ANM (1-2011 only): destination and originating agency names. */
