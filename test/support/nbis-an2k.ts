@@ -115,7 +115,7 @@ export async function cwsq(
   height: number,
   bitrate = 0.75,
   ppi = 500,
-): Promise<Buffer> {
+): Promise<Uint8Array> {
   return inTempDir(async (dir) => {
     await writeFile(join(dir, "img.raw"), pixels);
     await run(
@@ -125,6 +125,6 @@ export async function cwsq(
     );
     const out = (await readdir(dir)).find((f) => f.endsWith(".wsq"));
     if (!out) throw new Error("cwsq wrote no .wsq file");
-    return readFile(join(dir, out));
+    return new Uint8Array(await readFile(join(dir, out)));
   });
 }
