@@ -211,3 +211,18 @@ export class HttpSlapScanner implements SlapScanner {
 
   async close(): Promise<void> {}
 }
+
+/** Builds and checks a slap scanner from plain settings (the config's `slapScanner` entry). */
+export async function openSlapScanner(settings: {
+  url: string;
+  requestTimeoutMs?: number;
+}): Promise<SlapScanner> {
+  const scanner = new HttpSlapScanner(
+    new SlapServiceClient({
+      baseUrl: settings.url,
+      ...(settings.requestTimeoutMs ? { requestTimeoutMs: settings.requestTimeoutMs } : {}),
+    }),
+  );
+  await scanner.check();
+  return scanner;
+}
