@@ -89,7 +89,7 @@ describe.skipIf(missing)(`ANSI/NIST-ITL against NBIS${missing ? ` (skipped: ${mi
       if (position === 10) {
         const blank = new Uint8Array(256 * 256).fill(255);
         fingers.push({
-          ...fingerRecord([10], await cwsq(blank, 256, 256), 256, 256),
+          ...fingerRecord([10], cwsq({ pixels: blank, width: 256, height: 256 }, 0.75), 256, 256),
           amputations: [{ position: 10, code: "XX" }],
           nistQuality: [{ position: 10, score: 254 }],
         });
@@ -97,7 +97,7 @@ describe.skipIf(missing)(`ANSI/NIST-ITL against NBIS${missing ? ` (skipped: ${mi
       }
       const img = generateRidgeImage({ width: 400, height: 500, seed: position * 17 });
       fingers.push({
-        ...fingerRecord([position], await cwsq(img.pixels, 400, 500), 400, 500),
+        ...fingerRecord([position], cwsq(img, 0.75), 400, 500),
         nistQuality: [{ position, score: 1 + (position % 5) }],
         monitoringMode: "ASSISTED",
       });
@@ -117,7 +117,7 @@ describe.skipIf(missing)(`ANSI/NIST-ITL against NBIS${missing ? ` (skipped: ${mi
       descriptive,
       fingerprints: [
         {
-          ...fingerRecord([13], await cwsq(slap, 1600, 1500), 1600, 1500),
+          ...fingerRecord([13], cwsq({ pixels: slap, width: 1600, height: 1500 }, 0.75), 1600, 1500),
           segments: boxes.map((b) => ({
             position: b.position,
             left: b.left,

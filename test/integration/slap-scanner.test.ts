@@ -1,7 +1,7 @@
 /**
  * The four-finger scanner path end to end over real HTTP: the emulator serves synthetic slaps as a
  * vendor local service on a free port, HttpSlapScanner captures and segments them, the segments
- * go into Type-14 SEG with NBIS WSQ, and NBIS an2k2txt/chkan2k read the record back.
+ * go into Type-14 SEG with our WSQ, and NBIS an2k2txt/chkan2k read the record back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeTransaction, type An2kFingerprint } from "../../drivers/fingerprint/ansi-nist/index.js";
@@ -9,7 +9,8 @@ import { SlapEmulator } from "../../drivers/fingerprint/emulator/slap-emulator.j
 import { DeviceAbsentError, NoFingerError, ProtocolError } from "../../drivers/fingerprint/errors.js";
 import { SLAP_POSITION } from "../../drivers/fingerprint/slap-scanner.js";
 import { HttpSlapScanner, SlapServiceClient } from "../../drivers/fingerprint/slap-service.js";
-import { an2k2txt, chkan2k, cwsq, nbisMissing } from "../support/nbis-an2k.js";
+import { encodeWsq } from "../../drivers/fingerprint/wsq/index.js";
+import { an2k2txt, chkan2k, nbisMissing } from "../support/nbis-an2k.js";
 
 let emu: SlapEmulator;
 let scanner: HttpSlapScanner;
@@ -79,7 +80,8 @@ describe("four-finger scanner over its local service", () => {
         bottom,
       })),
       amputations: c.missing.map((position) => ({ position, code: "XX" as const })),
-      image: await cwsq(c.image.pixels, c.image.width, c.image.height),
+      // Our own WSQ encoder, as the booking writes it; NBIS must read the record around it.
+      image: encodeWsq({ ...c.image, ppi: c.resolutionPpi }),
     };
     const bytes = encodeTransaction(
       {

@@ -4,23 +4,25 @@
  * Absent tools skip the tests that need them, except under CI=true, where that is a failure.
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+
+import { missingNbisTools, NBIS_BIN as BIN } from "./nbis-tools.js";
+
+export { cwsq } from "./nbis-tools.js";
 
 const run = promisify(execFile);
 
-export const NBIS_DIR = resolve(process.cwd(), "../shared/tools/nbis");
-const BIN = join(NBIS_DIR, "bin");
+export const NBIS_DIR = dirname(BIN);
 const CHKAN2K_CONF = join(NBIS_DIR, "chkan2k", "default.conf");
 
 /** Why the NBIS tests cannot run here, or undefined when they can. Throws under CI=true. */
 export function nbisMissing(
   tools: string[] = ["an2k2txt", "txt2an2k", "chkan2k", "cwsq"],
 ): string | undefined {
-  const missing = tools.filter((t) => !existsSync(join(BIN, t)));
+  const missing = missingNbisTools(tools);
   if (missing.length === 0) return undefined;
   const reason = `NBIS oracle tools missing at ${BIN}: ${missing.join(", ")}`;
   if (process.env.CI === "true") throw new Error(`${reason} (CI=true: the oracle is required)`);
@@ -105,26 +107,5 @@ export async function txt2an2k(lines: string[], files: Record<string, Uint8Array
     await writeFile(join(dir, "in.txt"), lines.map((l) => `${l}\x1f\n`).join(""));
     await run(join(BIN, "txt2an2k"), ["in.txt", "out.an2"], { cwd: dir });
     return readFile(join(dir, "out.an2"));
-  });
-}
-
-/** NBIS cwsq at `bitrate` on raw 8-bit pixels: the reference WSQ until ours is in. */
-export async function cwsq(
-  pixels: Uint8Array,
-  width: number,
-  height: number,
-  bitrate = 0.75,
-  ppi = 500,
-): Promise<Uint8Array> {
-  return inTempDir(async (dir) => {
-    await writeFile(join(dir, "img.raw"), pixels);
-    await run(
-      join(BIN, "cwsq"),
-      [String(bitrate), "wsq", "img.raw", "-raw_in", `${width},${height},8,${ppi}`],
-      { cwd: dir },
-    );
-    const out = (await readdir(dir)).find((f) => f.endsWith(".wsq"));
-    if (!out) throw new Error("cwsq wrote no .wsq file");
-    return new Uint8Array(await readFile(join(dir, out)));
   });
 }
