@@ -167,7 +167,7 @@ describe.skipIf(missing)(`ANSI/NIST-ITL against NBIS${missing ? ` (skipped: ${mi
     );
   });
 
-  for (const edition of ["0400", "0500", "0502"] as An2kEdition[]) {
+  for (const edition of ["0400", "0500", "0501", "0502"] as An2kEdition[]) {
     it(`an2k2txt reads back every field we wrote (${edition})`, async () => {
       for (const [name, tx] of Object.entries({ tenprint, slaps, withFace })) {
         const bytes = encodeTransaction(tx, { edition }, { now: new Date("2026-12-04T08:30:15Z") });
@@ -200,6 +200,7 @@ describe.skipIf(missing)(`ANSI/NIST-ITL against NBIS${missing ? ` (skipped: ${mi
             Buffer.compare(images.get(`14.999#${3 + i}`)!, Buffer.from(fp.image)),
             `${name} image ${i}`,
           ).toBe(0);
+          expect(rec.get("14.992")).toEqual(edition >= "0501" ? [["00"]] : undefined);
           expect(ours.fingerprints[i]).toEqual(fp);
         }
         expect(ours.descriptive).toEqual(tx.descriptive);

@@ -54,7 +54,11 @@ function transaction(): An2kTransaction {
       arrestDate: "2026-12-03",
     }),
     fingerprints: [
-      finger(2, { nistQuality: [{ position: 2, score: 2 }], monitoringMode: "ASSISTED" }),
+      finger(2, {
+        nistQuality: [{ position: 2, score: 2 }],
+        monitoringMode: "ASSISTED",
+        captureDevice: { make: "MANTRA", model: "MFS100", serialNumber: "2417651" },
+      }),
       finger(13, {
         width: 1600,
         height: 1500,
@@ -91,7 +95,7 @@ function transaction(): An2kTransaction {
 }
 
 describe("ANSI/NIST-ITL traditional encoding", () => {
-  for (const edition of ["0400", "0500", "0502"] as An2kEdition[]) {
+  for (const edition of ["0400", "0500", "0501", "0502"] as An2kEdition[]) {
     it(`round-trips a transaction in edition ${edition}`, () => {
       const tx = transaction();
       const bytes = encodeTransaction(tx, { edition }, { now: NOW });
@@ -99,7 +103,16 @@ describe("ANSI/NIST-ITL traditional encoding", () => {
       expect(back.edition).toBe(edition);
       expect(back.header).toMatchObject(tx.header);
       expect(back.descriptive).toEqual(tx.descriptive);
-      expect(back.fingerprints).toEqual(tx.fingerprints);
+      // MMS exists from 1-2011 on; a 0400 record leaves it out.
+      const expected = tx.fingerprints.map(({ captureDevice, ...rest }) =>
+        edition === "0400" || !captureDevice ? rest : { ...rest, captureDevice },
+      );
+      expect(back.fingerprints).toEqual(expected);
+      // T2C (xx.992) ties each image record to the Type-2 record from the 2013 update on.
+      const text = Buffer.from(bytes).toString("latin1");
+      // eslint-disable-next-line no-control-regex
+      const t2c = (text.match(/\x1d(?:14|10)\.992:00[\x1c\x1d]/g) ?? []).length;
+      expect(t2c).toBe(edition === "0501" || edition === "0502" ? 3 : 0);
       expect(back.faces).toHaveLength(1);
       expect(back.faces![0]).toEqual({
         ...tx.faces![0],

@@ -3,7 +3,9 @@
  * CNT, IDC, DCS, NSR/NTR defaults, GMT) and the rules that differ by edition:
  * - 0400 (1-2007): NSR/NTR are the scanning resolution "19.69"; GMT only when asked for; text
  *   beyond ASCII only in Type-2, undeclared (1-2007 allows UTF-8 in user-defined fields).
- * - 0500/0502 (1-2011 and its 2013 update): NSR/NTR "00.00" (no Type-3..7 records); GMT by default;
+ * - 0500/0501/0502 (1-2011, Update 2013, Update 2015): NSR/NTR "00.00" (no Type-3..7 records);
+ *   GMT by default; MMS (xx.904) when given; from 0501 on every image record carries xx.992 T2C, the
+ *   IDC of the Type-2 record it belongs to (mandatory since the 2013 update);
  *   UTF-8 declared by DCS 003 and allowed in the text fields of Type-2 and Type-14; APS and ANM may
  *   be written. Type-1 stays 7-bit ASCII in every edition. `profile.unicodeText` overrides.
  */
@@ -220,6 +222,14 @@ function type14Fields(
     });
   }
   if (fp.monitoringMode !== undefined) fields.push({ tag: 30, value: one(fp.monitoringMode) });
+  if (fp.captureDevice && profile.edition !== "0400") {
+    const d = fp.captureDevice;
+    fields.push({
+      tag: 904,
+      value: [[d.make, d.model, d.serialNumber].map((v) => nonEmpty(label(904), asciiOnly(label(904), v)))],
+    });
+  }
+  fields.push(...crossReference(profile));
   return fields;
 }
 
@@ -239,7 +249,13 @@ function type10Fields(face: An2kFace, id: number, profile: An2kProfile): TaggedF
   const sap = face.acquisitionProfile ?? (profile.edition === "0400" ? undefined : 1);
   if (sap !== undefined) fields.push({ tag: 13, value: one(String(sap)) });
   if (face.pose !== undefined) fields.push({ tag: 20, value: one(face.pose) });
+  fields.push(...crossReference(profile));
   return fields;
+}
+
+/** xx.992 T2C: which Type-2 record an image belongs to; mandatory from the 2013 update (0501) on. */
+function crossReference(profile: An2kProfile): TaggedField[] {
+  return profile.edition === "0501" || profile.edition === "0502" ? [{ tag: 992, value: one(idc(0)) }] : [];
 }
 
 function geometryFields(img: {

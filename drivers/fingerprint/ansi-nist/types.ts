@@ -6,8 +6,11 @@
  * Field numbers: shared/protocols.md §6.2, NBIS chkan2k default.conf (an4 = 1-2007).
  */
 
-/** VER 1.002: 0400 = ANSI/NIST-ITL 1-2007, 0500 = 1-2011, 0502 = 1-2011 Update 2013. */
-export type An2kEdition = "0400" | "0500" | "0502";
+/**
+ * VER 1.002: 0400 = ANSI/NIST-ITL 1-2007, 0500 = 1-2011, 0501 = 1-2011 Update 2013 (the standard's
+ * own note: "0501 indicates that the 2013 Updates have been included"), 0502 = 1-2011 Update 2015.
+ */
+export type An2kEdition = "0400" | "0500" | "0501" | "0502";
 
 /**
  * What differs between bureaus and editions. Everything else in a record comes from the transaction.
@@ -130,6 +133,8 @@ export interface An2kFingerprint {
   nistQuality?: Array<{ position: FingerPosition; score: number }>;
   /** 14.030 DMM. */
   monitoringMode?: An2kMonitoringMode;
+  /** 14.904 MMS make/model/serial of the scanner (1-2011 editions only; ignored for 0400). */
+  captureDevice?: { make: string; model: string; serialNumber: string };
   /** 14.999 image data, compressed as `compression` says. Empty for an all-amputated placeholder. */
   image: Uint8Array;
 }
