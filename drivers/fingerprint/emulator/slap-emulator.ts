@@ -22,6 +22,8 @@ export interface SlapEmulatorOptions {
   missing?: number[];
   seed?: number;
   spread?: number;
+  /** Loopback port; 0 (default) takes a free one. */
+  port?: number;
 }
 
 export class SlapEmulator {
@@ -52,7 +54,10 @@ export class SlapEmulator {
 
   static async start(options: SlapEmulatorOptions = {}): Promise<SlapEmulator> {
     const emu = new SlapEmulator(options);
-    await new Promise<void>((resolve) => emu.server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) => {
+      emu.server.once("error", reject);
+      emu.server.listen(options.port ?? 0, "127.0.0.1", resolve);
+    });
     return emu;
   }
 
