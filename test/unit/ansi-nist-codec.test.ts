@@ -257,6 +257,23 @@ describe("ANSI/NIST-ITL decoder on malformed input", () => {
       })),
     ]);
     const r2 = encodeTaggedRecord(2, [{ tag: 2, value: [["00"]] }]);
+    const wrongIdc = encodeTaggedRecord(1, [
+      { tag: 2, value: [["0400"]] },
+      {
+        tag: 3,
+        value: [
+          ["1", "1"],
+          ["2", "03"],
+        ],
+      },
+      ...[4, 5, 7, 8, 9, 11, 12].map((tag) => ({
+        tag,
+        value: [[tag === 5 ? "20261204" : tag > 10 ? "19.69" : "X"]],
+      })),
+    ]);
+    expect(() => decodeTransaction(new Uint8Array([...wrongIdc, ...r2]))).toThrow(
+      /IDC 0 but CNT lists IDC 3/,
+    );
     expect(() => decodeTransaction(new Uint8Array([...t1, ...r2]))).toThrow(
       /Type-14 record 2 but the file ends/,
     );

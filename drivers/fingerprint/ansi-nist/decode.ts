@@ -90,6 +90,13 @@ export function decodeTransaction(bytes: Uint8Array, options: DecodeOptions = {}
     const rec = parseTaggedRecord(bytes, offset, type);
     offset += rec.length;
     const fields = fieldMap(rec.fields, type);
+    // The record must be the one CNT announced: same type (checked by its tags) and same IDC.
+    const listedIdc = intOf(cnt[i]![1] ?? "", "1.003");
+    if (fields.has(2) && idcOf(fields) !== listedIdc)
+      throw new An2kFormatError(
+        `record ${recordNo} (Type-${type}) has IDC ${idcOf(fields)} but CNT lists IDC ${listedIdc}`,
+        offset - rec.length,
+      );
     const binary = rec.fields.find((f) => f.tag === 999)?.value;
     const image = binary instanceof Uint8Array ? binary : undefined;
     const unmodelled = (known: number[]) => {
