@@ -4,6 +4,7 @@ import {
   An2kValueError,
   buildType2,
   decodeTransaction,
+  describeTransaction,
   encodeTransaction,
   type An2kEdition,
   type An2kFingerprint,
@@ -200,6 +201,26 @@ describe("ANSI/NIST-ITL traditional encoding", () => {
       mutate(tx);
       expect(() => encodeTransaction(tx, { edition: "0400" }), what).toThrow(message);
     }
+  });
+});
+
+describe("describeTransaction", () => {
+  it("names every record and field a person checks", () => {
+    const bytes = encodeTransaction(transaction(), { edition: "0501" }, { now: NOW });
+    const text = describeTransaction(decodeTransaction(bytes), bytes.length).join("\n");
+    expect(text).toContain(
+      `ANSI/NIST-ITL 1-2011 Update 2013 (VER 0501), 5 records, ${String(bytes.length).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} bytes`,
+    );
+    expect(text).toContain(
+      "TOT CAR  DAT 20261204  PRY 2  DAI MHNAFIS00  ORI MH0120300  TCN BK-20261204-0001  GMT 20261204083015Z",
+    );
+    expect(text).toContain("2.901  रमेश कुमार");
+    expect(text).toContain("FGP 13 right four (slap)  IMP 0 live-scan plain");
+    expect(text).toContain("SEG 3 right middle: x 430-760, y 120-850");
+    expect(text).toContain("AMP 5 right little: amputated");
+    expect(text).toContain("MMS MANTRA MFS100 2417651");
+    expect(text).toContain("Type-10  FACE JPEGB 480×600 YCC, 8 bytes");
+    expect(text).not.toContain("also ");
   });
 });
 
