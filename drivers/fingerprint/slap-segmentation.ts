@@ -304,3 +304,34 @@ function span(xs: number[]): number {
 function mean(xs: number[]): number {
   return xs.reduce((s, v) => s + v, 0) / xs.length;
 }
+
+/**
+ * One finger cut out of a slap by its segment box, for per-finger quality (NFIQ per SEG entry) or
+ * for individual flat records made from slaps. Copies; the slap is left as it was.
+ */
+export function cropSegment(
+  image: GrayImage,
+  box: { left: number; right: number; top: number; bottom: number },
+): GrayImage {
+  const { left, right, top, bottom } = box;
+  if (!(
+    left >= 0 &&
+    top >= 0 &&
+    left <= right &&
+    top <= bottom &&
+    right < image.width &&
+    bottom < image.height
+  ))
+    throw new RangeError(
+      `box ${left}-${right} × ${top}-${bottom} is not inside the ${image.width}×${image.height} image`,
+    );
+  const width = right - left + 1;
+  const height = bottom - top + 1;
+  const pixels = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++)
+    pixels.set(
+      image.pixels.subarray((top + y) * image.width + left, (top + y) * image.width + left + width),
+      y * width,
+    );
+  return { width, height, pixels };
+}

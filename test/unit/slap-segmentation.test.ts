@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { composeSlap, type PlacedFinger } from "../../drivers/fingerprint/emulator/slap-image.js";
-import { segmentSlap } from "../../drivers/fingerprint/slap-segmentation.js";
+import { cropSegment, segmentSlap } from "../../drivers/fingerprint/slap-segmentation.js";
 import type { SlapKind, SlapSegment } from "../../drivers/fingerprint/slap-scanner.js";
 import { degrade } from "../../drivers/fingerprint/synthetic/index.js";
 
@@ -50,6 +50,16 @@ describe("slap segmentation", () => {
     const { image, placed } = composeSlap("thumbs", { seed: 4 });
     const faint = degrade({ ...image, ppi: 500 }, "low-contrast", 0.7);
     expectMatches(segmentSlap(faint, { kind: "thumbs" }).segments, placed);
+  });
+
+  it("crops a finger out by its box", () => {
+    const image = { width: 5, height: 4, pixels: Uint8Array.from({ length: 20 }, (_, i) => i) };
+    expect(cropSegment(image, { left: 1, right: 3, top: 2, bottom: 3 })).toEqual({
+      width: 3,
+      height: 2,
+      pixels: Uint8Array.of(11, 12, 13, 16, 17, 18),
+    });
+    expect(() => cropSegment(image, { left: 1, right: 5, top: 0, bottom: 1 })).toThrow(RangeError);
   });
 
   it("reports every finger missing on an empty platen", () => {
