@@ -195,6 +195,7 @@ describe("ANSI/NIST-ITL traditional encoding", () => {
       ["zero width", (tx) => (tx.fingerprints[0]!.width = 0), /14\.006/],
       ["Type-2 field 999", (tx) => tx.descriptive.fields.push({ tag: 999, value: [["x"]] }), /2\.999/],
       ["empty item list", (tx) => (tx.descriptive.fields[0]!.value = [[]]), /2\.010/],
+      ["SRC too short for 1-2007", (tx) => (tx.fingerprints[0]!.sourceAgency = "MH01"), /14\.004.*9 to 35/],
     ];
     for (const [what, mutate, message] of bad) {
       const tx = transaction();

@@ -172,7 +172,7 @@ function type14Fields(
   const fields: TaggedField[] = [
     { tag: 2, value: one(idc(id)) },
     { tag: 3, value: one(String(fp.impression)) },
-    { tag: 4, value: one(text(label(4), nonEmpty(label(4), fp.sourceAgency))) },
+    { tag: 4, value: one(text(label(4), sourceAgency(label(4), fp.sourceAgency, profile))) },
     { tag: 5, value: one(date(label(5), fp.captureDate)) },
     ...geometryFields(fp),
     { tag: 11, value: one(fp.compression) },
@@ -238,7 +238,7 @@ function type10Fields(face: An2kFace, id: number, profile: An2kProfile): TaggedF
   const fields: TaggedField[] = [
     { tag: 2, value: one(idc(id)) },
     { tag: 3, value: one("FACE") },
-    { tag: 4, value: one(nonEmpty("10.004", asciiOnly("10.004", face.sourceAgency))) },
+    { tag: 4, value: one(asciiOnly("10.004", sourceAgency("10.004", face.sourceAgency, profile))) },
     { tag: 5, value: one(date("10.005", face.photoDate)) },
     ...geometryFields(face),
     { tag: 11, value: one(face.compression) },
@@ -299,6 +299,17 @@ function checkImageGeometry(
 function checkPosition(label: string, p: number): void {
   if (!Number.isInteger(p) || p < 0 || p > 50)
     throw new An2kValueError(label, `finger position ${p} is not 0..50`);
+}
+
+/** SRC: 1-2007 wants 9 to 35 characters (an NCIC-style ORI is 9); 1-2011 only non-empty. */
+function sourceAgency(label: string, s: string, profile: An2kProfile): string {
+  nonEmpty(label, s);
+  if (profile.edition === "0400" && (s.length < 9 || s.length > 35))
+    throw new An2kValueError(
+      label,
+      `SRC is 9 to 35 characters in 1-2007, ${JSON.stringify(s)} has ${s.length}`,
+    );
+  return s;
 }
 
 function nonEmpty(label: string, s: string): string {
