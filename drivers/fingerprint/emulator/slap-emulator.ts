@@ -22,6 +22,8 @@ export interface SlapEmulatorOptions {
   missing?: number[];
   seed?: number;
   spread?: number;
+  /** Print the middle phalanges below the tips, as real slaps show them (default true). */
+  phalanges?: boolean;
   /** Loopback port; 0 (default) takes a free one. */
   port?: number;
 }
@@ -143,6 +145,7 @@ export class SlapEmulator {
       ...(this.options.missing ? { missing: this.options.missing } : {}),
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       ...(this.options.spread !== undefined ? { spread: this.options.spread } : {}),
+      phalanges: this.options.phalanges ?? true,
     };
     const { image, placed } = composeSlap(kind, opts);
     this.placed.set(kind, placed);

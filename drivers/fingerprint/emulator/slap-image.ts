@@ -53,6 +53,8 @@ export interface SlapImageOptions {
   seed?: number;
   /** Spacing of the fingers about the hand's centre: 1 = relaxed, about 0.8 = pressed together. */
   spread?: number;
+  /** Also print each finger's middle phalanx below its first crease, as a real slap shows it. */
+  phalanges?: boolean;
 }
 
 export function composeSlap(
@@ -86,6 +88,30 @@ export function composeSlap(
       angleDeg: layout.angleDeg[slot]!,
     };
     paste(pixels, { width: tile.width, height: tile.height, pixels: tile.pixels }, finger);
+    if (options.phalanges) {
+      // The synthetic print's contact ellipse ends 1.15 ry below a centre 3 % under the tile's
+      // middle (synthetic/finger.ts); the phalanx starts a crease's width further down the axis.
+      const ry = (h: number) =>
+        Math.min(0.5 * h, 0.5 * 500 * (position === 1 || position === 6 ? 1.1 : little ? 0.8 : 0.95));
+      const lowerHeight = Math.round(tile.height * 0.55);
+      const lower = syntheticFinger(position, {
+        width: tile.width,
+        height: lowerHeight,
+        ppi: 500,
+        seed: seed * 10 + slot + 50,
+      });
+      const d = 0.03 * tile.height + 1.15 * ry(tile.height) + 28 + ry(lowerHeight) - 0.03 * lowerHeight;
+      const a = (finger.angleDeg * Math.PI) / 180;
+      paste(
+        pixels,
+        { width: lower.width, height: lower.height, pixels: lower.pixels },
+        {
+          ...finger,
+          cx: Math.round(finger.cx - Math.sin(a) * d),
+          cy: Math.round(finger.cy + Math.cos(a) * d),
+        },
+      );
+    }
     placed.push(finger);
   });
   return { image: { width: SLAP_WIDTH, height: SLAP_HEIGHT, pixels }, placed };
