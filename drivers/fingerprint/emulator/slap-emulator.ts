@@ -26,6 +26,11 @@ export interface SlapEmulatorOptions {
   phalanges?: boolean;
   /** Loopback port; 0 (default) takes a free one. */
   port?: number;
+  /**
+   * Draw the three slaps before listening (default true), so a capture answers in milliseconds as a
+   * device does; drawing takes seconds and would block the server inside a request.
+   */
+  prerender?: boolean;
 }
 
 export class SlapEmulator {
@@ -56,6 +61,8 @@ export class SlapEmulator {
 
   static async start(options: SlapEmulatorOptions = {}): Promise<SlapEmulator> {
     const emu = new SlapEmulator(options);
+    if (options.prerender ?? true)
+      for (const kind of Object.keys(SLAP_WIRE_NAME) as SlapKind[]) emu.render(kind);
     await new Promise<void>((resolve, reject) => {
       emu.server.once("error", reject);
       emu.server.listen(options.port ?? 0, "127.0.0.1", resolve);
