@@ -218,6 +218,12 @@ export class StationAgent {
       log,
     });
     if (config.api.enabled) {
+      if (config.api.port !== undefined) {
+        log.warn(
+          { port: config.api.port, socket: apiSocketPath(config) },
+          "api.port is no longer used: the local API is on its unix socket; for loopback TCP set api.tcpPort (below 1024)",
+        );
+      }
       const token = ensureToken(config.api.tokenFile ?? join(dir, "api-token"));
       this.api = new LocalApi(
         {
