@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDoctor } from "../../agent/cli/devices.js";
-import { probeBroker } from "../../agent/cli/broker-probe.js";
+import { probeBroker } from "../../agent/doctor/broker-probe.js";
 import { ConfigSchema } from "../../config/schema.js";
 import type { NodeHidModule } from "../../drivers/transport/hid.js";
 import { loadHidBackend } from "../../drivers/transport/hid.js";
