@@ -4,7 +4,14 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import type { DeviceState, LinkState, PowerState, LinkSummary } from "../contract/index.js";
+import type {
+  DeviceState,
+  EventData,
+  EventType,
+  LinkState,
+  PowerState,
+  LinkSummary,
+} from "../contract/index.js";
 import type { z } from "zod";
 
 export type { Logger };
@@ -15,9 +22,12 @@ export interface Clock {
   synced(): boolean;
 }
 
-/** Durable events: written to the outbox (seq, time, clockSynced added there) before this returns. */
+/**
+ * Durable events: written to the outbox (seq, time, clockSynced added there) before this returns. The type
+ * picks the data's shape from contract/events.ts, so a wrong or missing field does not compile.
+ */
 export interface EventSink {
-  event(type: string, data: Record<string, unknown>, observedAt?: number): void;
+  event<K extends EventType>(type: K, data: EventData[K], observedAt?: number): void;
 }
 
 /** Retained current-state topics: the latest value is kept and republished after every reconnect. */
@@ -50,12 +60,14 @@ export interface DeviceView {
   states(): DeviceState[];
 }
 
-/** A route on the loopback local API. Handlers answer with JSON via the helpers the API passes in. */
+/** A route on the local API (unix socket; loopback TCP opt-in). Handlers answer with JSON via the helpers the API passes in. */
 export interface LocalRoute {
   method: "GET" | "POST";
   path: string;
   /** Station staff's tools must present the bearer token; /v1/status is open on loopback. */
   auth: boolean;
+  /** Largest body accepted (413 beyond it). Default: none for GET, DEFAULT_POST_BODY (64 KiB) for POST. */
+  maxBodyBytes?: number;
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> | void;
 }
 

@@ -1,5 +1,5 @@
+import { readSecret } from "./secret-file.js";
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import pino, { type Logger } from "pino";
 import { DEFAULT_TOPIC_ROOT } from "../contract/index.js";
@@ -84,7 +84,7 @@ export function defaultOptions(over: Partial<NocOptions> = {}): NocOptions {
 }
 
 export function loadPrivateKey(path: string): KeyObject {
-  const key = createPrivateKey(readFileSync(path, "utf8"));
+  const key = createPrivateKey(readSecret(path, "NOC private key"));
   if (key.asymmetricKeyType !== "ed25519") throw new Error(`${path}: NOC key must be Ed25519`);
   return key;
 }

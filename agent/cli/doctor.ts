@@ -62,7 +62,12 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 
   let config = options.config;
   if (config)
-    add({ id: "config", title: "Settings file", status: "ok", detail: "loaded by the running agent" });
+    add({
+      id: "config",
+      title: "Settings file",
+      status: "ok",
+      detail: `${configPath}, loaded by the running agent`,
+    });
   else {
     try {
       config = d.loadConfig(configPath);
@@ -78,6 +83,27 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       });
     }
   }
+
+  await guarded(add, "commands", "Commands from the NOC", async () => {
+    if (!config) return { status: "skip", detail: "needs a valid settings file" };
+    const c = config.commands;
+    if (c.nocPublicKey) return { status: "ok", detail: `only commands signed with ${c.nocPublicKey}` };
+    if (c.allowUnsigned) {
+      return {
+        status: "warn",
+        detail:
+          "commands.allowUnsigned is on: anyone who can publish to this station's command topics runs commands",
+        fix: "set commands.nocPublicKey to the NOC's public key and remove commands.allowUnsigned",
+      };
+    }
+    if (config.mqtt.url === "embedded")
+      return { status: "ok", detail: "unsigned commands on the embedded (loopback) broker" };
+    return {
+      status: "warn",
+      detail: "disabled: no commands.nocPublicKey, so the NOC cannot ask for rebirth, resend or diagnose",
+      fix: "copy the NOC's public key (station-noc keygen) and set commands.nocPublicKey",
+    };
+  });
 
   await guarded(add, "broker", "Connection to the NOC broker", async () => {
     if (!config) return { status: "skip", detail: "needs a valid settings file" };

@@ -1,3 +1,4 @@
+// @needs mosquitto
 /**
  * Commands end to end: station-noc -> real Mosquitto -> the real agent (StationAgent with its MQTT
  * session, reporter and outbox history) -> reply on the MQTT 5 response topic -> station-noc.

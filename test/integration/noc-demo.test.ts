@@ -1,3 +1,4 @@
+// @needs mosquitto
 /**
  * What `npm start` shows a newcomer: the agent on its embedded broker (aedes, MQTT 3.1.1) and station-noc
  * beside it. The station appears, answers a command over 3.1.1 (reply matched by id), and goes dark

@@ -1,3 +1,4 @@
+// @needs mosquitto systemd python3-seccomp iputils-ping
 /**
  * The real agent (`agent/cli.ts run`) under a stand-in for systemd's notification socket: READY after
  * start, WATCHDOG pings from the agent's own pid, none while the process is frozen (SIGSTOP), the overdue
@@ -102,7 +103,7 @@ describe("station-agent run under NOTIFY_SOCKET and WATCHDOG_USEC", () => {
       station: { id: "PS-SANDBOX", district: "Test" },
       mqtt: { url: broker.url, topicRoot: "cctns/test", keepalive: 5 },
       storage: { dir: state },
-      api: { enabled: true, port: 0 },
+      api: { enabled: true },
       clock: { assumeSynced: true },
       log: { level: "info" },
     });

@@ -1,3 +1,4 @@
+// @needs systemd iproute2 libusb-1.0-0 libudev1
 /**
  * scripts/install.sh into a staged DESTDIR: the expected tree and modes, a second run that changes
  * nothing, a config that is never overwritten, a staged agent that runs and loads its native addons,
@@ -221,7 +222,7 @@ describe("install.sh", () => {
     const got = r.values;
     expect(got.first).toBe("0");
     expect(got.user).toMatch(/^uid=\d+\(station-agent\) gid=(\d+)\(station-agent\) groups=/);
-    for (const g of ["dialout", "plugdev", "lp"]) expect(got.user).toContain(`(${g})`);
+    for (const g of ["dialout", "station-ups", "lp", "station-api"]) expect(got.user).toContain(`(${g})`);
     expect(got.config).toBe("640 root station-agent");
     expect(got.tls).toBe("750 root station-agent");
     const gid = /gid=(\d+)/.exec(got.user!)![1];
