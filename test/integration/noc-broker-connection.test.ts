@@ -1,3 +1,4 @@
+// @needs mosquitto
 /**
  * The NOC's broker connection says why it cannot connect (a wrong password here) instead of retrying in
  * silence, says it once rather than at every retry, and says when it is connected again.

@@ -1,3 +1,4 @@
+// @needs mosquitto
 /**
  * kill -9 of a real station-noc process while stations keep publishing: the restarted NOC finds its
  * stored high-water marks level with what it acknowledged to the broker, so the broker's redelivery

@@ -1,3 +1,4 @@
+// @needs mosquitto
 /**
  * A station that went quiet without a Last Will (the broker lost it) still has its retained birth at the
  * broker. A NOC starting afterwards reads that birth on subscribing: it must not count the station up.
