@@ -4,7 +4,7 @@
  * 30 s behind what the broker had been told). The baseline is the number of stations; target < 1 %.
  *
  *   npx tsx scripts/bench/noc-crash.bench.ts
- *   NOC_CRASH_STATIONS=20000 NOC_CRASH_STORAGE=sqlite NOC_CRASH_DOWN_S=5 NOC_BENCH_POOL=10
+ *   NOC_CRASH_STATIONS=20000 NOC_CRASH_STORAGE=sqlite NOC_CRASH_DOWN_S=5 NOC_CRASH_STEADY_S=75 NOC_BENCH_POOL=10
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -70,8 +70,9 @@ async function runOne(
       async () => (await collector()).stations >= stations || undefined,
       300_000,
     );
-    // Steady state: every station has sent a few messages since its birth.
-    await sleep(30_000);
+    // Steady state: long enough that the stations' lazy 30 s liveness writes (what the NOC did before
+    // holding acks) no longer all fall just before the kill.
+    await sleep(steadyS * 1000);
     const before = await collector();
 
     noc.kill("SIGKILL");
@@ -129,9 +130,10 @@ async function runOne(
 export async function run(): Promise<BenchResult[]> {
   const stations = Number(process.env.NOC_CRASH_STATIONS ?? 20_000);
   const downS = Number(process.env.NOC_CRASH_DOWN_S ?? 5);
+  const steadyS = Number(process.env.NOC_CRASH_STEADY_S ?? 75);
   const storages = (process.env.NOC_CRASH_STORAGE ?? "sqlite").split(",") as ("sqlite" | "postgres")[];
   const out: BenchResult[] = [];
-  for (const s of storages) out.push(...(await runOne(s, stations, downS)));
+  for (const s of storages) out.push(...(await runOne(s, stations, downS, steadyS)));
   return out;
 }
 
