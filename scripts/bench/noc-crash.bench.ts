@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../../test/support/mosquitto.js";
+import type { CollectorStatus } from "../../test/support/noc-process.js";
 import { ROOT, start, startSimulators, stop, until } from "./noc.bench.js";
 import type { BenchResult } from "./types.js";
 
@@ -19,19 +20,11 @@ const PG_URL = process.env.NOC_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/t
 /** The NOC's default gap grace is 10 s: requests, if any, go out after it. */
 const AFTER_RESTART_S = 45;
 
-interface Collector {
-  mqttConnected: boolean;
-  stations: number;
-  accepted: number;
-  duplicates: number;
-  gaps: { opened: number; resendRequests: number };
-  lagMs: { ingest: { p99: number | null } };
-}
-
 async function runOne(
   storage: "sqlite" | "postgres",
   stations: number,
   downS: number,
+  steadyS: number,
 ): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "noc-crash-bench-"));
   const logs: string[] = [];
@@ -61,7 +54,7 @@ async function runOne(
         logs,
       );
     const collector = async () =>
-      (await (await fetch(`http://127.0.0.1:${httpPort}/api/v1/collector`)).json()) as Collector;
+      (await (await fetch(`http://127.0.0.1:${httpPort}/api/v1/collector`)).json()) as CollectorStatus;
     noc = startNoc();
     await until("station-noc", async () => (await collector()).mqttConnected, 60_000);
     children.push(...startSimulators(url, stations, pool, logs));
