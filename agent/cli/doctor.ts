@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import type { DeviceConfig } from "../../config/devices.js";
 import type { Config } from "../../config/schema.js";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../../config/load.js";
+import type { DiagnoseResult } from "../../contract/commands.js";
 import { discoverDevices, type DiscoveryResult } from "../../drivers/discovery/discover.js";
 import { loadHidBackend, type HidAvailability } from "../../drivers/transport/hid.js";
 import { listSerialPorts } from "../../drivers/transport/serial.js";
@@ -18,20 +19,10 @@ import { probeBroker, type BrokerProbeResult } from "./broker-probe.js";
 
 const run = promisify(execFile);
 
-export type CheckStatus = "ok" | "warn" | "fail" | "skip";
-export interface DoctorCheck {
-  id: string;
-  title: string;
-  status: CheckStatus;
-  detail: string;
-  fix?: string;
-}
-export interface DoctorReport {
-  ok: boolean;
-  time: string;
-  configPath: string;
-  checks: DoctorCheck[];
-}
+/** The report is the `diagnose` command's result, so its shape lives in the contract. */
+export type DoctorReport = DiagnoseResult;
+export type DoctorCheck = DiagnoseResult["checks"][number];
+export type CheckStatus = DoctorCheck["status"];
 
 /** Everything doctor touches outside itself, so tests and the NOC `diagnose` handler can substitute. */
 export interface DoctorDeps {
