@@ -32,17 +32,17 @@ describe("NOC broker connection errors", () => {
   afterAll(() => broker.dispose());
 
   it("logs a refused password once, however often it retries, and nothing with the right one", async () => {
-    const connection = (password: string, log: ConnectionLog) =>
+    const connection = (name: string, password: string, log: ConnectionLog) =>
       new BrokerConnection({
         url: broker.url,
-        clientId: `noc-${password}-${process.pid}`,
+        clientId: `noc-${name}-${process.pid}`,
         username: "noc",
         password,
         reconnectMs: 50,
         log,
       });
     const bad = recordingLog();
-    const wrong = connection("wrong-secret", bad.log);
+    const wrong = connection("wrong", "wrong-secret", bad.log);
     void wrong.start();
     await eventually(() => bad.lines.length > 0);
     // Several retries' worth of time: each is refused again, and none is logged again.
@@ -54,7 +54,7 @@ describe("NOC broker connection errors", () => {
     expect(JSON.stringify(bad.lines)).not.toContain("wrong-secret");
 
     const good = recordingLog();
-    const right = connection("right-secret", good.log);
+    const right = connection("right", "right-secret", good.log);
     await right.start();
     await right.stop();
     expect(good.lines).toEqual([]);
