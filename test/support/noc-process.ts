@@ -6,6 +6,15 @@ import { join } from "node:path";
 import { ROOT } from "./agent-process.js";
 import { freePort } from "./mosquitto.js";
 
+/** The parts of GET /api/v1/collector that tests and benches read. */
+export interface CollectorStatus {
+  mqttConnected: boolean;
+  stations: number;
+  accepted: number;
+  duplicates: number;
+  gaps: { opened: number; resendRequests: number };
+}
+
 /**
  * The real station-noc as a child process (tsx on the sources), so kill -9 is a real kill -9. The same
  * instance name and storage across start() calls make a restart: the broker keeps the session.
