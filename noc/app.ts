@@ -7,6 +7,7 @@ import type { NocBus } from "./bus.js";
 import { Collector } from "./collector.js";
 import { StationCommands } from "./station-commands.js";
 import { Fleet, type RegistryEntry } from "./fleet.js";
+import { FleetOps } from "./fleet-ops/fleet-ops.js";
 import { GapRepair } from "./gap-repair.js";
 import type { GapRow } from "./model.js";
 import { AuthGate } from "./auth/gate.js";
@@ -68,6 +69,13 @@ export interface NocOptions {
   sweepMs: number;
   retentionDays: number;
   logLevel: string;
+  /**
+   * This instance drives config releases and rollouts. Default: a lone NOC (role all, no share group).
+   * With several collectors, set it on exactly one instance; two would send every command twice.
+   */
+  fleetOps?: boolean;
+  /** How often releases and rollouts are moved on. */
+  fleetTickMs?: number;
 }
 
 export function defaultOptions(over: Partial<NocOptions> = {}): NocOptions {
@@ -129,6 +137,8 @@ export class NocApp {
   readonly server: DashboardServer;
   readonly auth: AuthStore;
   readonly gate: AuthGate;
+  /** Config releases and rollouts; undefined where another instance drives them. */
+  readonly fleetOps: FleetOps | undefined;
   url = "";
   /** Settles once the collector is subscribed (the broker may be down at start; the dashboard is up anyway). */
   ready: Promise<void> = Promise.resolve();
@@ -176,11 +186,22 @@ export class NocApp {
       now,
       protocol: o.mqttProtocol,
     });
+    const fleetOps = o.fleetOps ?? (o.role === "all" && o.shareGroup === undefined);
+    this.fleetOps = fleetOps
+      ? new FleetOps({
+          fleet: this.fleet,
+          storage: this.storage,
+          send: (station, name, args) => this.commands.send(station, name, args),
+          now,
+          log: this.log,
+        })
+      : undefined;
     this.collector = new Collector(this.bus, this.fleet, this.commands, this.stats, this.log, {
       root: o.root,
       shareGroup: o.shareGroup,
       now,
       afterCommit: (ack) => this.buffer.afterCommit(ack),
+      ...(this.fleetOps ? { onEvent: this.fleetOps.onEvent.bind(this.fleetOps) } : {}),
     });
     this.gapRepair = new GapRepair(this.fleet, this.commands, this.stats, this.log, {
       // Shared: wait until the other collectors' liveness rows (written lazily) can tell a split stream.
@@ -220,6 +241,7 @@ export class NocApp {
       storage: this.storage,
       stats: this.stats,
       commands: this.commands,
+      fleetOps: this.fleetOps,
       timeZone: o.timeZone,
       now,
       audit: (who, action, target, result, detail = "") =>
@@ -251,6 +273,7 @@ export class NocApp {
     const beat = await this.storage.getMeta(HEARTBEAT);
     if (beat && collect) this.fleet.notListening(Number(beat));
     await this.flush(true);
+    await this.fleetOps?.load();
     this.url = await this.server.start(o.httpPort, o.httpHost);
     this.running = true;
     this.stats.loopDelay.enable();
@@ -278,6 +301,8 @@ export class NocApp {
         await this.sweepSilent();
       });
     }
+    const ops = this.fleetOps;
+    if (ops) this.every(o.fleetTickMs ?? 10_000, () => ops.tick());
     // With a shared subscription the dashboard instance keeps the daily figures; otherwise this one.
     if (o.role === "dashboard" || o.shareGroup === undefined) {
       this.every(o.rollupS * 1000, () => this.rollup.tick());

@@ -12,6 +12,7 @@ import { defaultOptions, loadPrivateKey, NocApp, type NocOptions } from "./app.j
 import { StationCommands } from "./station-commands.js";
 import { BrokerConnection } from "./broker-connection.js";
 import { addAccessCommands } from "./auth/cli.js";
+import { addFleetCommands } from "./fleet-cli.js";
 import { ConfigError, EX_CONFIG, loadConfigFile, mergeFlags, storageOption } from "./config.js";
 import { loadRegistry } from "./registry.js";
 
@@ -83,6 +84,7 @@ interface ServeFlags {
   sessionMaxHours: number;
   tlsCert?: string;
   tlsKey?: string;
+  fleetOps?: boolean;
   config?: string;
 }
 
@@ -120,6 +122,7 @@ function nocOptions(f: ServeFlags): NocOptions {
         : undefined,
     rollupS: f.rollupInterval,
     logLevel: f.logLevel,
+    ...(f.fleetOps !== undefined ? { fleetOps: f.fleetOps } : {}),
   });
 }
 
@@ -243,9 +246,15 @@ export function program(): Command {
     .option("--session-max-hours <n>", "sign a browser out this long after login", int(1, 168), 12)
     .option("--tls-cert <path>", "PEM certificate: serve the dashboard over HTTPS")
     .option("--tls-key <path>", "PEM private key for --tls-cert")
+    .option(
+      "--fleet-ops",
+      "drive config releases and rollouts here (default: only a lone NOC; with collectors, set on one)",
+    )
+    .option("--no-fleet-ops", "leave config releases and rollouts to another instance")
     .option("--config <file>", "YAML file whose keys are these flags in camelCase; flags override it")
     .action((flags: ServeFlags, cmd: Command) => serve(withConfig(flags, cmd)));
   addAccessCommands(p);
+  addFleetCommands(p);
   mqttOptions(
     p
       .command("command <station> <name>")

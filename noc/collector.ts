@@ -12,6 +12,8 @@ export interface CollectorOptions {
   now: () => number;
   /** Where held broker acks go (the write buffer sends each once its message's effects commit). */
   afterCommit?: (ack: () => void) => void;
+  /** Each new event whose data matches the contract (fleet operations follow config.* and update.*). */
+  onEvent?: (station: string, type: string, data: Record<string, unknown>) => void;
 }
 
 export interface CollectorLog {
@@ -92,6 +94,8 @@ export class Collector {
       }
       const r = this.fleet.apply(v.message, now, m.retained);
       if (!r.duplicate) this.stats.accepted++;
+      if (!r.duplicate && v.message.kind === "event" && v.message.checked.ok)
+        this.options.onEvent?.(v.message.station, v.message.payload.type, v.message.payload.data);
     } catch (e) {
       this.reject(m.topic, "internal", e instanceof Error ? e.message : String(e), now);
     }

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { hasRole, inScope, type Principal, type Role } from "../auth/roles.js";
 import { COMMAND_NAMES, TOPIC_LEVEL } from "../../contract/index.js";
 import type { StationCommands } from "../station-commands.js";
+import type { FleetOps } from "../fleet-ops/fleet-ops.js";
+import { FleetApi, FleetApiError } from "./fleet-api.js";
 import { rankingCsv, stationsCsv } from "../csv.js";
 import type { Fleet } from "../fleet.js";
 import { uptimePct } from "../model.js";
@@ -27,6 +29,8 @@ export interface ApiDeps {
   storage: Storage;
   stats: CollectorStats;
   commands: StationCommands;
+  /** Config releases and rollouts, when this instance drives them. */
+  fleetOps?: FleetOps | undefined;
   timeZone: string;
   now: () => number;
   /** Records an action in the audit log (who, what, on what, outcome). */
@@ -150,6 +154,18 @@ export class Api {
         handle: (r) => this.command(r.params.id as string, r.params.name as string, r.body, r.who),
       },
     ];
+    const fleetApi = new FleetApi({ fleet: d.fleet, fleetOps: d.fleetOps, audit: d.audit });
+    for (const r of fleetApi.routes())
+      table.push({
+        ...r,
+        handle: (req) =>
+          r.handle(req).then(
+            (v) => ({ json: v }),
+            (e: unknown) => {
+              throw e instanceof FleetApiError ? new HttpError(e.status, e.message) : e;
+            },
+          ),
+      });
     this.routes = table.map((r) => ({ ...r, segments: r.path.split("/").filter(Boolean) }));
   }
 
