@@ -85,6 +85,7 @@ interface ServeFlags {
   tlsCert?: string;
   tlsKey?: string;
   fleetOps?: boolean;
+  fleetInterval: number;
   config?: string;
 }
 
@@ -123,6 +124,7 @@ function nocOptions(f: ServeFlags): NocOptions {
     rollupS: f.rollupInterval,
     logLevel: f.logLevel,
     ...(f.fleetOps !== undefined ? { fleetOps: f.fleetOps } : {}),
+    fleetTickMs: f.fleetInterval * 1000,
   });
 }
 
@@ -251,6 +253,7 @@ export function program(): Command {
       "drive config releases and rollouts here (default: only a lone NOC; with collectors, set on one)",
     )
     .option("--no-fleet-ops", "leave config releases and rollouts to another instance")
+    .option("--fleet-interval <s>", "move config releases and rollouts on this often", int(1, 600), 10)
     .option("--config <file>", "YAML file whose keys are these flags in camelCase; flags override it")
     .action((flags: ServeFlags, cmd: Command) => serve(withConfig(flags, cmd)));
   addAccessCommands(p);

@@ -191,6 +191,8 @@ export function detail(fleet: Fleet, id: string) {
       startedAt: row.info.startedAt,
       clockSynced: row.info.clockSynced,
       offlineCause: row.info.offlineCause,
+      configFragment: row.info.configFragment ?? null,
+      pc: row.info.pc ?? null,
     },
     links: Object.values(row.info.links),
     devices: Object.values(row.info.devices),

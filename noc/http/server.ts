@@ -11,6 +11,7 @@ const STATIC: Record<string, string> = {
   "/": "index.html",
   "/index.html": "index.html",
   "/app.js": "app.js",
+  "/fleet.js": "fleet.js",
   "/style.css": "style.css",
   "/login": "login.html",
   "/login.js": "login.js",

@@ -418,6 +418,7 @@ async function render() {
     else if (path === "/ranking") await viewRanking(params);
     else if (path === "/collector") await viewCollector();
     else if (path === "/audit") await viewAudit();
+    else if (path === "/fleet") await viewFleet();
     else if (path.startsWith("/station/")) await viewStation(decodeURIComponent(path.slice(9)), params);
     else $main.innerHTML = `<p class="error">No such page.</p>`;
   } catch (e) {
