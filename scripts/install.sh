@@ -19,7 +19,7 @@ UDEV_DIR=/lib/udev/rules.d
 SYSUSERS_DIR=/usr/lib/sysusers.d
 TMPFILES_DIR=/usr/lib/tmpfiles.d
 MODLOAD_DIR=/usr/lib/modules-load.d
-UNITS="station-agent.service station-agent-recover.timer station-noc.service"
+UNITS="station-agent.service station-agent-recover.timer station-agent-update.path station-agent-update.service station-noc.service"
 
 MODE=install
 PURGE=0
@@ -68,7 +68,7 @@ stage_payload() {
     done
     [ -d "$SRC/node_modules" ] || die "node_modules is missing: run npm ci first"
     command -v npm >/dev/null 2>&1 || die "npm is needed to drop the development modules"
-    mkdir -p "$stage/bin" "$stage/libexec" "$stage/config" "$stage/docs"
+    mkdir -p "$stage/bin" "$stage/libexec" "$stage/lib" "$stage/config" "$stage/docs"
     cp -R "$SRC/dist" "$stage/dist"
     find "$stage/dist" -name '*.tsbuildinfo' -delete
     cp "$SRC/package.json" "$SRC/package-lock.json" "$stage/"
@@ -76,6 +76,8 @@ stage_payload() {
     [ ! -f "$SRC/docs/install.md" ] || cp "$SRC/docs/install.md" "$stage/docs/install.md"
     [ ! -f "$SRC/docs/security.md" ] || cp "$SRC/docs/security.md" "$stage/docs/security.md"
     cp "$SRC/systemd/station-agent-setup" "$stage/libexec/station-agent-setup"
+    # The upgrade runner the root unit station-agent-update.service starts (docs/fleet.md).
+    cp "$SRC/scripts/fleet/station-agent-upgrade.sh" "$stage/lib/station-agent-upgrade"
 
     # Modules and .bin only: tools keep caches and scratch files in node_modules (vite's .vite and
     # .vite-temp, npm's lock copy), which are not modules and come and go whenever someone runs the tests.
@@ -248,8 +250,8 @@ activate() {
     fi
     systemctl daemon-reload
     [ "$ENABLE" = 1 ] || return 0
-    systemctl enable --quiet station-agent.service station-agent-recover.timer
-    systemctl start --quiet station-agent-recover.timer
+    systemctl enable --quiet station-agent.service station-agent-recover.timer station-agent-update.path
+    systemctl start --quiet station-agent-recover.timer station-agent-update.path
     if [ "$START" = 0 ]; then
         return
     elif [ "$configured" = 0 ]; then

@@ -101,6 +101,9 @@ describe("package-deb.sh", () => {
       "/opt/station-agent/node_modules/better-sqlite3/package.json",
       "/opt/station-agent/node_modules/unix-dgram/package.json",
       "/opt/station-agent/libexec/station-agent-setup",
+      "/opt/station-agent/lib/station-agent-upgrade",
+      "/lib/systemd/system/station-agent-update.path",
+      "/lib/systemd/system/station-agent-update.service",
       "/opt/station-agent/config/example.yaml",
       "/lib/systemd/system/station-agent.service",
       "/lib/systemd/system/station-agent-recover.timer",
@@ -202,6 +205,13 @@ describe("package-deb.sh", () => {
         join(root, "etc/systemd/system/timers.target.wants/station-agent-recover.timer"),
       ).isSymbolicLink(),
     ).toBe(true);
+    // The update path unit too (the root side of the NOC's update command), with its runner.
+    expect(
+      lstatSync(
+        join(root, "etc/systemd/system/multi-user.target.wants/station-agent-update.path"),
+      ).isSymbolicLink(),
+    ).toBe(true);
+    expect(statSync(join(root, "opt/station-agent/lib/station-agent-upgrade")).mode & 0o777).toBe(0o755);
     expect(existsSync(join(root, "etc/systemd/system/multi-user.target.wants/station-noc.service"))).toBe(
       false,
     );

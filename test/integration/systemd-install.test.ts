@@ -29,6 +29,8 @@ const EXPECTED: Record<string, [Entry["type"], number]> = {
   "/lib/systemd/system": ["d", 0o755],
   "/lib/systemd/system/station-agent.service": ["f", 0o644],
   "/lib/systemd/system/station-agent-recover.timer": ["f", 0o644],
+  "/lib/systemd/system/station-agent-update.path": ["f", 0o644],
+  "/lib/systemd/system/station-agent-update.service": ["f", 0o644],
   "/lib/systemd/system/station-noc.service": ["f", 0o644],
   "/lib/udev": ["d", 0o755],
   "/lib/udev/rules.d": ["d", 0o755],
@@ -46,6 +48,8 @@ const EXPECTED: Record<string, [Entry["type"], number]> = {
   [`${APP}/docs/security.md`]: ["f", 0o644],
   [`${APP}/libexec`]: ["d", 0o755],
   [`${APP}/libexec/station-agent-setup`]: ["f", 0o755],
+  [`${APP}/lib`]: ["d", 0o755],
+  [`${APP}/lib/station-agent-upgrade`]: ["f", 0o755],
   [`${APP}/node_modules`]: ["d", 0o755],
   [`${APP}/package.json`]: ["f", 0o644],
   [`${APP}/package-lock.json`]: ["f", 0o644],
@@ -183,9 +187,13 @@ describe("install.sh", () => {
     expect(loaded.stderr).toBe("");
     expect(loaded.stdout.trim()).toBe("natives ok");
 
-    const units = ["station-agent.service", "station-noc.service", "station-agent-recover.timer"].map((u) =>
-      join(destdir, "lib/systemd/system", u),
-    );
+    const units = [
+      "station-agent.service",
+      "station-noc.service",
+      "station-agent-recover.timer",
+      "station-agent-update.path",
+      "station-agent-update.service",
+    ].map((u) => join(destdir, "lib/systemd/system", u));
     const verify = await inMountNamespace(
       `mount -t tmpfs none /opt; mkdir /opt/station-agent; mount --bind "$1$2" /opt/station-agent; shift 2; systemd-analyze verify "$@"`,
       [destdir, APP, ...units],

@@ -22,7 +22,13 @@ import { REPO } from "../support/built-tree.js";
 import { inMountNamespace, run } from "../support/run.js";
 
 const SYSTEMD = join(REPO, "systemd");
-const UNITS = ["station-agent.service", "station-noc.service", "station-agent-recover.timer"];
+const UNITS = [
+  "station-agent.service",
+  "station-noc.service",
+  "station-agent-recover.timer",
+  "station-agent-update.path",
+  "station-agent-update.service",
+];
 let tmp: string;
 
 beforeAll(() => {
@@ -53,7 +59,7 @@ describe("units", () => {
     // verify insists that ExecStart exists; a private tmpfs /opt holds stand-ins for the two wrappers.
     const r = await inMountNamespace(
       `mount -t tmpfs none /opt; mkdir -p /opt/station-agent/bin
-       for p in station-agent station-noc; do printf '#!/bin/sh\\n' > /opt/station-agent/bin/$p; chmod 755 /opt/station-agent/bin/$p; done
+       for p in bin/station-agent bin/station-noc lib/station-agent-upgrade; do mkdir -p /opt/station-agent/\${p%/*}; printf '#!/bin/sh\\n' > /opt/station-agent/$p; chmod 755 /opt/station-agent/$p; done
        systemd-analyze verify "$@"`,
       UNITS.map((u) => join(SYSTEMD, u)),
     );
