@@ -44,6 +44,8 @@ export interface BuiltServices {
   links?: LinkView;
   power?: PowerView;
   devices?: DeviceView;
+  /** Extra sections of the metrics sample (e.g. `bookings`: spool depth, oldest unsent age). */
+  metrics?: () => Record<string, unknown>;
 }
 
 /** What services built around the core receive. */
@@ -202,7 +204,10 @@ export class StationAgent {
       this.ledger.heartbeat(this.outbox.lastSeq, this.power?.current()),
     );
     const sampler = new MetricsSampler(dir, this.outbox, this.links);
-    this.every(config.metrics.intervalMs, () => this.reporter.metrics(sampler.sample()));
+    const extraMetrics = extra?.metrics;
+    this.every(config.metrics.intervalMs, () =>
+      this.reporter.metrics({ ...sampler.sample(), ...(extraMetrics?.() ?? {}) }),
+    );
     this.every(60_000, () => this.reporter.uptime(this.uptimePayload()));
     this.every(3_600_000, () => this.outbox.pruneHistory());
     const midnight = new MidnightWatch(Date.now, (day) => this.dailyRollup(day));

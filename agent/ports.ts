@@ -52,11 +52,19 @@ export interface DeviceView {
 
 /** A route on the loopback local API. Handlers answer with JSON via the helpers the API passes in. */
 export interface LocalRoute {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
+  /** Exact path, or with `{name}` segments (e.g. `/v1/bookings/{id}`) passed to the handler as params. */
   path: string;
   /** Station staff's tools must present the bearer token; /v1/status is open on loopback. */
   auth: boolean;
-  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> | void;
+  /** Largest request body this route takes; the API's own limit when absent. */
+  maxBodyBytes?: number;
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    params?: Record<string, string>,
+  ): Promise<void> | void;
 }
 
 export interface Service {

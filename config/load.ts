@@ -138,6 +138,9 @@ function checkFiles(config: Config): string[] {
     ["mqtt.tls.key", tls?.key, true],
     ["mqtt.passwordFile", config.mqtt.passwordFile, true],
     ["commands.nocPublicKey", config.commands.nocPublicKey, false],
+    ["booking.bureau.ca", config.booking.bureau.ca, false],
+    ["booking.bureau.cert", config.booking.bureau.cert, false],
+    ["booking.bureau.key", config.booking.bureau.key, true],
   ];
   for (const [path, file, secret] of files) {
     if (file === undefined) continue;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DeviceConfig } from "./devices.js";
+import { BookingConfig } from "./booking.js";
 import { LinkConfig } from "./links.js";
 import { isTimeZone } from "./time-zone.js";
 
@@ -135,6 +136,7 @@ export const ConfigSchema = z
       .prefault({}),
     links: z.array(LinkConfig).default([]),
     devices: z.array(DeviceConfig).default([]),
+    booking: BookingConfig.prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {

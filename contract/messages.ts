@@ -90,6 +90,15 @@ export const MetricsPayload = DurableEnvelope.extend({
   }),
   dropped: z.object({ metrics: z.number().int().nonnegative(), events: z.number().int().nonnegative() }),
   links: z.record(z.string(), LinkSummary).optional(),
+  /** Arrest bookings sealed and not yet received by the bureau (agent/booking). */
+  bookings: z
+    .object({
+      spoolDepth: z.number().int().nonnegative(),
+      spoolBytes: z.number().int().nonnegative(),
+      oldestUnsentAgeS: z.number().nonnegative().nullable(),
+      openSessions: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type MetricsPayload = z.infer<typeof MetricsPayload>;
 
