@@ -63,6 +63,28 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
     routes.push(...fingerprintRoutes(fingerprint));
   }
 
+  let metrics: (() => Record<string, unknown>) | undefined;
+  if (fingerprintCfgs.length > 0 || config.booking.forward === "https") {
+    // After the fingerprint service: a booking captures through it.
+    const [{ BookingRuntime }, { compressor }] = await Promise.all([
+      import("./booking/runtime.js"),
+      import("./booking/compress.js"),
+    ]);
+    const capturer = services.find((s) => s.name === "fingerprint") as
+      import("./devices/fingerprint-service.js").FingerprintService | undefined;
+    const booking = new BookingRuntime({
+      config,
+      clock,
+      events,
+      logger: log.child({ service: "booking" }),
+      ...(capturer ? { capturer } : {}),
+      compress: compressor(config.booking.wsqBitrate),
+    });
+    services.push(booking);
+    routes.push(...booking.routes());
+    metrics = () => ({ bookings: booking.stats() });
+  }
+
   let ups: UpsService | undefined;
   const upsCfg = config.devices.find((d): d is UpsDeviceConfig => d.kind === "ups");
   if (upsCfg) {
@@ -127,6 +149,7 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
     ...(ups ? { power: ups } : {}),
     devices: inventory,
     ...(links ? { links } : {}),
+    ...(metrics ? { metrics } : {}),
   };
 }
 

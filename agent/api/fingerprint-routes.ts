@@ -108,7 +108,10 @@ async function handleCapture(
     if (error instanceof UnknownDeviceError)
       return sendJson(res, 404, { error: "unknown-device", message: error.message });
     if (error instanceof FingerprintError)
-      return sendJson(res, FINGERPRINT_ERROR_STATUS[error.code], { error: error.code, message: error.message });
+      return sendJson(res, FINGERPRINT_ERROR_STATUS[error.code], {
+        error: error.code,
+        message: error.message,
+      });
     sendJson(res, 500, { error: "internal", message: "capture failed unexpectedly" });
   }
 }

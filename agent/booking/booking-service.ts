@@ -102,11 +102,7 @@ export class BookingService {
     if (input.plan === "tenprint-flat" && !this.deps.capturer) {
       throw new BookingError("unsupported", "no fingerprint scanner is configured");
     }
-    const id = `bk-${randomBytes(13)
-      .toString("base64url")
-      .toLowerCase()
-      .replace(/[^0-9a-z]/g, "0")
-      .slice(0, 20)}`;
+    const id = `bk-${randomBytes(10).toString("hex")}`;
     const now = new Date(this.deps.clock.now()).toISOString();
     const positions = positionsFor(input.plan);
     this.deps.sessions.create({

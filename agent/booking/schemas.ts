@@ -37,7 +37,6 @@ export const Descriptive = z
       ),
     name: Text(120),
     nameLatin: Text(120)
-      // eslint-disable-next-line no-control-regex
       .refine((s) => /^[\x20-\x7e]+$/.test(s), "Latin letters only (the name as the AFIS searches it)")
       .optional(),
     relativeName: Text(120).optional().describe("father's or husband's name"),
