@@ -63,7 +63,7 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
     routes.push(...fingerprintRoutes(fingerprint));
   }
 
-  let metrics: (() => Record<string, unknown>) | undefined;
+  let metrics: BuiltServices["metrics"];
   if (fingerprintCfgs.length > 0 || config.booking.forward === "https") {
     // After the fingerprint service: a booking captures through it.
     const [{ BookingRuntime }, { compressor }] = await Promise.all([

@@ -14,6 +14,8 @@ const Common = {
   serialNumber: z.string().min(1).max(128).optional().describe("USB serial number string"),
 };
 
+const R30X_BAUDS = Array.from({ length: 12 }, (_, i) => 9600 * (i + 1));
+
 export const FingerprintDeviceConfig = z
   .object({
     ...Common,
@@ -58,6 +60,11 @@ export const FingerprintDeviceConfig = z
   .refine((d) => d.driver !== "r30x" || d.port !== undefined, {
     message: "driver r30x needs port (e.g. /dev/serial/by-id/...)",
     path: ["port"],
+  })
+  .refine((d) => d.driver !== "r30x" || R30X_BAUDS.includes(d.baud), {
+    // The module's baud register holds N in 9600 x N, N 1..12; 56700 is a common slip for 57600.
+    message: `an R30x module runs at 9600 x N (N 1-12): one of ${[9600, 19200, 38400, 57600, 115200].join(", ")}, ...; the factory setting is 57600`,
+    path: ["baud"],
   });
 
 export const PrinterDeviceConfig = z

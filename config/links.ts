@@ -12,7 +12,16 @@ const Host = z
   .regex(
     /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+$|^[0-9A-Fa-f:.]+$/,
     "an IP address or a host name",
-  );
+  )
+  // "10.10.1.300" matches the host-name pattern, but nobody names a host with four numbers: it is a typo'd address.
+  .refine((h) => !/^[0-9.]+$/.test(h) || isIpv4(h), {
+    message: "not a valid IPv4 address (each of the four numbers must be 0-255)",
+  });
+
+function isIpv4(s: string): boolean {
+  const parts = s.split(".");
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
+}
 
 export const IcmpProbeConfig = z
   .object({ type: z.literal("icmp") })

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
-import { parseDocument } from "yaml";
+import { parseDocument, type YAMLError } from "yaml";
 import { ConfigSchema, type Config } from "./schema.js";
 
 export const DEFAULT_CONFIG_PATH = "/etc/station-agent/config.yaml";
@@ -35,14 +35,9 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 export function parseConfigText(text: string, source: string, env: NodeJS.ProcessEnv = {}): LoadedConfig {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map(
-        (e) => `${source}: YAML ${e.code} at line ${e.linePos?.[0]?.line ?? "?"}: ${firstLine(e.message)}`,
-      ),
-    );
-  }
+  // prettyErrors fills linePos; without it every YAML error said "at line ?".
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => yamlProblem(e, text, source)));
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ConfigError([
@@ -53,20 +48,93 @@ export function parseConfigText(text: string, source: string, env: NodeJS.Proces
   applyEnvOverrides(raw as Record<string, unknown>, env, problems);
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) problems.push(...formatIssues(parsed.error));
-  if (problems.length > 0) throw new ConfigError(problems);
+  // Files are checked from the raw values too, so a missing key file is listed with every other problem.
+  problems.push(...checkFiles(raw as Record<string, unknown>));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const config = parsed.data as Config;
-  problems.push(...checkFiles(config));
-  if (problems.length > 0) throw new ConfigError(problems);
   return { config, hash: configHash(config), source };
 }
 
+function yamlProblem(e: YAMLError, text: string, source: string): string {
+  const pos = e.linePos?.[0];
+  const what = firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "");
+  if (!pos) return `${source}: YAML error (${e.code}): ${what}`;
+  const line = (text.split("\n")[pos.line - 1] ?? "").replace(/\t/g, "→");
+  return [
+    `${source}:${pos.line}:${pos.col}: YAML error (${e.code}): ${what}`,
+    `    ${pos.line} | ${line}`,
+    `    ${" ".repeat(String(pos.line).length)} | ${" ".repeat(Math.max(0, pos.col - 1))}^`,
+  ].join("\n");
+}
+
 export function formatIssues(error: z.ZodError): string[] {
+  const at = (path: readonly PropertyKey[]) => path.map(String).join(".") || "(root)";
+  // A typo'd key gives two issues: the unknown key and the real one now missing. Say it once, with the fix.
+  const folded = new Set<string>();
+  const unknown = new Map<z.core.$ZodIssue, string[]>();
+  for (const i of error.issues) {
+    if (i.code !== "unrecognized_keys") continue;
+    const known = knownKeys(i.path);
+    unknown.set(
+      i,
+      i.keys.map((k) => {
+        const near = nearest(k, known);
+        if (!near) return `${at([...i.path, k])}: unknown setting`;
+        folded.add(at([...i.path, near]));
+        return `${at([...i.path, k])}: unknown setting; did you mean "${near}"?`;
+      }),
+    );
+  }
   return error.issues.flatMap((i) => {
-    const at = (extra: (string | number | symbol)[] = []) =>
-      [...i.path, ...extra].map(String).join(".") || "(root)";
-    if (i.code === "unrecognized_keys") return i.keys.map((k) => `${at([k])}: unknown setting`);
-    return [`${at()}: ${i.message}`];
+    if (i.code === "unrecognized_keys") return unknown.get(i) ?? [];
+    if (folded.has(at(i.path)) && i.code === "invalid_type" && i.input === undefined) return [];
+    return [`${at(i.path)}: ${i.message}`];
   });
+}
+
+/** Keys the schema knows at a path of the config (union alternatives merged), for "did you mean". */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  let nodes: JsonNode[] = [configJsonSchema() as JsonNode];
+  const expand = (ns: JsonNode[]): JsonNode[] =>
+    ns.flatMap((n) => [n, ...expand([...(n.anyOf ?? []), ...(n.oneOf ?? [])])]);
+  for (const seg of path) {
+    nodes = expand(nodes).flatMap((n) =>
+      typeof seg === "number"
+        ? n.items
+          ? [n.items]
+          : []
+        : n.properties?.[String(seg)]
+          ? [n.properties[String(seg)]!]
+          : [],
+    );
+  }
+  return [...new Set(expand(nodes).flatMap((n) => Object.keys(n.properties ?? {})))];
+}
+
+function nearest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const swap =
+        i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]
+          ? (prev[j - 2] ?? Infinity)
+          : Infinity;
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1), swap);
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 /** STATION_AGENT_MQTT__URL=... sets mqtt.url; `__` separates levels; values are JSON when they parse as JSON. */
@@ -129,21 +197,26 @@ function envValue(value: string, node: JsonNode | undefined): unknown {
   }
 }
 
-function checkFiles(config: Config): string[] {
+function checkFiles(raw: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  const tls = config.mqtt.tls;
-  const files: [string, string | undefined, boolean][] = [
-    ["mqtt.tls.ca", tls?.ca, false],
-    ["mqtt.tls.cert", tls?.cert, false],
-    ["mqtt.tls.key", tls?.key, true],
-    ["mqtt.passwordFile", config.mqtt.passwordFile, true],
-    ["commands.nocPublicKey", config.commands.nocPublicKey, false],
-    ["booking.bureau.ca", config.booking.bureau.ca, false],
-    ["booking.bureau.cert", config.booking.bureau.cert, false],
-    ["booking.bureau.key", config.booking.bureau.key, true],
+  const files: [string, boolean][] = [
+    ["mqtt.tls.ca", false],
+    ["mqtt.tls.cert", false],
+    ["mqtt.tls.key", true],
+    ["mqtt.passwordFile", true],
+    ["commands.nocPublicKey", false],
+    ["booking.bureau.ca", false],
+    ["booking.bureau.cert", false],
+    ["booking.bureau.key", true],
   ];
-  for (const [path, file, secret] of files) {
-    if (file === undefined) continue;
+  for (const [path, secret] of files) {
+    const file = path
+      .split(".")
+      .reduce<unknown>(
+        (v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined),
+        raw,
+      );
+    if (typeof file !== "string") continue;
     let mode: number;
     try {
       const st = statSync(file);

@@ -139,29 +139,59 @@ export const ConfigSchema = z
     booking: BookingConfig.prefault({}),
   })
   .strict()
-  .superRefine((c, ctx) => {
-    unique(
-      c.links.map((l) => l.name),
-      ["links"],
-      "name",
-      ctx,
-    );
-    unique(
-      c.devices.map((d) => d.id),
-      ["devices"],
-      "id",
-      ctx,
-    );
-  });
+  // Runs even when other settings are invalid (`when`), so one pass lists every problem; the value may
+  // then be only partly valid, hence the defensive reads.
+  .superRefine(
+    (c, ctx) => {
+      const rows = (v: unknown): Record<string, unknown>[] =>
+        Array.isArray(v)
+          ? v.map((r) => (r && typeof r === "object" ? (r as Record<string, unknown>) : {}))
+          : [];
+      const links = rows(c.links);
+      unique(
+        links.map((l) => l.name),
+        ["links"],
+        "name",
+        ctx,
+      );
+      unique(
+        rows(c.devices).map((d) => d.id),
+        ["devices"],
+        "id",
+        ctx,
+      );
+      unique(
+        links.map((l) => l.interface),
+        ["links"],
+        "interface",
+        ctx,
+        "is already used by another link; each link is probed over its own interface",
+      );
+      const primaries = links.flatMap((l, i) => (l.role === "primary" ? [i] : []));
+      for (const i of primaries.slice(1)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["links", i, "role"],
+          message: `only one link can be primary (links.${primaries[0]} is already); make this one backup`,
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
-function unique(values: string[], path: string[], key: string, ctx: z.RefinementCtx): void {
-  const seen = new Set<string>();
+function unique(values: unknown[], path: string[], key: string, ctx: z.RefinementCtx, why = ""): void {
+  const seen = new Set<unknown>();
   values.forEach((v, i) => {
+    if (typeof v !== "string") return;
     if (seen.has(v))
-      ctx.addIssue({ code: "custom", path: [...path, i, key], message: `duplicate ${key} "${v}"` });
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, i, key],
+        message: why ? `${key} "${v}" ${why}` : `duplicate ${key} "${v}"`,
+      });
     seen.add(v);
   });
 }

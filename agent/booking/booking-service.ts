@@ -293,7 +293,7 @@ export class BookingService {
     }
   }
 
-  private failed(id: string, stage: string, e: unknown): void {
+  private failed(id: string, stage: "seal" | "spool", e: unknown): void {
     const error = (e as { code?: string }).code ?? (e as Error).name;
     this.deps.events.event("booking.failed", { booking: id, stage, error });
     this.deps.logger.error({ booking: id, stage, error, err: (e as Error).message }, "booking seal failed");
