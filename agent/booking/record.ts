@@ -27,7 +27,11 @@ export interface RecordProfile {
   tot: string;
   type2?: Type2Mapping;
   /** Image compression: WSQ at the configured bitrate in the agent; CGA names the algorithm. */
-  compress: (image: GrayImage, resolutionPpi: number) => { data: Uint8Array; cga: An2kCompression };
+  /** The dimensions returned are those of the compressed image (a small sensor's image may be padded). */
+  compress: (
+    image: GrayImage,
+    resolutionPpi: number,
+  ) => { data: Uint8Array; cga: An2kCompression; width: number; height: number };
 }
 
 export const FLAGGED_COMMENT = "RETAKE LIMIT REACHED; BEST OF REJECTED TAKES";
@@ -55,15 +59,15 @@ export function buildTransaction(input: RecordInput, profile: RecordProfile): Ui
     if (!kept) continue;
     const image = input.images.get(p.position);
     if (!image) throw new Error(`image of ${p.position} is missing`);
-    const { data, cga } = profile.compress(image, kept.resolutionPpi);
+    const { data, cga, width, height } = profile.compress(image, kept.resolutionPpi);
     const fgp = FGP[p.position];
     const nqm = kept.nfiq ?? 254;
     fingerprints.push({
       impression: IMPRESSION_TYPE[session.plan],
       sourceAgency: profile.ori,
       captureDate: yyyymmdd(new Date(kept.capturedAt)),
-      width: image.width,
-      height: image.height,
+      width,
+      height,
       scaleUnits: 1,
       horizontalPixelScale: kept.resolutionPpi,
       verticalPixelScale: kept.resolutionPpi,
