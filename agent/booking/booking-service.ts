@@ -12,6 +12,7 @@ import type { GrayImage } from "../../drivers/fingerprint/image.js";
 import { decodeGrayPng } from "../../drivers/fingerprint/png.js";
 import type { SlapCapture, SlapKind, SlapScanner } from "../../drivers/fingerprint/slap-scanner.js";
 import type { CaptureRequest, CaptureResult } from "../devices/fingerprint-service.js";
+import type { EventData, EventType } from "../../contract/index.js";
 import type { Clock, EventSink, Logger } from "../ports.js";
 import {
   FGP,
@@ -113,7 +114,7 @@ export class BookingService {
       updatedAt: now,
       positions: positions.map((position) => ({ position, attempts: 0, rejections: 0, flagged: false })),
     });
-    this.deps.events.event("booking.started", { booking: id, plan: input.plan, positions: positions.length });
+    this.emit("booking.started", { booking: id, plan: input.plan, positions: positions.length });
     this.deps.logger.info({ booking: id, plan: input.plan }, "booking started");
     return { id, positions: positions.map((position) => ({ position, words: describePosition(position) })) };
   }
@@ -227,7 +228,7 @@ export class BookingService {
     return this.exclusive(id, async () => {
       const state = this.load(id);
       this.deps.sessions.remove(id);
-      this.deps.events.event("booking.abandoned", { booking: id, plan: state.plan });
+      this.emit("booking.abandoned", { booking: id, plan: state.plan });
       this.deps.logger.info({ booking: id }, "booking abandoned");
     });
   }
@@ -265,7 +266,7 @@ export class BookingService {
       }
       this.deps.sessions.remove(id);
       const durationS = Math.round((sealedAt.getTime() - Date.parse(state.createdAt)) / 1000);
-      this.deps.events.event("booking.sealed", {
+      this.emit("booking.sealed", {
         booking: id,
         tcn,
         plan: state.plan,
@@ -293,9 +294,18 @@ export class BookingService {
     }
   }
 
+  /** An event that cannot be queued (full disk) must not turn a done seal into an error. */
+  private emit<K extends EventType>(type: K, data: EventData[K]): void {
+    try {
+      this.deps.events.event(type, data);
+    } catch (e) {
+      this.deps.logger.error({ type, err: (e as Error).message }, "booking event not queued");
+    }
+  }
+
   private failed(id: string, stage: "seal" | "spool", e: unknown): void {
     const error = (e as { code?: string }).code ?? (e as Error).name;
-    this.deps.events.event("booking.failed", { booking: id, stage, error });
+    this.emit("booking.failed", { booking: id, stage, error });
     this.deps.logger.error({ booking: id, stage, error, err: (e as Error).message }, "booking seal failed");
   }
 

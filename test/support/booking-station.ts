@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { R30xPtyEmulator } from "../../drivers/fingerprint/emulator/pty-emulator.js";
-import { generateRidgeImage } from "../../drivers/fingerprint/emulator/ridge-image.js";
+import { syntheticFinger } from "../../drivers/fingerprint/synthetic/finger.js";
 import type { GrayImage } from "../../drivers/fingerprint/image.js";
 import { AgentProcess, tempDir, writeConfig } from "./agent-process.js";
 import { Collector } from "./collector.js";
@@ -38,10 +38,15 @@ export class BookingStation {
   apiPort = 0;
   readonly stateDir: string;
   private token = "";
-  /** One distinct ridge pattern per finger, as ten real fingers would be. */
-  readonly fingers: GrayImage[] = Array.from({ length: 10 }, (_, i) =>
-    generateRidgeImage({ width: 256, height: 288, seed: 100 + i }),
-  );
+
+  get tokenForTests(): string {
+    return this.token;
+  }
+  /** Ten distinct synthetic fingers (right thumb .. left little), as an R30x window shows them. */
+  readonly fingers: GrayImage[] = Array.from({ length: 10 }, (_, i) => {
+    const f = syntheticFinger(i + 1, { width: 256, height: 288 });
+    return { width: f.width, height: f.height, pixels: f.pixels };
+  });
 
   constructor(readonly options: StationOptions = {}) {
     this.stateDir = options.stateDir ?? tempDir("booking-state-");
@@ -119,7 +124,11 @@ export class BookingStation {
       ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
     });
     const text = await res.text();
-    return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    try {
+      return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    } catch {
+      return { status: res.status, json: { text } };
+    }
   }
 
   /** Puts finger `index` (0 = right thumb .. 9 = left little) on the glass and takes it. */

@@ -1,0 +1,124 @@
+/**
+ * A station with no bureau link (forward: none) whose state disk fills up: sealing fails with a clear
+ * 507, nothing half-written counts as sealed, and once space is freed the same session seals and the
+ * CCTNS client fetches the record and confirms it. The state dir is a real small tmpfs mount.
+ */
+import { execFileSync } from "node:child_process";
+import { readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEN_FINGERS } from "../../agent/booking/plan.js";
+import { decodeTransaction } from "../../drivers/fingerprint/ansi-nist/index.js";
+import { tempDir } from "../support/agent-process.js";
+import { BookingStation, PERSON } from "../support/booking-station.js";
+import { killAllPtys } from "../support/socat-pty.js";
+
+describe("booking on a full disk, handed to the CCTNS client", () => {
+  const mount = tempDir("booking-tmpfs-");
+  const keys = tempDir("booking-age-");
+  let station: BookingStation;
+  let recipient = "";
+
+  beforeAll(async () => {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=6m,mode=0750", "tmpfs", mount]);
+    execFileSync("age-keygen", ["-o", join(keys, "bureau.agekey")], { stdio: "pipe" });
+    recipient = execFileSync("age-keygen", ["-y", join(keys, "bureau.agekey")])
+      .toString()
+      .trim();
+    station = await new BookingStation({
+      stateDir: join(mount, "state"),
+      booking: { forward: "none", bureau: { recipient } },
+    }).start();
+  }, 120_000);
+  afterAll(async () => {
+    await station?.stop();
+    killAllPtys();
+    execFileSync("umount", ["-l", mount]);
+    rmSync(keys, { recursive: true, force: true });
+  });
+
+  it("refuses to seal with 507 while the disk is full, then seals and hands over the record", async () => {
+    const { json } = await station.api("POST", "/v1/bookings", { plan: "tenprint-flat", person: PERSON });
+    const id = String(json["id"]);
+    for (let i = 0; i < 10; i++) await station.take(id, TEN_FINGERS[i]!, i);
+
+    const filler = join(mount, "filler");
+    const free = () => {
+      const s = statfsSync(mount);
+      return s.bavail * s.bsize;
+    };
+    writeFileSync(filler, Buffer.alloc(Math.max(0, free() - 16 * 1024)));
+    const full = await station.api("POST", `/v1/bookings/${id}/seal`);
+    expect(full.status).toBe(507);
+    expect(full.json).toMatchObject({ error: "disk-full" });
+    expect(String(full.json["message"])).toMatch(/full/);
+    const spool = join(station.stateDir, "bookings", "spool");
+    expect(readdirSync(spool)).toEqual([]);
+    expect((await station.api("GET", `/v1/bookings/${id}`)).json).toMatchObject({
+      status: "open",
+      sealable: true,
+    });
+    expect((await station.api("GET", `/v1/bookings/${id}/record`)).status).toBe(404);
+
+    rmSync(filler);
+    const sealed = await station.api("POST", `/v1/bookings/${id}/seal`);
+    expect(sealed.status).toBe(201);
+
+    const res = await fetch(`http://127.0.0.1:${station.apiPort}/v1/bookings/${id}/record`, {
+      headers: { authorization: `Bearer ${station.tokenForTests}` },
+    });
+    expect(res.status).toBe(200);
+    const enc = Buffer.from(await res.arrayBuffer());
+    writeFileSync(join(keys, "r.age"), enc);
+    const plain = execFileSync("age", ["-d", "-i", join(keys, "bureau.agekey"), join(keys, "r.age")]);
+    expect(decodeTransaction(plain).fingerprints).toHaveLength(10);
+
+    const ack = await station.api("POST", `/v1/bookings/${id}/record/received`);
+    expect(ack.json).toMatchObject({ status: "received", sealed: { receipt: { by: "cctns-client" } } });
+    expect(readdirSync(spool).filter((f) => f.endsWith(".age"))).toEqual([]);
+    expect((await station.api("GET", `/v1/bookings/${id}/record`)).status).toBe(404);
+  }, 240_000);
+
+  it("bad requests get 400 or 413 naming the problem and change nothing", async () => {
+    const before = (await station.api("GET", "/v1/bookings")).json;
+    const { json } = await station.api("POST", "/v1/bookings", { plan: "tenprint-flat", person: PERSON });
+    const id = String(json["id"]);
+    const cases: Array<[string, string, unknown, number, RegExp]> = [
+      [
+        "POST",
+        "/v1/bookings",
+        { plan: "tenprint-flat", person: { ...PERSON, dateOfBirth: "2099-01-01" } },
+        400,
+        /person\.dateOfBirth/,
+      ],
+      ["POST", "/v1/bookings", { plan: "palms", person: PERSON }, 400, /plan/],
+      [
+        "POST",
+        "/v1/bookings",
+        { plan: "tenprint-flat", person: { ...PERSON, name: "a\u0000b" } },
+        400,
+        /person\.name/,
+      ],
+      ["POST", "/v1/bookings", "{not json", 400, /JSON/],
+      ["POST", `/v1/bookings/${id}/impressions`, { position: "left-sixth" }, 400, /position/],
+      ["POST", `/v1/bookings/${id}/annotations`, { position: "left-little", reason: "lost" }, 400, /reason/],
+      ["POST", `/v1/bookings/${id}/seal`, {}, 409, /not every position/],
+      ["POST", "/v1/bookings/..%2F..%2Fetc/seal", {}, 404, /no such booking/],
+      ["DELETE", "/v1/bookings/bk-00000000000000000000", undefined, 404, /no open booking/],
+    ];
+    for (const [method, path, body, status, message] of cases) {
+      const r = await station.api(method, path, body);
+      expect(r.status, `${method} ${path}`).toBe(status);
+      expect(JSON.stringify(r.json), `${method} ${path}`).toMatch(message);
+    }
+    // Past the route's 16 KiB limit the API answers 413 or, mid-upload, closes the connection.
+    const huge = await station
+      .api("POST", "/v1/bookings", { plan: "tenprint-flat", person: { ...PERSON, name: "x".repeat(64_000) } })
+      .catch(() => ({ status: 413, json: {} }));
+    expect(huge.status).toBe(413);
+    const progress = (await station.api("GET", `/v1/bookings/${id}`)).json;
+    expect(progress).toMatchObject({ taken: 0, annotated: 0 });
+    expect((await station.api("DELETE", `/v1/bookings/${id}`)).status).toBe(200);
+    expect((await station.api("GET", "/v1/bookings")).json["open"]).toEqual(before["open"]);
+  }, 60_000);
+});
