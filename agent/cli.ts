@@ -188,14 +188,16 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
 
   const first = argv.slice(2).find((a) => !a.startsWith("-"));
   if (first === undefined || !DRIVERLESS.has(first)) {
-    const [devices, print, fingerprint] = await Promise.all([
+    const [devices, print, fingerprint, booking] = await Promise.all([
       import("./cli/devices.js"),
       import("./cli/print.js"),
       import("./cli/fingerprint.js"),
+      import("./cli/booking.js"),
     ]);
     devices.registerDeviceCommands(program);
     print.registerPrintCommands(program);
     fingerprint.registerFingerprintCommands(program);
+    booking.registerBookingCommands(program);
   }
 
   program

@@ -3,20 +3,40 @@
  * 507, nothing half-written counts as sealed, and once space is freed the same session seals and the
  * CCTNS client fetches the record and confirms it. The state dir is a real small tmpfs mount.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEN_FINGERS } from "../../agent/booking/plan.js";
 import { decodeTransaction } from "../../drivers/fingerprint/ansi-nist/index.js";
-import { tempDir } from "../support/agent-process.js";
+import { ROOT, tempDir } from "../support/agent-process.js";
 import { BookingStation, PERSON } from "../support/booking-station.js";
 import { killAllPtys } from "../support/socat-pty.js";
+
+function cli(args: string[], input = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const p = spawn(
+      process.execPath,
+      ["--import", "tsx", join(ROOT, "agent/cli.ts"), ...args, "--config", station.agent.configPath],
+      {
+        cwd: ROOT,
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    p.on("exit", (code) => done({ code, stdout, stderr }));
+    p.stdin.end(input);
+  });
+}
+
+let station: BookingStation;
 
 describe("booking on a full disk, handed to the CCTNS client", () => {
   const mount = tempDir("booking-tmpfs-");
   const keys = tempDir("booking-age-");
-  let station: BookingStation;
   let recipient = "";
 
   beforeAll(async () => {
@@ -77,6 +97,57 @@ describe("booking on a full disk, handed to the CCTNS client", () => {
     expect(ack.json).toMatchObject({ status: "received", sealed: { receipt: { by: "cctns-client" } } });
     expect(readdirSync(spool).filter((f) => f.endsWith(".age"))).toEqual([]);
     expect((await station.api("GET", `/v1/bookings/${id}/record`)).status).toBe(404);
+  }, 240_000);
+
+  it("the CLI takes a booking finger by finger, seals it, lists it and summarises the record file", async () => {
+    station.emulator.emulator.setImage(station.fingers[0]!);
+    // Enter for each finger; the 10th is marked "cannot be printed"; then "y" to seal.
+    const input = `${"\n".repeat(9)}m\ny\n`;
+    const start = await cli(
+      [
+        "booking",
+        "start",
+        "--name",
+        PERSON.name,
+        "--fir",
+        "FIR-77/2026",
+        "--sex",
+        "female",
+        "--age",
+        "41",
+        "--officer",
+        "HC Ram Singh 88",
+        "--husband",
+        "Mohan Lal",
+      ],
+      input,
+    );
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stdout).toContain("Place the right hand, index finger flat on the glass");
+    expect(start.stdout).toMatch(/quality \d+\/100: good\./);
+    expect(start.stdout).toContain("left hand, little finger: marked cannot be printed");
+    const tcn = /Sealed\. TCN (\S+)/.exec(start.stdout)?.[1];
+    expect(tcn).toBeDefined();
+    const list = await cli(["booking", "list"]);
+    expect(list.stdout).toContain(`TCN ${tcn}`);
+    expect(list.stdout).toMatch(/waiting since/);
+
+    const id = /Booking (bk-[0-9a-f]{20}) started/.exec(start.stdout)![1]!;
+    const res = await fetch(`http://127.0.0.1:${station.apiPort}/v1/bookings/${id}/record`, {
+      headers: { authorization: `Bearer ${station.tokenForTests}` },
+    });
+    writeFileSync(join(keys, "cli.age"), Buffer.from(await res.arrayBuffer()));
+    const sealedShow = await cli(["booking", "show", join(keys, "cli.age")]);
+    expect(sealedShow.stderr).toMatch(/sealed to the bureau; decrypt it first/);
+    writeFileSync(
+      join(keys, "cli.an2"),
+      execFileSync("age", ["-d", "-i", join(keys, "bureau.agekey"), join(keys, "cli.age")]),
+    );
+    const show = await cli(["booking", "show", join(keys, "cli.an2")]);
+    expect(show.stdout).toContain(`TCN ${tcn}`);
+    expect(show.stdout.match(/Type-14 FGP/g)).toHaveLength(9);
+    expect(show.stdout).toContain("AMP 10:UP");
+    expect(show.stdout).not.toContain(PERSON.name);
   }, 240_000);
 
   it("bad requests get 400 or 413 naming the problem and change nothing", async () => {
