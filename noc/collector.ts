@@ -1,6 +1,6 @@
 import { allStationsFilter } from "../contract/index.js";
 import type { BusMessage, NocBus } from "./bus.js";
-import type { Commander } from "./commander.js";
+import type { StationCommands } from "./station-commands.js";
 import type { Fleet } from "./fleet.js";
 import type { CollectorStats } from "./stats.js";
 import { validateMessage } from "./validate.js";
@@ -32,7 +32,7 @@ export class Collector {
   constructor(
     private readonly bus: NocBus,
     private readonly fleet: Fleet,
-    private readonly commander: Commander,
+    private readonly commands: StationCommands,
     private readonly stats: CollectorStats,
     private readonly log: CollectorLog,
     private readonly options: CollectorOptions,
@@ -42,7 +42,7 @@ export class Collector {
     const all = allStationsFilter(this.options.root);
     return [
       this.options.shareGroup ? `$share/${this.options.shareGroup}/${all}` : all,
-      this.commander.replyFilter,
+      this.commands.replyFilter,
     ];
   }
 
@@ -58,7 +58,7 @@ export class Collector {
       const v = validateMessage(this.options.root, m.topic, m.payload);
       if (!v.ok) return this.reject(m.topic, v.reason, v.detail, now);
       if (!v.message) {
-        if (v.other === "reply") this.commander.onReply(m.payload, m.correlationData);
+        if (v.other === "reply") this.commands.onReply(m.payload, m.correlationData);
         this.stats.ignored++;
         return;
       }

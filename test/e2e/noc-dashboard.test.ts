@@ -1,3 +1,4 @@
+// @needs chromium mosquitto
 /**
  * The dashboard in a real browser (Debian's Chromium via playwright-core) against a real NOC, a real
  * Mosquitto and simulated stations, with 20,000 stored stations to show paging holds up.

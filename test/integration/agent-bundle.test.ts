@@ -1,3 +1,4 @@
+// @needs mosquitto tzdata fonts-lohit-deva fonts-dejavu-core
 /**
  * The agent as a station runs it: the esbuild bundle (dist/station-agent/cli.js) on plain node, not the
  * TypeScript sources. Its drivers are chunks loaded only when the config names a device, and the

@@ -1,3 +1,4 @@
+// @needs mosquitto openssl
 /**
  * doctor against a private Mosquitto (plain, TLS with a test CA, and a listener that refuses
  * anonymous clients), with a HID loader that fails the way a missing libusb does.

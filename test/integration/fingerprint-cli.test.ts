@@ -1,3 +1,4 @@
+// @needs socat
 /** `station-agent fingerprint capture` against the emulator on a socat pty. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from "node:fs";

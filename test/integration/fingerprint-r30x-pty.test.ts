@@ -1,3 +1,4 @@
+// @needs socat
 /**
  * The real driver against the byte-level emulator over a socat pty pair, through the real serialport
  * binding: what a USB-serial adapter gives the driver, minus the hardware.

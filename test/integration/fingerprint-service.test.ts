@@ -1,3 +1,4 @@
+// @needs socat
 /** The device service over socat ptys and the real serialport binding: health, captures, busy, unplug. */
 import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -1,3 +1,4 @@
+// @needs socat
 /**
  * Inventory over real serial ptys (socat) that appear and disappear: matching by USB ids + serial
  * number (through a sysfs tree laid out like the kernel's) and by configured path, with

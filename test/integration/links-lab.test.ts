@@ -1,3 +1,4 @@
+// @needs iproute2 nftables fping iputils-ping
 /**
  * The link monitor on a real network: namespaces and veth pairs built by scripts/netlab.sh, the real
  * LinkMonitor (fping, /sys, ip route) running inside the station namespace. Needs root; skipped with the

@@ -1,3 +1,4 @@
+// @needs fping iputils-ping openssl
 /**
  * The probes on loopback with real sockets and real servers: TCP, HTTP(S), DNS in-process; fping and ping as
  * long-running processes; and the faults (missing binary, missing interface) that must not stop the others.

@@ -1,3 +1,4 @@
+// @needs mosquitto tzdata
 /** Collector semantics against a real Mosquitto, real SQLite and simulated stations running the real
  * agent command handler. */
 import mqtt, { type MqttClient } from "mqtt";

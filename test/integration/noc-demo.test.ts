@@ -1,3 +1,4 @@
+// @needs mosquitto
 /**
  * What `npm start` shows a newcomer: the agent on its embedded broker (aedes, MQTT 3.1.1) and station-noc
  * beside it. The station appears, answers a command over 3.1.1 (reply matched by id), and goes dark
@@ -67,7 +68,7 @@ describe("station-noc beside the demo agent on the embedded broker", () => {
       return r?.status === "up" && r.district === "Demo District" && r;
     }, 15_000);
     expect(row.name).toBe("Demo Police Station");
-    const reply = await noc.commander.send("DEMO-0001", "diagnose");
+    const reply = await noc.commands.send("DEMO-0001", "diagnose");
     expect(reply).toMatchObject({ ok: true, result: { demo: true } });
     await agent?.stop();
     agent = undefined;

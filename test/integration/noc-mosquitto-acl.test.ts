@@ -1,7 +1,8 @@
+// @needs mosquitto
 /** The shipped Mosquitto ACL and credential script, on a real Mosquitto: a station publishes only under
  * its own id, reads only its own commands, and only the NOC publishes commands. */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,11 +46,15 @@ describe("example Mosquitto ACL and passwords", () => {
     }
     creds.set("station-noc", readFileSync(join(out, "station-noc.password"), "utf8").trim());
     expect(readFileSync(join(out, "station-agent.passwd"), "utf8")).not.toContain(creds.get("PS-A"));
-    // The shipped ACL as is; the config is the example's auth part on a private loopback port.
+    // The shipped ACL as is, copied where Mosquitto's own user can read it (the checkout may be private);
+    // the config is the example's auth part on a private loopback port.
+    const acl = join(broker.dir, "station-agent.acl");
+    copyFileSync(ACL, acl);
+    chmodSync(acl, 0o644);
     broker.extra.push(
       "allow_anonymous false",
       `password_file ${join(out, "station-agent.passwd")}`,
-      `acl_file ${ACL}`,
+      `acl_file ${acl}`,
     );
     await broker.start();
     noc = await connect("station-noc", creds.get("station-noc"), "noc-acl");

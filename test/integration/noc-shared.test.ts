@@ -1,3 +1,4 @@
+// @needs mosquitto
 /**
  * Two collectors behind one shared subscription, one dashboard instance, one PostgreSQL: every event is
  * stored exactly once, the dashboard sees every station and a Last Will, and a broker that splits each

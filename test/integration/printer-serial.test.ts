@@ -1,3 +1,4 @@
+// @needs socat
 /**
  * End to end over a socat pty pair with the real serialport binding: the driver on one side, the
  * virtual printer (paced like a UART) on the other. The same pty also stands in for /dev/usb/lp0.

@@ -1,3 +1,4 @@
+// @needs mosquitto systemd python3-seccomp iputils-ping
 /**
  * The real agent (`agent/cli.ts run`) under a stand-in for systemd's notification socket: READY after
  * start, WATCHDOG pings from the agent's own pid, none while the process is frozen (SIGSTOP), the overdue

@@ -1,3 +1,4 @@
+// @needs dpkg-dev lintian iproute2
 /**
  * scripts/package-deb.sh: the .deb builds, lists the expected files, carries native code for this
  * architecture only, installs into a scratch root with `dpkg --root` (maintainer scripts honour

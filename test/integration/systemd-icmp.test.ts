@@ -1,3 +1,4 @@
+// @needs iproute2 fping iputils-ping libcap2-bin python3-seccomp systemd
 /**
  * ICMP without root, as the unit runs the agent (unprivileged user, NoNewPrivileges, bounding set
  * CAP_NET_RAW only), in a private network namespace so the host's ping_group_range is never touched:

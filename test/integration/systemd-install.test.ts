@@ -1,3 +1,4 @@
+// @needs systemd iproute2 libusb-1.0-0 libudev1
 /**
  * scripts/install.sh into a staged DESTDIR: the expected tree and modes, a second run that changes
  * nothing, a config that is never overwritten, a staged agent that runs and loads its native addons,

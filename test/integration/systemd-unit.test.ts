@@ -1,3 +1,4 @@
+// @needs systemd udev
 /**
  * The systemd/ files themselves: units pass `systemd-analyze verify`, the hardened exposure score stays
  * within target, udev rules parse, sysusers and tmpfiles produce the users, groups and modes the unit

@@ -1,6 +1,7 @@
 /**
  * A private, built copy of the project for the packaging tests: dist/ compiled with `tsc --outDir` into
- * its own directory, plus the agent's esbuild bundle in dist/station-agent (what a station runs), everything else (package.json, node_modules, config, systemd, scripts, docs)
+ * its own directory, plus the agent's esbuild bundle in dist/station-agent (what a station runs),
+ * package.json and node_modules copied (hard links), everything else (config, systemd, scripts, docs)
  * symlinked to the checkout. scripts/install.sh and scripts/package-deb.sh run from it exactly as from a
  * checkout, while a concurrent `npm run build` elsewhere cannot change dist/ under them.
  *
@@ -10,6 +11,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -27,7 +29,13 @@ import { bundleAgent } from "../../scripts/bundle-agent.js";
 export const REPO = resolve(import.meta.dirname, "../..");
 // Per checkout: a clone testing at the same time must not remove this checkout's build as "old".
 const PREFIX = `station-agent-systemd-build-${createHash("sha256").update(REPO).digest("hex").slice(0, 8)}-`;
-const LINKED = ["package.json", "package-lock.json", "node_modules", "config", "systemd", "scripts", "docs"];
+const LINKED = ["package-lock.json", "config", "systemd", "scripts", "docs"];
+/**
+ * What the built code reads when it runs as another uid (the unit's sandbox): real files here, not links
+ * into the checkout, which may sit in a directory only its owner can enter (/root, a mktemp -d).
+ * node_modules is hard-linked where it can be (same filesystem), so this costs seconds, not a copy.
+ */
+const COPIED = ["package.json", "node_modules"];
 const COMPILED = ["agent", "config", "contract", "drivers", "noc"];
 const run = promisify(execFile);
 
@@ -45,6 +53,8 @@ function sourceHash(): string {
   };
   for (const file of ["tsconfig.json", "tsconfig.build.json", "package.json", "scripts/bundle-agent.ts"])
     hash.update(readFileSync(join(REPO, file)));
+  hash.update(readFileSync(join(import.meta.dirname, "built-tree.ts"))); // how the tree is laid out
+
   for (const dir of COMPILED) visit(join(REPO, dir));
   return hash.digest("hex").slice(0, 16);
 }
@@ -53,6 +63,8 @@ async function build(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
   for (const name of LINKED) if (existsSync(join(REPO, name))) symlinkSync(join(REPO, name), join(dir, name));
+  for (const name of COPIED) await copyTree(join(REPO, name), join(dir, name));
+  chmodSync(dir, 0o755);
   const tsc = join(REPO, "node_modules/typescript/bin/tsc");
   await run(process.execPath, [tsc, "-p", join(REPO, "tsconfig.build.json"), "--outDir", join(dir, "dist")], {
     cwd: REPO,
@@ -60,6 +72,16 @@ async function build(dir: string): Promise<void> {
   });
   await bundleAgent(join(dir, "dist/station-agent"));
   writeFileSync(join(dir, ".complete"), "");
+}
+
+/** Hard links where the filesystem allows, else a copy; modes kept, so another uid can read it. */
+async function copyTree(from: string, to: string): Promise<void> {
+  try {
+    await run("cp", ["-al", from, to]);
+  } catch {
+    rmSync(to, { recursive: true, force: true });
+    await run("cp", ["-a", from, to]);
+  }
 }
 
 /** Path of the built tree; builds it (about 25 s) unless a current one exists. */

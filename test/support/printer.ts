@@ -1,7 +1,8 @@
 /** Shared pieces for the printer tests: fonts, an emulator on TCP or a pty, and recording sinks. */
 import { PNG } from "pngjs";
 import type { Bitmap } from "../../drivers/printer/bitmap.js";
-import { DEFAULT_FONTS, firstExisting, TextRasterizer } from "../../drivers/printer/text-raster.js";
+import { fileURLToPath } from "node:url";
+import { TextRasterizer } from "../../drivers/printer/text-raster.js";
 import { VirtualPrinter } from "../../drivers/printer/emulator/virtual-printer.js";
 import { syntheticFingerprint } from "../../drivers/printer/emulator/sample-images.js";
 import type { DeviceState } from "../../contract/index.js";
@@ -30,15 +31,22 @@ export const RECEIPT = {
   officer: { name: "R. Shinde", rank: "HC" },
 };
 
+const fontDir = fileURLToPath(new URL("../fixtures/fonts/", import.meta.url));
+
+/** The fonts under test/fixtures/fonts (copied from Debian), so printer tests need no apt and render the same dots everywhere. */
+export const TEST_FONTS = {
+  devanagari: `${fontDir}Lohit-Devanagari.ttf`,
+  latin: `${fontDir}DejaVuSans.ttf`,
+  mono: `${fontDir}DejaVuSansMono.ttf`,
+};
+
 let fonts: Promise<{ text: TextRasterizer; mono: TextRasterizer }> | undefined;
 
 /** The slip font (with Devanagari) and the emulator's monospaced font, loaded once per test file. */
 export function loadFonts(): Promise<{ text: TextRasterizer; mono: TextRasterizer }> {
   fonts ??= (async () => {
-    const text = await TextRasterizer.load();
-    if (!text.hasDevanagari)
-      throw new Error("tests need a Devanagari font: apt-get install fonts-lohit-deva");
-    const mono = await TextRasterizer.load({ latin: firstExisting(DEFAULT_FONTS.mono)! });
+    const text = await TextRasterizer.load({ latin: TEST_FONTS.latin, devanagari: TEST_FONTS.devanagari });
+    const mono = await TextRasterizer.load({ latin: TEST_FONTS.mono, devanagari: TEST_FONTS.devanagari });
     return { text, mono };
   })();
   return fonts;

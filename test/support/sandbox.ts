@@ -3,7 +3,7 @@
  * another uid/gid, no_new_privs, the capability bounding set, and SystemCallFilter=@system-service with
  * SystemCallErrorNumber=EPERM (through python3-seccomp, the libseccomp bindings systemd also builds on).
  */
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "./run.js";
 
@@ -31,13 +31,17 @@ export async function seccompAvailable(): Promise<boolean> {
 
 /**
  * argv prefix that runs a command as the unit would: setpriv, then the seccomp allow-list. The list is
- * written to `dir`, which is made traversable: the sandboxed uid must read it.
+ * written to `dir` with the filter script, and `dir` is made traversable: the sandboxed uid must read
+ * them.
  */
 export async function sandboxPrefix(dir: string, bounding = "-all,+net_raw"): Promise<string[]> {
   const list = join(dir, "system-service.syscalls");
   writeFileSync(list, `${(await expandSyscallGroup("@system-service")).join("\n")}\n`, { mode: 0o644 });
   chmodSync(dir, 0o755);
-  const script = join(import.meta.dirname, "../integration/fixtures/seccomp-exec.py");
+  // A copy beside the list: the checkout may sit where the sandboxed uid cannot enter.
+  const script = join(dir, "seccomp-exec.py");
+  copyFileSync(join(import.meta.dirname, "../integration/fixtures/seccomp-exec.py"), script);
+  chmodSync(script, 0o644);
   return [
     "setpriv",
     `--reuid=${SANDBOX_UID}`,

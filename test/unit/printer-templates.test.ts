@@ -10,7 +10,7 @@ import {
   TemplateDataError,
 } from "../../drivers/printer/templates.js";
 import { TextRasterizer } from "../../drivers/printer/text-raster.js";
-import { inkCount, loadFonts, RECEIPT, SLIP } from "../support/printer.js";
+import { inkCount, loadFonts, RECEIPT, SLIP, TEST_FONTS } from "../support/printer.js";
 
 function qrPayload(blocks: ReturnType<typeof arrestSlip>): string {
   const qr = blocks.find((b) => b.kind === "qr");
@@ -63,7 +63,7 @@ describe("slip templates", () => {
   });
 
   it("leaves out optional Devanagari lines (and says why) when no Devanagari font is installed", async () => {
-    const noDeva = await TextRasterizer.load({ devanagari: null });
+    const noDeva = await TextRasterizer.load({ latin: TEST_FONTS.latin, devanagari: null });
     expect(noDeva.hasDevanagari).toBe(false);
     const skipped: string[] = [];
     const bytes = encodeDocument(arrestSlip(SLIP), PROFILES["58mm"], {
