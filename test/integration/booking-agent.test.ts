@@ -1,3 +1,4 @@
+// @needs mosquitto socat openssl age
 /**
  * Arrest booking through the real agent process: R30x emulator on a socat pty, a real Mosquitto, a real
  * HTTPS bureau with mutual TLS that decrypts with the real `age` tool, and kill -9 during capture and

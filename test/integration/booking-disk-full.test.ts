@@ -1,3 +1,4 @@
+// @needs mosquitto socat age
 /**
  * A station with no bureau link (forward: none) whose state disk fills up: sealing fails with a clear
  * 507, nothing half-written counts as sealed, and once space is freed the same session seals and the
