@@ -7,6 +7,7 @@ import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { openScanner, type FingerprintScanner } from "../../drivers/fingerprint/scanner.js";
 import { buildCaptureOutputs } from "../../drivers/fingerprint/capture-output.js";
+import { judgeQuality } from "../../drivers/fingerprint/quality-verdict.js";
 import { FINGER_NAMES, type FingerName } from "../../drivers/fingerprint/iso19794-4.js";
 import { FingerprintError } from "../../drivers/fingerprint/errors.js";
 
@@ -113,6 +114,10 @@ export async function runFingerprintCapture(options: FingerprintCaptureOptions, 
     const totalS = (performance.now() - started) / 1000;
     io.stdout(
       `quality ${q.score}/100 (coverage ${q.coverage.toFixed(2)}, contrast ${q.contrast.toFixed(2)}; ${q.method}, not NFIQ)`,
+    );
+    const verdict = judgeQuality(q);
+    io.stdout(
+      `${verdict.accepted ? "accepted" : "retake"}: ${verdict.reason} (about NFIQ ${verdict.nfiqEquivalent})`,
     );
     io.stdout(
       `time ${totalS.toFixed(2)} s (finger ${((raw.waitMs ?? 0) / 1000).toFixed(2)} s, image transfer ${(raw.transferMs / 1000).toFixed(2)} s)`,

@@ -63,6 +63,7 @@ describe("fingerprint capture CLI", () => {
     expect(decodeFingerImageRecord(readFileSync(join(dir, "f.iso"))).fingerPosition).toBe(1);
     expect(statSync(join(dir, "f.png")).mode & 0o777).toBe(0o600);
     expect(t.out.join("\n")).toMatch(/^quality \d+\/100 .*not NFIQ/m);
+    expect(t.out.join("\n")).toMatch(/^(accepted|retake): .+ \(about NFIQ [1-5]\)$/m);
     expect(t.out.join("\n")).toMatch(/^time \d+\.\d\d s \(finger .* image transfer .*\)/m);
   });
 

@@ -60,14 +60,14 @@ function partial(img: FingerImage, amount: number, seed: number): FingerImage {
 /** Sweat or a moving finger: ridges run together into dark patches that no longer show valleys. */
 function smudged(img: FingerImage, amount: number, seed: number): FingerImage {
   const { width, height, pixels } = img;
-  const radius = Math.max(1, Math.round(amount * 6 * (img.ppi / 500)));
+  const radius = Math.max(1, Math.round(amount * 7 * (img.ppi / 500)));
   const blurred = boxBlur(boxBlur(pixels, width, height, radius), width, height, radius);
   const patches = smoothField(width, height, 0.35 * img.ppi, seededRandom(seed), 5);
   for (let i = 0; i < pixels.length; i++) {
     const original = pixels[i]!;
     const ink = 255 - blurred[i]!;
     // Where the finger left ink the smear darkens it; patches decide how much of the print is hit.
-    const hit = Math.max(0, Math.min(1, amount * (1.2 + patches[i]!)));
+    const hit = Math.max(0, Math.min(1, amount * (1.7 + patches[i]!)));
     const smear = 255 - Math.min(230, ink * (1 + 0.6 * amount));
     pixels[i] = Math.round(original * (1 - hit) + smear * hit);
   }

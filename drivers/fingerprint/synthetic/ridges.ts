@@ -17,8 +17,8 @@ interface Kernel {
 /** Zero-mean, unit-energy Gabor kernels, one per quantised ridge direction, as flat offset lists. */
 function gaborBank(period: number, stride: number): Kernel[] {
   const sigmaAcross = 0.42 * period;
-  const sigmaAlong = 0.5 * period;
-  const radius = Math.ceil(0.8 * period);
+  const sigmaAlong = 0.75 * period;
+  const radius = Math.ceil(1.1 * period);
   const bank: Kernel[] = [];
   for (let b = 0; b < ORIENTATION_BINS; b++) {
     const theta = (b * Math.PI) / ORIENTATION_BINS;
@@ -69,7 +69,7 @@ export interface RidgeFieldInput {
 /** Returns a ridge field in -1..1 (1 = ridge centre), row-major width×height. */
 export function growRidges(input: RidgeFieldInput): Float32Array {
   const { width, height, period, orientation, mask, rand } = input;
-  const pad = Math.ceil(0.8 * period) + 1;
+  const pad = Math.ceil(1.1 * period) + 1;
   const stride = width + 2 * pad;
   const rows = height + 2 * pad;
   const bank = gaborBank(period, stride);

@@ -55,18 +55,23 @@ function analyse(
     const lowStart = inverted ? high : 0;
     const highStart = inverted ? 0 : low;
     for (let n = 0; n < low; n++) {
-      const c = 2 * n;
-      let acc = 0;
-      for (let k = -lr; k <= lr; k++) acc += lo[k + lr]! * line[reflect(c + k, len)]!;
-      out[start + (lowStart + n) * step] = acc;
+      out[start + (lowStart + n) * step] = tap(line, len, 2 * n, lo, lr);
     }
     for (let n = 0; n < high; n++) {
-      const c = 2 * n + 1;
-      let acc = 0;
-      for (let k = -hr; k <= hr; k++) acc += hi[k + hr]! * line[reflect(c + k, len)]!;
-      out[start + (highStart + n) * step] = acc;
+      out[start + (highStart + n) * step] = tap(line, len, 2 * n + 1, hi, hr);
     }
   }
+}
+
+/** Σ f[k + r]·x[c + k] for k = −r..r, reflecting at the ends (only near them). */
+function tap(x: Float64Array, len: number, c: number, f: Float64Array, r: number): number {
+  let acc = 0;
+  if (c - r >= 0 && c + r < len) {
+    for (let k = -r; k <= r; k++) acc += f[k + r]! * x[c + k]!;
+  } else {
+    for (let k = -r; k <= r; k++) acc += f[k + r]! * x[reflect(c + k, len)]!;
+  }
+  return acc;
 }
 
 function synthesise(
@@ -97,19 +102,29 @@ function synthesise(
     for (let n = 0; n < low; n++) lowLine[2 * n] = src[start + (lowStart + n) * step]!;
     for (let n = 0; n < high; n++) highLine[2 * n + 1] = src[start + (highStart + n) * step]!;
     for (let i = 0; i < len; i++) {
-      let acc = 0;
-      // Only every other sample of each zero-stuffed line is non-zero; skip the zeros.
-      for (let k = -r0; k <= r0; k++) {
-        const j = reflect(i - k, len);
-        if ((j & 1) === 0) acc += g0[k + r0]! * lowLine[j]!;
-      }
-      for (let k = -r1; k <= r1; k++) {
-        const j = reflect(i - k, len);
-        if ((j & 1) === 1) acc += g1[k + r1]! * highLine[j]!;
-      }
-      out[start + i * step] = acc;
+      // Reflection keeps parity, so only taps landing on the non-zero (even or odd) samples count.
+      out[start + i * step] = sparseTap(lowLine, len, i, g0, r0, 0) + sparseTap(highLine, len, i, g1, r1, 1);
     }
   }
+}
+
+/** Σ f[k + r]·x[i − k] over the k for which i − k has the given parity. */
+function sparseTap(
+  x: Float64Array,
+  len: number,
+  i: number,
+  f: Float64Array,
+  r: number,
+  parity: number,
+): number {
+  let acc = 0;
+  const first = ((i + r + parity) & 1) === 0 ? -r : -r + 1;
+  if (i - r >= 0 && i + r < len) {
+    for (let k = first; k <= r; k += 2) acc += f[k + r]! * x[i - k]!;
+  } else {
+    for (let k = first; k <= r; k += 2) acc += f[k + r]! * x[reflect(i - k, len)]!;
+  }
+  return acc;
 }
 
 export function decompose(data: Float64Array, width: number, tree: WaveletNode[], bank: FilterBank): void {
