@@ -146,7 +146,7 @@ export class BookingService {
         );
       }
       const taken = await this.take(state, slot, request);
-      const verdict = this.judge(taken.image);
+      const verdict = this.judge(taken.image, taken.resolutionPpi);
       slot.attempts++;
       if (!verdict.accepted) slot.rejections++;
       const better =

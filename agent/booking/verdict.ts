@@ -1,42 +1,30 @@
 /**
- * Accept or ask again: the booking's decision for one take, with the reason in words staff can act on.
- * The judgement itself lives with the quality measure in drivers/fingerprint; this maps it onto the
- * booking's answer so the API and CLI say the same thing.
+ * Accept or ask again: the booking's decision for one take. The judgement (score, retake threshold,
+ * the reason in words staff can act on, the NFIQ 1.0 equivalent) lives with the quality measure in
+ * drivers/fingerprint; this shapes it for the session, which stores the NFIQ level in Type-14 NQM.
  */
 import type { GrayImage } from "../../drivers/fingerprint/image.js";
 import { assessQuality, type QualityScore } from "../../drivers/fingerprint/quality.js";
+import { judgeQuality } from "../../drivers/fingerprint/quality-verdict.js";
 
 export interface Verdict {
   accepted: boolean;
   quality: QualityScore;
-  /** NFIQ-scale 1 (best) .. 5 (worst), when the measure gives one. */
+  /** NFIQ-scale 1 (best) .. 5 (worst). */
   nfiq?: number;
   /** Why a take was rejected, in plain words; absent when accepted. */
   reason?: string;
 }
 
-export type JudgeImpression = (image: GrayImage) => Verdict;
+export type JudgeImpression = (image: GrayImage, resolutionPpi: number) => Verdict;
 
-/** Below this coverage the finger did not lie flat on the glass. */
-export const MIN_COVERAGE = 0.35;
-/** Below this ridge contrast the print is too faint (dry finger) or smudged (wet finger, dirty glass). */
-export const MIN_CONTRAST = 0.35;
-export const MIN_SCORE = 40;
-
-export const judgeImpression: JudgeImpression = (image) => {
-  const quality = assessQuality(image);
-  if (quality.coverage < MIN_COVERAGE) {
-    return { accepted: false, quality, reason: "too little of the finger on the glass; press it flat" };
-  }
-  if (quality.contrast < MIN_CONTRAST) {
-    return {
-      accepted: false,
-      quality,
-      reason: "the print is faint or smudged; wipe the glass and the finger, then press firmly",
-    };
-  }
-  if (quality.score < MIN_SCORE) {
-    return { accepted: false, quality, reason: "the print is not clear enough; take it again" };
-  }
-  return { accepted: true, quality };
+export const judgeImpression: JudgeImpression = (image, resolutionPpi) => {
+  const quality = assessQuality(image, resolutionPpi);
+  const v = judgeQuality(quality);
+  return {
+    accepted: v.accepted,
+    quality,
+    nfiq: v.nfiqEquivalent,
+    ...(v.accepted ? {} : { reason: v.reason }),
+  };
 };

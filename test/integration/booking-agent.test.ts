@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEN_FINGERS } from "../../agent/booking/plan.js";
 import { decodeTransaction } from "../../drivers/fingerprint/ansi-nist/index.js";
+import { degrade } from "../../drivers/fingerprint/synthetic/degrade.js";
 import { BookingStation, PERSON } from "../support/booking-station.js";
 import { FakeBureau } from "../support/fake-bureau.js";
 import { eventually } from "../support/mosquitto.js";
@@ -76,20 +77,31 @@ describe("arrest booking on a real agent", () => {
     expect(early.status).toBe(409);
 
     // A smudged take is rejected with a reason and asked again; a good one then replaces it.
-    station.emulator.emulator.setImage({
-      width: 256,
-      height: 288,
-      pixels: new Uint8Array(256 * 288).fill(200),
-    });
-    const smudge = await station.api("POST", `/v1/bookings/${id}/impressions`, { position: "left-middle" });
-    expect(smudge.json).toMatchObject({ accepted: false, done: false });
-    expect(String(smudge.json["reason"])).toMatch(/finger/);
+    // A print with only a third of the finger on the glass is rejected with the reason, and asked again.
+    station.emulator.emulator.setImage(degrade({ ...station.fingers[7]!, ppi: 500 }, "partial", 0.9));
+    const partial = await station.api("POST", `/v1/bookings/${id}/impressions`, { position: "left-middle" });
+    expect(partial.json).toMatchObject({ accepted: false, done: false });
+    expect(String(partial.json["reason"])).toMatch(/too little of the finger/);
     expect(await station.take(id, "left-middle", 7)).toMatchObject({
       accepted: true,
       kept: true,
       attempt: 2,
     });
-    await station.take(id, "left-ring", 8);
+    // Left ring: three poor takes; after the third (maxRejections) the best is kept with a flag.
+    const takes: Array<Record<string, unknown>> = [];
+    for (const amount of [0.95, 0.9, 0.97]) {
+      station.emulator.emulator.setImage(degrade({ ...station.fingers[8]!, ppi: 500 }, "partial", amount));
+      takes.push(
+        (await station.api("POST", `/v1/bookings/${id}/impressions`, { position: "left-ring" })).json,
+      );
+    }
+    expect(takes.map((t) => [t["accepted"], t["done"], t["flagged"]])).toEqual([
+      [false, false, false],
+      [false, false, false],
+      [false, true, true],
+    ]);
+    expect(takes[1]!["kept"]).toBe(true);
+    expect(takes[2]!["kept"]).toBe(false);
     const amp = await station.api("POST", `/v1/bookings/${id}/annotations`, {
       position: "left-little",
       reason: "amputated",
@@ -118,6 +130,8 @@ describe("arrest booking on a real agent", () => {
     });
     expect(tx.fingerprints.map((f) => f.positions[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(tx.fingerprints[0]!.amputations).toEqual([{ position: 10, code: "XX" }]);
+    expect(tx.fingerprints[8]!.comment).toMatch(/RETAKE LIMIT/);
+    expect(tx.fingerprints.every((f) => f.compression === "WSQ20")).toBe(true);
     expect(JSON.stringify(tx.descriptive)).toContain(PERSON.name);
     // The record file is gone from the spool after the receipt (retention 0).
     expect(filesUnder(join(station.stateDir, "bookings", "spool")).filter((f) => f.endsWith(".age"))).toEqual(

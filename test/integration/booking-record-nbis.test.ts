@@ -15,6 +15,17 @@ import type { GrayImage } from "../../drivers/fingerprint/image.js";
 import { decodeTransaction } from "../../drivers/fingerprint/ansi-nist/index.js";
 import { describeWithNbis, NBIS_BIN, scratchDir } from "../support/nbis.js";
 
+const QUALITY = {
+  score: 80,
+  coverage: 0.8,
+  area: 1,
+  contrast: 0.8,
+  clarity: 0.8,
+  snr: 2.5,
+  smudged: 0,
+  faint: 0,
+  method: "ridge-clarity-v2" as const,
+};
 const CHKAN2K_CONF = join(NBIS_BIN, "../chkan2k/default.conf");
 
 function session(): { state: SessionState; images: Map<Position, GrayImage> } {
@@ -48,7 +59,7 @@ function session(): { state: SessionState; images: Map<Position, GrayImage> } {
           width: f.width,
           height: f.height,
           resolutionPpi: 500,
-          quality: { score: 80, coverage: 0.8, contrast: 0.8, method: "coverage-contrast-v1" as const },
+          quality: QUALITY,
           nfiq: 2,
           accepted: i !== 3,
           device: "fp1",

@@ -7,6 +7,17 @@ import { SessionStore, type SessionState } from "../../agent/booking/session-sto
 import { Spool } from "../../agent/booking/spool.js";
 import { generateRidgeImage } from "../../drivers/fingerprint/emulator/ridge-image.js";
 
+const QUALITY = {
+  score: 80,
+  coverage: 0.8,
+  area: 1,
+  contrast: 0.8,
+  clarity: 0.8,
+  snr: 2.5,
+  smudged: 0,
+  faint: 0,
+  method: "ridge-clarity-v2" as const,
+};
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -72,7 +83,7 @@ describe("session store", () => {
       width: 256,
       height: 288,
       resolutionPpi: 500,
-      quality: { score: 80, coverage: 0.9, contrast: 0.8, method: "coverage-contrast-v1" },
+      quality: QUALITY,
       accepted: true,
       device: "fp1",
       capturedAt: s.createdAt,
