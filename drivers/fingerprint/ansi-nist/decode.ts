@@ -90,6 +90,13 @@ export function decodeTransaction(bytes: Uint8Array, options: DecodeOptions = {}
     const rec = parseTaggedRecord(bytes, offset, type);
     offset += rec.length;
     const fields = fieldMap(rec.fields, type);
+    // The record must be the one CNT announced: same type (checked by its tags) and same IDC.
+    const listedIdc = intOf(cnt[i]![1] ?? "", "1.003");
+    if (fields.has(2) && idcOf(fields) !== listedIdc)
+      throw new An2kFormatError(
+        `record ${recordNo} (Type-${type}) has IDC ${idcOf(fields)} but CNT lists IDC ${listedIdc}`,
+        offset - rec.length,
+      );
     const binary = rec.fields.find((f) => f.tag === 999)?.value;
     const image = binary instanceof Uint8Array ? binary : undefined;
     const unmodelled = (known: number[]) => {
@@ -105,7 +112,7 @@ export function decodeTransaction(bytes: Uint8Array, options: DecodeOptions = {}
           offset - rec.length,
         );
       out.fingerprints.push(type14(fields, image));
-      unmodelled([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 18, 20, 21, 22, 30]);
+      unmodelled([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 18, 20, 21, 22, 30, 904, 992]);
     } else if (type === 10) {
       if (!image)
         throw new An2kFormatError(
@@ -117,7 +124,7 @@ export function decodeTransaction(bytes: Uint8Array, options: DecodeOptions = {}
         continue;
       }
       out.faces!.push(type10(fields, image));
-      unmodelled([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 20]);
+      unmodelled([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 20, 992]);
     } else {
       out.otherRecords.push({ type, idc: fields.has(2) ? idcOf(fields) : 0, fields: rec.fields });
     }
@@ -216,6 +223,10 @@ function type14(m: FieldMap, image: Uint8Array): An2kFingerprint {
       .get(22)!
       .map((s) => ({ position: intOf(s[0] ?? "", "14.022"), score: intOf(s[1] ?? "", "14.022") }));
   if (m.has(30)) fp.monitoringMode = text1(m, 30) as An2kMonitoringMode;
+  if (m.has(904)) {
+    const [make = "", model = "", serialNumber = ""] = m.get(904)![0]!;
+    fp.captureDevice = { make, model, serialNumber };
+  }
   return fp;
 }
 

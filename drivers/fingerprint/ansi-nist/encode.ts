@@ -2,10 +2,12 @@
  * Typed transaction → traditional-encoding bytes. The encoder owns the computed fields (LEN, VER,
  * CNT, IDC, DCS, NSR/NTR defaults, GMT) and the rules that differ by edition:
  * - 0400 (1-2007): NSR/NTR are the scanning resolution "19.69"; GMT only when asked for; text
- *   beyond ASCII only in Type-2 (the 1-2007 rule for user-defined fields), declared by DCS 003.
- * - 0500/0502 (1-2011 and its 2013 update): NSR/NTR "00.00" (no Type-3..7 records); GMT by default;
- *   DCS 003 UTF-8 applies to the text fields of Type-2, Type-10 and Type-14; APS and ANM may be
- *   written. Type-1 stays 7-bit ASCII in every edition.
+ *   beyond ASCII only in Type-2, undeclared (1-2007 allows UTF-8 in user-defined fields).
+ * - 0500/0501/0502 (1-2011, Update 2013, Update 2015): NSR/NTR "00.00" (no Type-3..7 records);
+ *   GMT by default; MMS (xx.904) when given; from 0501 on every image record carries xx.992 T2C, the
+ *   IDC of the Type-2 record it belongs to (mandatory since the 2013 update);
+ *   UTF-8 declared by DCS 003 and allowed in the text fields of Type-2 and Type-14; APS and ANM may
+ *   be written. Type-1 stays 7-bit ASCII in every edition. `profile.unicodeText` overrides.
  */
 import { encodeTaggedRecord, fieldLabel, type TaggedField } from "./traditional.js";
 import {
@@ -33,12 +35,16 @@ export function encodeTransaction(
   const faces = tx.faces ?? [];
   if (tx.fingerprints.length + faces.length > MAX_IDC)
     throw new An2kValueError("1.003", `at most ${MAX_IDC} image records per transaction`);
-  const unicodeBeyondType2 = profile.edition !== "0400";
+  const unicodeMode = profile.unicodeText ?? "utf8-in-udf";
+  const unicodeBeyondType2 = unicodeMode === "dcs-utf8";
   let usesUtf8 = false;
   const noteText = (label: string, s: string, utf8Allowed: boolean): string => {
-    // eslint-disable-next-line no-control-regex
     if (/^[\x20-\x7e]*$/.test(s)) return s;
-    if (!utf8Allowed) throw new An2kValueError(label, `must be 7-bit ASCII in edition ${profile.edition}`);
+    if (!utf8Allowed || unicodeMode === "ascii-only")
+      throw new An2kValueError(
+        label,
+        `must be 7-bit ASCII (profile: edition ${profile.edition}, unicodeText ${unicodeMode})`,
+      );
     usesUtf8 = true;
     return s;
   };
@@ -62,7 +68,7 @@ export function encodeTransaction(
   }
   for (const face of faces) imageRecords.push({ type: 10, fields: type10Fields(face, nextIdc++, profile) });
 
-  const type1 = type1Fields(tx, profile, options, usesUtf8, [
+  const type1 = type1Fields(tx, profile, options, usesUtf8 && unicodeMode === "dcs-utf8", [
     { type: 2, idc: 0 },
     ...imageRecords.map((r, i) => ({ type: r.type, idc: i + 1 })),
   ]);
@@ -91,7 +97,7 @@ function type1Fields(
   const legacy = profile.edition === "0400";
   const ascii = (tag: number, s: string, pattern?: RegExp, what?: string): An2kValue => {
     const label = fieldLabel(1, tag);
-    // eslint-disable-next-line no-control-regex
+
     if (!/^[\x20-\x7e]+$/.test(s))
       throw new An2kValueError(label, "must be non-empty 7-bit ASCII (Type-1 is ASCII in every edition)");
     if (pattern && !pattern.test(s)) throw new An2kValueError(label, `${JSON.stringify(s)} is not ${what}`);
@@ -166,7 +172,7 @@ function type14Fields(
   const fields: TaggedField[] = [
     { tag: 2, value: one(idc(id)) },
     { tag: 3, value: one(String(fp.impression)) },
-    { tag: 4, value: one(text(label(4), nonEmpty(label(4), fp.sourceAgency))) },
+    { tag: 4, value: one(text(label(4), sourceAgency(label(4), fp.sourceAgency, profile))) },
     { tag: 5, value: one(date(label(5), fp.captureDate)) },
     ...geometryFields(fp),
     { tag: 11, value: one(fp.compression) },
@@ -216,6 +222,14 @@ function type14Fields(
     });
   }
   if (fp.monitoringMode !== undefined) fields.push({ tag: 30, value: one(fp.monitoringMode) });
+  if (fp.captureDevice && profile.edition !== "0400") {
+    const d = fp.captureDevice;
+    fields.push({
+      tag: 904,
+      value: [[d.make, d.model, d.serialNumber].map((v) => nonEmpty(label(904), asciiOnly(label(904), v)))],
+    });
+  }
+  fields.push(...crossReference(profile));
   return fields;
 }
 
@@ -224,7 +238,7 @@ function type10Fields(face: An2kFace, id: number, profile: An2kProfile): TaggedF
   const fields: TaggedField[] = [
     { tag: 2, value: one(idc(id)) },
     { tag: 3, value: one("FACE") },
-    { tag: 4, value: one(nonEmpty("10.004", asciiOnly("10.004", face.sourceAgency))) },
+    { tag: 4, value: one(asciiOnly("10.004", sourceAgency("10.004", face.sourceAgency, profile))) },
     { tag: 5, value: one(date("10.005", face.photoDate)) },
     ...geometryFields(face),
     { tag: 11, value: one(face.compression) },
@@ -235,7 +249,13 @@ function type10Fields(face: An2kFace, id: number, profile: An2kProfile): TaggedF
   const sap = face.acquisitionProfile ?? (profile.edition === "0400" ? undefined : 1);
   if (sap !== undefined) fields.push({ tag: 13, value: one(String(sap)) });
   if (face.pose !== undefined) fields.push({ tag: 20, value: one(face.pose) });
+  fields.push(...crossReference(profile));
   return fields;
+}
+
+/** xx.992 T2C: which Type-2 record an image belongs to; mandatory from the 2013 update (0501) on. */
+function crossReference(profile: An2kProfile): TaggedField[] {
+  return profile.edition === "0501" || profile.edition === "0502" ? [{ tag: 992, value: one(idc(0)) }] : [];
 }
 
 function geometryFields(img: {
@@ -281,13 +301,23 @@ function checkPosition(label: string, p: number): void {
     throw new An2kValueError(label, `finger position ${p} is not 0..50`);
 }
 
+/** SRC: 1-2007 wants 9 to 35 characters (an NCIC-style ORI is 9); 1-2011 only non-empty. */
+function sourceAgency(label: string, s: string, profile: An2kProfile): string {
+  nonEmpty(label, s);
+  if (profile.edition === "0400" && (s.length < 9 || s.length > 35))
+    throw new An2kValueError(
+      label,
+      `SRC is 9 to 35 characters in 1-2007, ${JSON.stringify(s)} has ${s.length}`,
+    );
+  return s;
+}
+
 function nonEmpty(label: string, s: string): string {
   if (s === "") throw new An2kValueError(label, "must not be empty");
   return s;
 }
 
 function asciiOnly(label: string, s: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!/^[\x20-\x7e]*$/.test(s)) throw new An2kValueError(label, "must be 7-bit ASCII");
   return s;
 }

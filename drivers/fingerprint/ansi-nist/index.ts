@@ -11,3 +11,4 @@ export {
   type Type2MappingEntry,
   type Type2Source,
 } from "./type2-profile.js";
+export { describeTransaction, FINGER_NAMES } from "./describe.js";

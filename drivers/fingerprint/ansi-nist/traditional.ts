@@ -126,7 +126,7 @@ export function parseTaggedRecord(bytes: Uint8Array, offset: number, type: numbe
     const t = readTag(bytes, p, type);
     p = t.next;
     if (t.tag === 999) {
-      fields.push({ tag: 999, value: bytes.slice(p, end - 1) });
+      fields.push({ tag: 999, value: new Uint8Array(bytes.subarray(p, end - 1)) });
       p = end;
       break;
     }
@@ -198,5 +198,5 @@ export function parseBinaryRecord(
       `binary record type ${type} declares ${len} bytes but ${bytes.length - offset} remain`,
       offset,
     );
-  return { length: len, idc: bytes[offset + 4]!, data: bytes.slice(offset, offset + len) };
+  return { length: len, idc: bytes[offset + 4]!, data: new Uint8Array(bytes.subarray(offset, offset + len)) };
 }

@@ -135,7 +135,6 @@ function formatValue(raw: string, format: Type2Format, label: string): string | 
     case "text":
       return raw;
     case "ascii-upper":
-      // eslint-disable-next-line no-control-regex
       return /^[\x20-\x7e]+$/.test(raw) ? raw.toUpperCase() : undefined;
     case "date": {
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);

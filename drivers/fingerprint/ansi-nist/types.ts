@@ -6,8 +6,11 @@
  * Field numbers: shared/protocols.md §6.2, NBIS chkan2k default.conf (an4 = 1-2007).
  */
 
-/** VER 1.002: 0400 = ANSI/NIST-ITL 1-2007, 0500 = 1-2011, 0502 = 1-2011 Update 2013. */
-export type An2kEdition = "0400" | "0500" | "0502";
+/**
+ * VER 1.002: 0400 = ANSI/NIST-ITL 1-2007, 0500 = 1-2011, 0501 = 1-2011 Update 2013 (the standard's
+ * own note: "0501 indicates that the 2013 Updates have been included"), 0502 = 1-2011 Update 2015.
+ */
+export type An2kEdition = "0400" | "0500" | "0501" | "0502";
 
 /**
  * What differs between bureaus and editions. Everything else in a record comes from the transaction.
@@ -24,6 +27,17 @@ export interface An2kProfile {
   domain?: { name: string; version?: string };
   /** Write 1.014 GMT (UTC time of the transaction). Default: false for 0400, true for 0500/0502. */
   writeGmt?: boolean;
+  /**
+   * How text beyond 7-bit ASCII (a Devanagari name) is written in Type-2 and user-defined fields:
+   * - "dcs-utf8": UTF-8, declared by 1.015 DCS "003 UTF-8" (the 1-2011 way). NBIS 5.0 refuses any
+   *   file with a DCS field, so a bureau on NBIS-derived software cannot read these.
+   * - "utf8-in-udf": UTF-8 without DCS, only in Type-2 (1-2007 §7.2.3 allows UTF-8 in user-defined
+   *   fields as the alternative to STX/ETX escapes). Readable by NBIS.
+   * - "ascii-only": refuse non-ASCII text (An2kValueError) so the CCTNS client must transliterate.
+   * Default "utf8-in-udf" in every edition, so NBIS-based bureau software reads the file; a bureau
+   * whose software honours DCS can ask for "dcs-utf8".
+   */
+  unicodeText?: "dcs-utf8" | "utf8-in-udf" | "ascii-only";
   /** 1.016 APS (1-2011 only; ignored for 0400): application profiles the transaction conforms to. */
   applicationProfiles?: Array<{ organization: string; name: string; version: string }>;
   /** 1.017 ANM (1-2011 only): destination and originating agency names. */
@@ -119,6 +133,8 @@ export interface An2kFingerprint {
   nistQuality?: Array<{ position: FingerPosition; score: number }>;
   /** 14.030 DMM. */
   monitoringMode?: An2kMonitoringMode;
+  /** 14.904 MMS make/model/serial of the scanner (1-2011 editions only; ignored for 0400). */
+  captureDevice?: { make: string; model: string; serialNumber: string };
   /** 14.999 image data, compressed as `compression` says. Empty for an all-amputated placeholder. */
   image: Uint8Array;
 }
