@@ -99,9 +99,9 @@ export const BookingConfig = z
       .default("CAR")
       .describe("Type-1 TOT: type of transaction (CAR = criminal ten-print submission, answer required)"),
     edition: z
-      .enum(["0400", "0500", "0502"])
+      .enum(["0400", "0500", "0501", "0502"])
       .default("0502")
-      .describe("ANSI/NIST-ITL edition: 0400 = 1-2007, 0500 = 1-2011, 0502 = 1-2011 Update 2013"),
+      .describe("ANSI/NIST-ITL edition: 0400 = 1-2007, 0500 = 1-2011, 0501/0502 = its updates"),
     type2: Type2MappingConfig.optional().describe(
       "the state's Type-2 mapping; default: cctns-default (docs/booking.md, Record profile)",
     ),
