@@ -64,11 +64,13 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
   }
 
   let metrics: BuiltServices["metrics"];
-  if (fingerprintCfgs.length > 0 || config.booking.forward === "https") {
+  const slapCfg = config.booking.slapScanner;
+  if (fingerprintCfgs.length > 0 || slapCfg || config.booking.forward === "https") {
     // After the fingerprint service: a booking captures through it.
-    const [{ BookingRuntime }, { compressor }] = await Promise.all([
+    const [{ BookingRuntime }, { compressor }, { LazySlapScanner }] = await Promise.all([
       import("./booking/runtime.js"),
       import("./booking/compress.js"),
+      import("./booking/lazy-slap-scanner.js"),
     ]);
     const capturer = services.find((s) => s.name === "fingerprint") as
       import("./devices/fingerprint-service.js").FingerprintService | undefined;
@@ -78,6 +80,7 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
       events,
       logger: log.child({ service: "booking" }),
       ...(capturer ? { capturer } : {}),
+      ...(slapCfg ? { slapScanner: new LazySlapScanner(slapCfg) } : {}),
       compress: compressor(config.booking.wsqBitrate),
     });
     services.push(booking);

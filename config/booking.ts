@@ -113,6 +113,16 @@ export const BookingConfig = z
       .max(10)
       .default(3)
       .describe("rejected takes of one finger before the best is kept with a flag"),
+    slapScanner: z
+      .object({
+        url: z
+          .url({ protocol: /^https?$/ })
+          .describe("the four-finger scanner's local service, e.g. http://127.0.0.1:8600/slap/"),
+        requestTimeoutMs: z.number().int().min(1000).max(120_000).optional(),
+      })
+      .strict()
+      .optional()
+      .describe("a four-finger (slap) scanner for plan slaps"),
     abandonAfterHours: z
       .number()
       .min(1)

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEN_FINGERS } from "../../agent/booking/plan.js";
 import { decodeTransaction } from "../../drivers/fingerprint/ansi-nist/index.js";
 import { ROOT, tempDir } from "../support/agent-process.js";
+import { SlapEmulator } from "../../drivers/fingerprint/emulator/slap-emulator.js";
 import { BookingStation, PERSON } from "../support/booking-station.js";
 import { killAllPtys } from "../support/socat-pty.js";
 
@@ -39,20 +40,23 @@ describe("booking on a full disk, handed to the CCTNS client", () => {
   const mount = tempDir("booking-tmpfs-");
   const keys = tempDir("booking-age-");
   let recipient = "";
+  let slaps: SlapEmulator;
 
   beforeAll(async () => {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=6m,mode=0750", "tmpfs", mount]);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=24m,mode=0750", "tmpfs", mount]);
     execFileSync("age-keygen", ["-o", join(keys, "bureau.agekey")], { stdio: "pipe" });
     recipient = execFileSync("age-keygen", ["-y", join(keys, "bureau.agekey")])
       .toString()
       .trim();
+    slaps = await SlapEmulator.start();
     station = await new BookingStation({
       stateDir: join(mount, "state"),
-      booking: { forward: "none", bureau: { recipient } },
+      booking: { forward: "none", bureau: { recipient }, slapScanner: { url: slaps.baseUrl } },
     }).start();
   }, 120_000);
   afterAll(async () => {
     await station?.stop();
+    await slaps?.stop();
     killAllPtys();
     execFileSync("umount", ["-l", mount]);
     rmSync(keys, { recursive: true, force: true });
@@ -149,6 +153,37 @@ describe("booking on a full disk, handed to the CCTNS client", () => {
     expect(show.stdout.match(/Type-14 FGP/g)).toHaveLength(9);
     expect(show.stdout).toContain("AMP 10:UP");
     expect(show.stdout).not.toContain(PERSON.name);
+  }, 240_000);
+
+  it("slaps: right four, left four and thumbs from the four-finger scanner, with SEG boxes", async () => {
+    const { json } = await station.api("POST", "/v1/bookings", { plan: "slaps", person: PERSON });
+    const id = String(json["id"]);
+    expect((json["positions"] as Array<{ position: string }>).map((p) => p.position)).toEqual([
+      "right-four",
+      "left-four",
+      "both-thumbs",
+    ]);
+    for (const position of ["right-four", "left-four", "both-thumbs"]) {
+      const r = await station.api("POST", `/v1/bookings/${id}/impressions`, { position });
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+    }
+    expect((await station.api("POST", `/v1/bookings/${id}/seal`)).status).toBe(201);
+    const res = await fetch(`http://127.0.0.1:${station.apiPort}/v1/bookings/${id}/record`, {
+      headers: { authorization: `Bearer ${station.tokenForTests}` },
+    });
+    writeFileSync(join(keys, "slaps.age"), Buffer.from(await res.arrayBuffer()));
+    const tx = decodeTransaction(
+      execFileSync("age", ["-d", "-i", join(keys, "bureau.agekey"), join(keys, "slaps.age")]),
+    );
+    expect(tx.fingerprints.map((f) => f.positions[0])).toEqual([13, 14, 15]);
+    expect(
+      tx.fingerprints.map((f) => (f.segments ?? []).map((s) => s.position).sort((a, b) => a - b)),
+    ).toEqual([
+      [2, 3, 4, 5],
+      [7, 8, 9, 10],
+      [1, 6],
+    ]);
+    expect(tx.fingerprints[0]!.width).toBe(1600);
   }, 240_000);
 
   it("bad requests get 400 or 413 naming the problem and change nothing", async () => {
