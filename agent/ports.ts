@@ -60,14 +60,14 @@ export interface DeviceView {
   states(): DeviceState[];
 }
 
-/** A route on the loopback local API. Handlers answer with JSON via the helpers the API passes in. */
+/** A route on the local API (unix socket; loopback TCP opt-in). Handlers answer with JSON via the helpers the API passes in. */
 export interface LocalRoute {
   method: "GET" | "POST" | "DELETE";
   /** Exact path, or with `{name}` segments (e.g. `/v1/bookings/{id}`) passed to the handler as params. */
   path: string;
   /** Station staff's tools must present the bearer token; /v1/status is open on loopback. */
   auth: boolean;
-  /** Largest request body this route takes; the API's own limit when absent. */
+  /** Largest body accepted (413 beyond it). Default: none for GET, DEFAULT_POST_BODY (64 KiB) for POST. */
   maxBodyBytes?: number;
   handle(
     req: IncomingMessage,

@@ -11,6 +11,8 @@ import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../../config/load.js";
 import { decodeTransaction } from "../../drivers/fingerprint/ansi-nist/index.js";
+import { callLocalApi, type ApiAnswer } from "../api-client.js";
+import { apiSocketPath } from "../local-api.js";
 import { describePosition, type Position } from "../booking/plan.js";
 import type { Progress } from "../booking/progress.js";
 
@@ -21,7 +23,7 @@ export interface BookingIo {
 }
 
 interface ApiTarget {
-  base: string;
+  socket: string;
   token: string;
 }
 
@@ -36,30 +38,35 @@ function target(configPath: string): ApiTarget {
       `cannot read the API token ${tokenFile} (${(e as NodeJS.ErrnoException).code}); run as root or in the station-agent group`,
     );
   }
-  return { base: `http://127.0.0.1:${config.api.port}`, token };
+  return { socket: apiSocketPath(config), token };
 }
 
 async function call(
   t: ApiTarget,
-  method: string,
+  method: "GET" | "POST" | "DELETE",
   path: string,
   body?: unknown,
 ): Promise<Record<string, unknown>> {
-  let res: Response;
+  let answer: ApiAnswer;
   try {
-    res = await fetch(`${t.base}${path}`, {
+    answer = await callLocalApi(t.socket, {
       method,
-      headers: {
-        authorization: `Bearer ${t.token}`,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      path,
+      token: t.token,
+      // A capture waits for the finger (up to the scanner's timeout) and then for the image transfer.
+      timeoutMs: 120_000,
+      ...(body !== undefined ? { body } : {}),
     });
   } catch {
     throw new Error("the station agent is not running (start it with: systemctl start station-agent)");
   }
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(String(json["message"] ?? json["error"] ?? `HTTP ${res.status}`));
+  const json = (typeof answer.body === "object" && answer.body !== null ? answer.body : {}) as Record<
+    string,
+    unknown
+  >;
+  if (answer.status < 200 || answer.status > 299) {
+    throw new Error(String(json["message"] ?? json["error"] ?? `HTTP ${answer.status}`));
+  }
   return json;
 }
 

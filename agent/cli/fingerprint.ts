@@ -3,7 +3,7 @@
  * Talks to a UART module directly (not through the daemon), for bench checks and field diagnosis.
  * Files are written only where asked, readable by the owner only.
  */
-import { writeFile } from "node:fs/promises";
+import { writePrivateFile } from "../secret-file.js";
 import type { Command } from "commander";
 import { openScanner, type FingerprintScanner } from "../../drivers/fingerprint/scanner.js";
 import { buildCaptureOutputs } from "../../drivers/fingerprint/capture-output.js";
@@ -108,8 +108,10 @@ export async function runFingerprintCapture(options: FingerprintCaptureOptions, 
       ...(io.signal ? { signal: io.signal } : {}),
     });
     const out = buildCaptureOutputs(raw, options.finger);
-    await writeFile(options.out, out.png, { mode: 0o600 });
-    if (options.iso) await writeFile(options.iso, out.iso, { mode: 0o600 });
+    // A fingerprint is a biometric: a new 0600 file renamed into place, so neither an existing file's
+    // mode nor a symlink planted at the path (another user's trap in a shared dir) decides where it goes.
+    writePrivateFile(options.out, out.png);
+    if (options.iso) writePrivateFile(options.iso, out.iso);
     const q = out.quality;
     const totalS = (performance.now() - started) / 1000;
     io.stdout(

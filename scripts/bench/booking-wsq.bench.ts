@@ -10,7 +10,7 @@
  */
 import { decodeWsq, encodeWsq } from "../../drivers/fingerprint/wsq/index.js";
 import { syntheticFinger } from "../../drivers/fingerprint/synthetic/index.js";
-import { cwsq, dwsq, missingNbisTools, psnr } from "../../test/support/nbis-tools.js";
+import { cwsq, dwsq, missingNbisTools, psnr, runNbis } from "../../test/support/nbis-tools.js";
 import { agreement, scoreCorpus } from "../../test/support/quality-corpus.js";
 import type { BenchResult } from "./types.js";
 
@@ -99,6 +99,9 @@ export async function run(): Promise<BenchResult[]> {
     process.stdout.write("\n(NBIS tools not found: WSQ rows without baselines, no NFIQ agreement)\n");
   const rows = [...codecRows(500, 500, nbis), ...codecRows(800, 750, nbis)];
   if (nbis) {
+    // How much of an NBIS time is process start-up rather than codec work.
+    const startMs = time(() => runNbis("cwsq", ["-version"]));
+    rows.push({ name: "NBIS process start-up (cwsq -version)", value: round(startMs), unit: "ms" });
     const corpus = scoreCorpus();
     const rho = agreement(corpus);
     const missed = corpus.filter((p) => p.nfiq >= 4 && p.verdict.accepted).length;

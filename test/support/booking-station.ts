@@ -11,7 +11,8 @@ import type { GrayImage } from "../../drivers/fingerprint/image.js";
 import { AgentProcess, tempDir, writeConfig } from "./agent-process.js";
 import { Collector } from "./collector.js";
 import type { FakeBureau } from "./fake-bureau.js";
-import { eventually, freePort, PrivateMosquitto } from "./mosquitto.js";
+import { callLocalApi } from "../../agent/api-client.js";
+import { eventually, PrivateMosquitto } from "./mosquitto.js";
 
 export const PERSON = {
   reference: "FIR-0042/2026",
@@ -35,13 +36,12 @@ export class BookingStation {
   emulator!: R30xPtyEmulator;
   broker!: PrivateMosquitto;
   mqtt!: Collector;
-  apiPort = 0;
+  get socket(): string {
+    return join(this.stateDir, "api.sock");
+  }
   readonly stateDir: string;
   private token = "";
 
-  get tokenForTests(): string {
-    return this.token;
-  }
   /** Ten distinct synthetic fingers (right thumb .. left little), as an R30x window shows them. */
   readonly fingers: GrayImage[] = Array.from({ length: 10 }, (_, i) => {
     const f = syntheticFinger(i + 1, { width: 256, height: 288 });
@@ -56,7 +56,6 @@ export class BookingStation {
     this.broker = await PrivateMosquitto.start();
     this.mqtt = await Collector.connect(this.broker.url, "cctns/test/#");
     this.emulator = await R30xPtyEmulator.start({ name: `bk-${process.pid}`, genImgDelayMs: 20 });
-    this.apiPort = await freePort();
     const b = this.options.bureau;
     const dir = tempDir("booking-cfg-");
     const config = writeConfig(dir, {
@@ -65,7 +64,7 @@ export class BookingStation {
       storage: { dir: this.stateDir },
       clock: { assumeSynced: true },
       metrics: { intervalMs: 1000 },
-      api: { port: this.apiPort },
+      api: { socketGroup: "root" },
       devices: [{ id: "fp1", kind: "fingerprint", driver: "r30x", port: this.emulator.hostPath }],
       booking: {
         ori: "UP0420042",
@@ -96,7 +95,7 @@ export class BookingStation {
     this.agent.start();
     try {
       await eventually(
-        async () => (await fetch(`http://127.0.0.1:${this.apiPort}/v1/status`)).ok,
+        async () => (await callLocalApi(this.socket, { path: "/v1/status" })).status === 200,
         30_000,
         100,
       );
@@ -111,24 +110,30 @@ export class BookingStation {
   }
 
   async api(
-    method: string,
+    method: "GET" | "POST" | "DELETE",
     path: string,
     body?: unknown,
   ): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(`http://127.0.0.1:${this.apiPort}${path}`, {
+    const r = await callLocalApi(this.socket, {
       method,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+      path,
+      token: this.token,
+      timeoutMs: 120_000,
+      ...(body !== undefined ? { body } : {}),
     });
-    const text = await res.text();
-    try {
-      return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-    } catch {
-      return { status: res.status, json: { text } };
-    }
+    const json =
+      typeof r.body === "object" && r.body !== null ? (r.body as Record<string, unknown>) : { text: r.body };
+    return { status: r.status, json };
+  }
+
+  /** The sealed record as the CCTNS client downloads it. */
+  async record(id: string): Promise<{ status: number; bytes: Buffer }> {
+    const r = await callLocalApi(this.socket, {
+      path: `/v1/bookings/${id}/record`,
+      token: this.token,
+      raw: true,
+    });
+    return { status: r.status, bytes: r.body as Buffer };
   }
 
   /** Puts finger `index` (0 = right thumb .. 9 = left little) on the glass and takes it. */

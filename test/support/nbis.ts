@@ -19,6 +19,9 @@ export function describeWithNbis(name: string, tools: readonly string[], body: (
       });
     });
   } else {
+    console.warn(
+      `${name}: skipped, NBIS tools ${missing.join(", ")} not found in ${NBIS_BIN} (set NBIS_BIN)`,
+    );
     describe.skip(`${name} [skipped: NBIS tools ${missing.join(", ")} not found in ${NBIS_BIN}]`, body);
   }
 }

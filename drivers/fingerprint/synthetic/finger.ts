@@ -106,17 +106,33 @@ function render(
   const ridges = growRidges({ width, height, period, orientation, mask: growMask, rand: impression });
   const pressure = smoothField(width, height, 0.5 * ppi, impression, 5);
   const pores = seededRandom(position * 31 + seed);
-  const pixels = new Uint8Array(n);
+  const darkness = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const m = mask[i]!;
     // Harder pressure widens ridges and darkens them; light pressure at the edge thins them out.
     const p = 0.12 * pressure[i]! + 0.25 * (m - 1);
     const ink = smoothstep(-0.55, 0.45, ridges[i]! + p);
-    const depth = 200 * m * (0.85 + 0.12 * pressure[i]!);
-    const grain = gaussian(pores) * 4;
-    pixels[i] = clampByte(250 - depth * ink + grain);
+    darkness[i] = 200 * m * (0.85 + 0.12 * pressure[i]!) * ink;
   }
+  // The scanner's optics soften ridge edges a little; its sensor then adds grain.
+  const soft = blur121(blur121(darkness, width, height, 1), width, height, width);
+  const pixels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) pixels[i] = clampByte(250 - soft[i]! + gaussian(pores) * 4);
   return { width, height, ppi, pixels };
+}
+
+/** [1 2 1]/4 along rows (step 1) or columns (step width), edges repeated. */
+function blur121(src: Float32Array, width: number, height: number, step: number): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const atStart = step === 1 ? x === 0 : y === 0;
+      const atEnd = step === 1 ? x === width - 1 : y === height - 1;
+      out[i] = (src[atStart ? i : i - step]! + 2 * src[i]! + src[atEnd ? i : i + step]!) / 4;
+    }
+  }
+  return out;
 }
 
 function smoothstep(lo: number, hi: number, v: number): number {
