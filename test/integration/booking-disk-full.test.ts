@@ -5,6 +5,7 @@
  * CCTNS client fetches the record and confirms it. The state dir is a real small tmpfs mount.
  */
 import { execFileSync, spawn } from "node:child_process";
+import { request } from "node:http";
 import { readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -200,7 +201,7 @@ describe("booking on a full disk, handed to the CCTNS client", () => {
         400,
         /person\.name/,
       ],
-      ["POST", "/v1/bookings", "{not json", 400, /JSON/],
+      ["POST", "/v1/bookings", "tenprint-flat", 400, /\(body\): .*expected object/],
       ["POST", `/v1/bookings/${id}/impressions`, { position: "left-sixth" }, 400, /position/],
       ["POST", `/v1/bookings/${id}/annotations`, { position: "left-little", reason: "lost" }, 400, /reason/],
       ["POST", `/v1/bookings/${id}/seal`, {}, 409, /not every position/],
@@ -212,6 +213,25 @@ describe("booking on a full disk, handed to the CCTNS client", () => {
       expect(r.status, `${method} ${path}`).toBe(status);
       expect(JSON.stringify(r.json), `${method} ${path}`).toMatch(message);
     }
+    const notJson = await new Promise<{ status: number; text: string }>((done, fail) => {
+      const req = request(
+        {
+          socketPath: station.socket,
+          path: "/v1/bookings",
+          method: "POST",
+          headers: { authorization: `Bearer ${station.token}`, "content-type": "application/json" },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (c: Buffer) => (text += c.toString()));
+          res.on("end", () => done({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on("error", fail);
+      req.end("{not json");
+    });
+    expect(notJson.status).toBe(400);
+    expect(notJson.text).toMatch(/not valid JSON/);
     // Past the route's 16 KiB limit the API answers 413.
     const huge = await station.api("POST", "/v1/bookings", {
       plan: "tenprint-flat",

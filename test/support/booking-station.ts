@@ -40,7 +40,7 @@ export class BookingStation {
     return join(this.stateDir, "api.sock");
   }
   readonly stateDir: string;
-  private token = "";
+  token = "";
 
   /** Ten distinct synthetic fingers (right thumb .. left little), as an R30x window shows them. */
   readonly fingers: GrayImage[] = Array.from({ length: 10 }, (_, i) => {
