@@ -67,9 +67,8 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
   const slapCfg = config.booking.slapScanner;
   if (fingerprintCfgs.length > 0 || slapCfg || config.booking.forward === "https") {
     // After the fingerprint service: a booking captures through it.
-    const [{ BookingRuntime }, { compressor }, { LazySlapScanner }] = await Promise.all([
+    const [{ BookingRuntime }, { LazySlapScanner }] = await Promise.all([
       import("./booking/runtime.js"),
-      import("./booking/compress.js"),
       import("./booking/lazy-slap-scanner.js"),
     ]);
     const capturer = services.find((s) => s.name === "fingerprint") as
@@ -81,7 +80,6 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
       logger: log.child({ service: "booking" }),
       ...(capturer ? { capturer } : {}),
       ...(slapCfg ? { slapScanner: new LazySlapScanner(slapCfg) } : {}),
-      compress: compressor(config.booking.wsqBitrate),
     });
     services.push(booking);
     routes.push(...booking.routes());

@@ -251,7 +251,7 @@ export class BookingService {
         if (p.best) images.set(p.position, this.deps.sessions.readImage(id, p.best));
       let sealed: Uint8Array;
       try {
-        const record = this.deps.buildRecord({ tcn, sealedAt, session: state, images });
+        const record = await this.deps.buildRecord({ tcn, sealedAt, session: state, images });
         sealed = await encryptToRecipient(record, this.deps.recipient);
       } catch (e) {
         this.failed(id, "seal", e);

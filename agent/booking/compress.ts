@@ -1,5 +1,6 @@
 /**
- * The image codec of the record's Type-14s: WSQ (CGA WSQ20) at the configured bitrate. WSQ needs at
+ * The image codec of the record's Type-14s: WSQ (CGA WSQ20) at the configured bitrate, loaded at the
+ * first seal (agent/booking/runtime.ts). WSQ needs at
  * least 256×256 pixels; smaller sensors (R503: 192×192) are centred on blank white glass of that size,
  * which is what an AFIS sees around any plain print.
  */

@@ -18,7 +18,7 @@ import {
 } from "../../drivers/fingerprint/ansi-nist/index.js";
 import type { GrayImage } from "../../drivers/fingerprint/image.js";
 import { FGP, IMPRESSION_TYPE } from "./plan.js";
-import type { BuildRecord, RecordInput } from "./seal.js";
+import type { RecordInput } from "./seal.js";
 
 export interface RecordProfile {
   edition: An2kEdition;
@@ -35,10 +35,6 @@ export interface RecordProfile {
 }
 
 export const FLAGGED_COMMENT = "RETAKE LIMIT REACHED; BEST OF REJECTED TAKES";
-
-export function recordBuilder(profile: RecordProfile): BuildRecord {
-  return (input) => Buffer.from(buildTransaction(input, profile));
-}
 
 export function buildTransaction(input: RecordInput, profile: RecordProfile): Uint8Array {
   const { session, sealedAt } = input;

@@ -10,7 +10,6 @@ import type { Clock, EventSink, Logger, Service } from "../ports.js";
 import { bookingRoutes } from "../api/booking-routes.js";
 import { BookingError, BookingService, type SingleFingerCapturer } from "./booking-service.js";
 import { Forwarder } from "./forwarder.js";
-import { recordBuilder, type RecordProfile } from "./record.js";
 import { SessionStore } from "./session-store.js";
 import { Spool, type SpoolEntry, type SpoolStats } from "./spool.js";
 import { StationKey } from "./station-key.js";
@@ -26,7 +25,6 @@ export interface BookingRuntimeDeps {
   logger: Logger;
   capturer?: SingleFingerCapturer;
   slapScanner?: SlapScanner;
-  compress: RecordProfile["compress"];
 }
 
 export class BookingRuntime implements Service {
@@ -67,14 +65,23 @@ export class BookingRuntime implements Service {
       logger: deps.logger,
       ...(deps.capturer ? { capturer: deps.capturer } : {}),
       ...(deps.slapScanner ? { slapScanner: deps.slapScanner } : {}),
-      buildRecord: recordBuilder({
-        edition: b.edition,
-        ori: b.ori,
-        dai: b.dai,
-        tot: b.tot,
-        ...(b.type2 ? { type2: b.type2 } : {}),
-        compress: deps.compress,
-      }),
+      // The record codecs (ANSI/NIST-ITL, WSQ) are loaded at the first seal, not at start: a station
+      // seals a few records a day and the daemon's memory budget is tight (docs/agent.md).
+      buildRecord: async (input) => {
+        const [{ buildTransaction }, { compressor }] = await Promise.all([
+          import("./record.js"),
+          import("./compress.js"),
+        ]);
+        const profile = {
+          edition: b.edition,
+          ori: b.ori,
+          dai: b.dai,
+          tot: b.tot,
+          ...(b.type2 ? { type2: b.type2 } : {}),
+          compress: compressor(b.wsqBitrate),
+        };
+        return Buffer.from(buildTransaction(input, profile));
+      },
       recipient: b.bureau.recipient,
       ori: b.ori,
       maxRejections: b.maxRejections,

@@ -16,7 +16,7 @@ export interface RecordInput {
 }
 
 /** Builds the ANSI/NIST-ITL transaction (Type-1, Type-2, one Type-14 per impression). */
-export type BuildRecord = (input: RecordInput) => Buffer;
+export type BuildRecord = (input: RecordInput) => Promise<Buffer> | Buffer;
 
 export class SealingError extends Error {
   constructor(message: string) {

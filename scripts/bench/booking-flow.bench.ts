@@ -14,7 +14,6 @@ import { ConfigSchema } from "../../config/schema.js";
 import { request } from "node:https";
 import { readFileSync } from "node:fs";
 import { BookingRuntime } from "../../agent/booking/runtime.js";
-import { compressor } from "../../agent/booking/compress.js";
 import { TEN_FINGERS } from "../../agent/booking/plan.js";
 import { FingerprintService } from "../../agent/devices/fingerprint-service.js";
 import { R30xPtyEmulator } from "../../drivers/fingerprint/emulator/pty-emulator.js";
@@ -85,7 +84,6 @@ export async function run(): Promise<BenchResult[]> {
     events: sink,
     logger: log,
     capturer: fingerprint,
-    compress: compressor(config.booking.wsqBitrate),
   });
   const results: BenchResult[] = [];
   try {
