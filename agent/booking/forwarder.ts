@@ -111,7 +111,15 @@ export class Forwarder {
     const body = this.deps.spool.read(entry.id);
     const now = this.deps.now ?? Date.now;
     if (!body) {
-      this.deps.logger.error({ booking: entry.id }, "sealed record file missing from the spool");
+      // Nothing to send, ever: set it aside (so the queue moves on) and say so once.
+      this.deps.spool.write({ ...entry, lost: `record file missing at ${new Date(now()).toISOString()}` });
+      this.deps.events.event("booking.failed", {
+        booking: entry.id,
+        tcn: entry.tcn,
+        stage: "forward",
+        error: "record-file-missing",
+      });
+      this.deps.logger.error({ booking: entry.id }, "sealed record file missing from the spool; set aside");
       return true;
     }
     const started = performance.now();

@@ -30,6 +30,8 @@ export interface SpoolEntry {
   lastAttemptAt?: string;
   lastError?: string;
   receipt?: Receipt;
+  /** The record file vanished before any receipt (deleted by hand, disk damage): it can never be sent. */
+  lost?: string;
 }
 
 export interface SpoolStats {
@@ -108,7 +110,7 @@ export class Spool {
   }
 
   pending(): SpoolEntry[] {
-    return this.entries().filter((e) => !e.receipt);
+    return this.entries().filter((e) => !e.receipt && !e.lost);
   }
 
   /** The sealed bytes, or undefined once deleted after the receipt. */

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { StationKey, StationKeyError } from "../../agent/booking/station-key.js";
 import { SessionStore, type SessionState } from "../../agent/booking/session-store.js";
@@ -142,5 +143,47 @@ describe("spool", () => {
     expect(spool.prune(Date.parse("2026-12-06T11:00:00.000Z"), 86_400_000)).toBe(1);
     expect(spool.read(e.id)).toBeUndefined();
     expect(spool.get(e.id)?.receipt).toEqual(done.receipt);
+  });
+});
+
+describe("spool: a record whose file vanished", () => {
+  it("is set aside so the queue moves on, and says so once", async () => {
+    const { Forwarder } = await import("../../agent/booking/forwarder.js");
+    const dir = temp();
+    const spool = new Spool(dir);
+    const e = spool.add(
+      {
+        id: "bk-eeeeeeeeeeeeeeeeeeee",
+        tcn: "T2",
+        sealedAt: "2026-12-04T10:00:00.000Z",
+        plan: "tenprint-flat",
+      },
+      Buffer.from("age-bytes"),
+    );
+    rmSync(join(dir, `${e.id}.an2.age`));
+    const events: string[] = [];
+    const fwd = new Forwarder(
+      {
+        url: "https://127.0.0.1:9/intake",
+        station: "PS1",
+        timeoutMs: 1000,
+        retry: { minMs: 100, maxMs: 100 },
+        retentionMs: 0,
+      },
+      {
+        spool,
+        events: {
+          event: (type: string, data: Record<string, unknown>) =>
+            void events.push(`${type}:${String(data["error"])}`),
+        },
+        logger: pino({ level: "silent" }),
+      },
+    );
+    await fwd.start();
+    await new Promise((r) => setTimeout(r, 200));
+    await fwd.stop();
+    expect(spool.pending()).toEqual([]);
+    expect(spool.get(e.id)?.lost).toMatch(/record file missing/);
+    expect(events).toEqual(["booking.failed:record-file-missing"]);
   });
 });
