@@ -8,7 +8,7 @@ import type { z } from "zod";
 import { FingerprintError } from "../../drivers/fingerprint/errors.js";
 import { BookingError, type BookingService } from "../booking/booking-service.js";
 import { DiskFullError } from "../booking/durable-file.js";
-import { Annotate, BookingId, issuesOf, StartBooking, TakeImpression } from "../booking/schemas.js";
+import { AddPhoto, Annotate, BookingId, issuesOf, StartBooking, TakeImpression } from "../booking/schemas.js";
 import type { Spool, SpoolEntry } from "../booking/spool.js";
 import { UnknownDeviceError } from "../devices/fingerprint-service.js";
 import type { LocalRoute } from "../ports.js";
@@ -17,6 +17,7 @@ import { FINGERPRINT_ERROR_STATUS } from "./fingerprint-routes.js";
 export const BOOKINGS_PATH = "/v1/bookings";
 const SMALL_BODY = 2 * 1024;
 const START_BODY = 16 * 1024;
+const PHOTO_BODY = 1_500_000;
 
 export interface BookingApi {
   service: BookingService;
@@ -87,6 +88,10 @@ export function bookingRoutes(api: BookingApi): LocalRoute[] {
     route("POST", `${BOOKINGS_PATH}/{id}/annotations`, SMALL_BODY, async (body, { id }, res, req) => {
       const input = parse(Annotate, body, req, res);
       if (input) sendJson(res, 200, await service.annotate(id!, input));
+    }),
+    route("POST", `${BOOKINGS_PATH}/{id}/photo`, PHOTO_BODY, async (body, { id }, res, req) => {
+      const input = parse(AddPhoto, body, req, res);
+      if (input) sendJson(res, 200, await service.photo(id!, Buffer.from(input.jpeg, "base64")));
     }),
     route("POST", `${BOOKINGS_PATH}/{id}/seal`, SMALL_BODY, async (_b, { id }, res) => {
       sendJson(res, 201, { id, status: "sealed", sealed: await service.seal(id!) });

@@ -23,6 +23,7 @@ import {
   type Position,
   type SlapPosition,
 } from "./plan.js";
+import { readJpegInfo } from "./jpeg-info.js";
 import { previewPng } from "./preview.js";
 import type { Annotate, StartBooking, TakeImpression } from "./schemas.js";
 import { encryptToRecipient, transactionControlNumber, type BuildRecord } from "./seal.js";
@@ -224,6 +225,28 @@ export class BookingService {
     });
   }
 
+  /** Adds (or replaces) the face photo that goes into Type-10. */
+  async photo(id: string, jpeg: Buffer): Promise<Progress> {
+    return this.exclusive(id, async () => {
+      const state = this.load(id);
+      let info;
+      try {
+        info = readJpegInfo(jpeg);
+      } catch (e) {
+        throw new BookingError("unsupported", `photo: ${(e as Error).message}`);
+      }
+      const previous = state.photo?.file;
+      const file = `photo.${Date.now().toString(36)}.sab`;
+      this.deps.sessions.writeBytes(id, file, jpeg);
+      state.photo = { file, ...info, takenAt: new Date(this.deps.clock.now()).toISOString() };
+      state.updatedAt = state.photo.takenAt;
+      this.deps.sessions.save(state);
+      if (previous && previous !== file) this.deps.sessions.removeImage(id, previous);
+      this.deps.logger.info({ booking: id, width: info.width, height: info.height }, "booking photo added");
+      return progressOf(state, this.deps.maxRejections);
+    });
+  }
+
   async abandon(id: string): Promise<void> {
     return this.exclusive(id, async () => {
       const state = this.load(id);
@@ -249,9 +272,16 @@ export class BookingService {
       const images = new Map<Position, GrayImage>();
       for (const p of state.positions)
         if (p.best) images.set(p.position, this.deps.sessions.readImage(id, p.best));
+      const photo = state.photo ? this.deps.sessions.readBytes(id, state.photo.file) : undefined;
       let sealed: Uint8Array;
       try {
-        const record = await this.deps.buildRecord({ tcn, sealedAt, session: state, images });
+        const record = await this.deps.buildRecord({
+          tcn,
+          sealedAt,
+          session: state,
+          images,
+          ...(photo ? { photo } : {}),
+        });
         sealed = await encryptToRecipient(record, this.deps.recipient);
       } catch (e) {
         this.failed(id, "seal", e);

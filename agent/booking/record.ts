@@ -108,6 +108,25 @@ export function buildTransaction(input: RecordInput, profile: RecordProfile): Ui
       },
       descriptive,
       fingerprints,
+      ...(input.photo && session.photo
+        ? {
+            faces: [
+              {
+                sourceAgency: profile.ori,
+                photoDate: yyyymmdd(new Date(session.photo.takenAt)),
+                width: session.photo.width,
+                height: session.photo.height,
+                scaleUnits: 0 as const,
+                horizontalPixelScale: 1,
+                verticalPixelScale: 1,
+                compression: "JPEGB" as const,
+                colorSpace: session.photo.colorSpace,
+                pose: "F" as const,
+                image: input.photo,
+              },
+            ],
+          }
+        : {}),
     },
     { edition: profile.edition },
     { now: sealedAt },

@@ -88,6 +88,17 @@ export const Annotate = z
   .strict();
 export type Annotate = z.infer<typeof Annotate>;
 
+/** A face photo for Type-10: a baseline JPEG, base64, up to 1 MiB decoded. */
+export const AddPhoto = z
+  .object({
+    jpeg: z
+      .string()
+      .max(1_400_000, "at most 1 MiB of JPEG")
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, "base64"),
+  })
+  .strict();
+export type AddPhoto = z.infer<typeof AddPhoto>;
+
 /** Booking ids are ours (random, url-safe); anything else in a path is rejected before a file is named. */
 export const BookingId = z.string().regex(/^bk-[0-9a-z]{20}$/, "not a booking id");
 

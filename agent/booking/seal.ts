@@ -13,6 +13,8 @@ export interface RecordInput {
   sealedAt: Date;
   session: SessionState;
   images: ReadonlyMap<Position, GrayImage>;
+  /** The face photo's JPEG bytes, for Type-10. */
+  photo?: Uint8Array;
 }
 
 /** Builds the ANSI/NIST-ITL transaction (Type-1, Type-2, one Type-14 per impression). */

@@ -48,6 +48,14 @@ export interface PositionState {
   annotation?: AnnotationReason;
 }
 
+export interface KeptPhoto {
+  file: string;
+  width: number;
+  height: number;
+  colorSpace: "GRAY" | "YCC";
+  takenAt: string;
+}
+
 export interface SessionState {
   id: string;
   plan: Plan;
@@ -55,6 +63,8 @@ export interface SessionState {
   createdAt: string;
   updatedAt: string;
   positions: PositionState[];
+  /** The face photo for Type-10, when the CCTNS client gave one. */
+  photo?: KeptPhoto;
 }
 
 export class SessionStore {
@@ -104,6 +114,7 @@ export class SessionStore {
     ) as SessionState;
     sweepTemp(dir);
     const named = new Set(state.positions.flatMap((p) => (p.best ? [p.best.file] : [])));
+    if (state.photo) named.add(state.photo.file);
     for (const f of readdirSync(dir)) {
       if (f !== "state.sab" && !named.has(f)) rmSync(join(dir, f), { force: true });
     }
@@ -123,6 +134,14 @@ export class SessionStore {
       throw new Error(`image ${impression.file} of booking ${id} has the wrong size`);
     }
     return { width: impression.width, height: impression.height, pixels: new Uint8Array(pixels) };
+  }
+
+  writeBytes(id: string, file: string, bytes: Uint8Array): void {
+    writeFileDurably(join(this.dir, id, file), this.key.seal(bytes, imageRole(id, file)));
+  }
+
+  readBytes(id: string, file: string): Buffer {
+    return this.key.open(readFileSync(join(this.dir, id, file)), imageRole(id, file));
   }
 
   removeImage(id: string, file: string): void {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEN_FINGERS } from "../../agent/booking/plan.js";
 import { decodeTransaction } from "../../drivers/fingerprint/ansi-nist/index.js";
+import { encode as encodeJpeg } from "jpeg-js";
 import { degrade } from "../../drivers/fingerprint/synthetic/degrade.js";
 import { BookingStation, PERSON } from "../support/booking-station.js";
 import { FakeBureau } from "../support/fake-bureau.js";
@@ -108,6 +109,17 @@ describe("arrest booking on a real agent", () => {
     });
     expect(amp.json).toMatchObject({ sealable: true, annotated: 1 });
 
+    // The face photo for Type-10: a baseline JPEG; anything else is refused and changes nothing.
+    const notJpeg = await station.api("POST", `/v1/bookings/${id}/photo`, {
+      jpeg: Buffer.from("GIF89a").toString("base64"),
+    });
+    expect(notJpeg.status).toBe(422);
+    const rgba = Buffer.alloc(320 * 400 * 4, 0x80);
+    const jpeg = encodeJpeg({ width: 320, height: 400, data: rgba }, 85).data;
+    expect(
+      (await station.api("POST", `/v1/bookings/${id}/photo`, { jpeg: jpeg.toString("base64") })).status,
+    ).toBe(200);
+
     bureau.script.push(500);
     const sealed = await station.api("POST", `/v1/bookings/${id}/seal`);
     expect(sealed.status).toBe(201);
@@ -131,6 +143,9 @@ describe("arrest booking on a real agent", () => {
     expect(tx.fingerprints.map((f) => f.positions[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(tx.fingerprints[0]!.amputations).toEqual([{ position: 10, code: "XX" }]);
     expect(tx.fingerprints[8]!.comment).toMatch(/RETAKE LIMIT/);
+    expect(tx.faces).toHaveLength(1);
+    expect(tx.faces![0]).toMatchObject({ width: 320, height: 400, compression: "JPEGB", colorSpace: "YCC" });
+    expect(Buffer.from(tx.faces![0]!.image).equals(jpeg)).toBe(true);
     expect(tx.fingerprints.every((f) => f.compression === "WSQ20")).toBe(true);
     expect(JSON.stringify(tx.descriptive)).toContain(PERSON.name);
     // The record file is gone from the spool after the receipt (retention 0).
