@@ -1,11 +1,13 @@
 /**
  * Finds the fingers in a slap image. Pure, and made for real platen images rather than for what an
  * emulator knows: ridges are where the local contrast is high, so the image is cut into blocks
- * about one ridge period wide, a block whose grey-level spread is high is finger, the blocks are
- * closed into blobs and labelled as connected components. A finger broken by its first crease is
- * joined back (its pieces share a column range); fingers touching are split by eroding the blob
- * until it falls apart and growing the cores back. The slant of each finger comes from the blob's second
- * moments. Positions are assigned left to right in the order the hand lies on the glass.
+ * about one ridge period wide, and a block whose grey-level spread is high is finger. Only the band
+ * from the fingertips down 1.3 inch is kept (real slaps show whole fingers and the palm's edge);
+ * the blocks are closed into blobs and labelled as connected components; a piece lying under a
+ * fingertip (a middle phalanx) is dropped; fingers touching are split by eroding the blob until it
+ * falls apart (or by k-means when they overlap); each box then ends at the first crease. The slant
+ * of each finger comes from the blob's second moments. Positions are assigned left to right in the
+ * order the hand lies on the glass.
  */
 import type { GrayImage } from "./image.js";
 import { SLAP_FINGERS, type SlapKind, type SlapSegment } from "./slap-scanner.js";
@@ -39,16 +41,18 @@ export function segmentSlap(image: GrayImage, options: SegmentSlapOptions): Slap
   const gw = Math.floor(image.width / block);
   const gh = Math.floor(image.height / block);
   const fg = foregroundBlocks(image, block, gw, gh);
-  const closed = erode(dilate(fg, gw, gh, 2), gw, gh, 2);
+  // Close only small holes: the first crease (a few blocks of no ridges) must stay open.
+  const closed = tipBand(erode(dilate(fg, gw, gh, 1), gw, gh, 1), gw, gh, ppi / block);
   const minBlocks = Math.round(((0.12 * ppi) / block) ** 2);
   let blobs = components(closed, gw, gh).filter((b) => b.xs.length >= minBlocks);
-  blobs = joinCreases(blobs);
+  const tipDepth = (0.6 * ppi) / block;
+  blobs = dropLowerPhalanges(blobs, tipDepth);
 
   const expected = SLAP_FINGERS[options.kind].filter((p) => !(options.missing ?? []).includes(p));
   // Fingers pressed together make one blob wider than a finger: split it where it is thinnest.
   const maxFingerBlocks = (0.95 * ppi) / block;
   const fingerBlocks = (0.58 * ppi) / block;
-  while (blobs.length < expected.length) {
+  for (let round = 0; round < 8 && blobs.length < expected.length; round++) {
     const widest = blobs.reduce<Blob | undefined>(
       (w, b) => (w && span(w.xs) >= span(b.xs) ? w : b),
       undefined,
@@ -60,12 +64,15 @@ export function segmentSlap(image: GrayImage, options: SegmentSlapOptions): Slap
       Math.min(expected.length - blobs.length + 1, Math.ceil(span(widest.xs) / fingerBlocks - 0.3)),
     );
     const parts = splitByErosion(widest) ?? splitByClusters(widest, k);
-    blobs = blobs.filter((b) => b !== widest).concat(parts);
+    // A split can free a phalanx that hung under two touching tips: drop it now.
+    blobs = dropLowerPhalanges(blobs.filter((b) => b !== widest).concat(parts), tipDepth);
   }
   // More blobs than fingers (a smudge, the palm's edge): keep the biggest.
   if (blobs.length > expected.length)
     blobs = [...blobs].sort((a, b) => b.xs.length - a.xs.length).slice(0, expected.length);
   blobs.sort((a, b) => mean(a.xs) - mean(b.xs));
+
+  blobs = blobs.map((b) => fingertip(b, fg, gw, ppi / block));
 
   const segments: SlapSegment[] = blobs.map((b, i) => ({
     position: expected[i]!,
@@ -77,6 +84,69 @@ export function segmentSlap(image: GrayImage, options: SegmentSlapOptions): Slap
   }));
   const found = new Set(segments.map((s) => s.position));
   return { segments, missing: SLAP_FINGERS[options.kind].filter((p) => !found.has(p)) };
+}
+
+/**
+ * Real slaps show whole fingers down to the palm, and neighbouring fingers touch lower down. Only
+ * the band from the fingertips down 1.3 inch matters: each column keeps the blocks within that
+ * distance of the highest fingertip near it (±0.3 inch), which drops middle phalanges and palm.
+ */
+function tipBand(m: Uint8Array, w: number, h: number, blocksPerInch: number): Uint8Array {
+  const top = new Array<number>(w).fill(h);
+  for (let x = 0; x < w; x++)
+    for (let y = 0; y < h; y++)
+      if (m[y * w + x]) {
+        top[x] = y;
+        break;
+      }
+  const reach = Math.round(0.3 * blocksPerInch);
+  const band = Math.round(1.3 * blocksPerInch);
+  const out = new Uint8Array(m.length);
+  for (let x = 0; x < w; x++) {
+    let tip = h;
+    for (let k = Math.max(0, x - reach); k <= Math.min(w - 1, x + reach); k++) tip = Math.min(tip, top[k]!);
+    for (let y = tip; y < Math.min(h, tip + band); y++) out[y * w + x] = m[y * w + x]!;
+  }
+  return out;
+}
+
+/**
+ * SEG boxes the fingertip (distal phalanx), not the whole finger down to the palm. Along the
+ * finger's own axis, the first crease is where the ridge blocks thin out 0.55 to 1.35 inch below
+ * the tip; without a clear crease the box ends 1.2 inch below the tip.
+ */
+function fingertip(b: Blob, fg: Uint8Array, gw: number, blocksPerInch: number): Blob {
+  const a = (tiltDeg(b) * Math.PI) / 180;
+  const mx = mean(b.xs);
+  const my = mean(b.ys);
+  // Distance down the finger's axis: the tile's downward direction after a clockwise tilt a.
+  const t = b.xs.map((x, i) => (x - mx) * -Math.sin(a) + (b.ys[i]! - my) * Math.cos(a));
+  const tMin = Math.min(...t);
+  const length = Math.max(...t) - tMin;
+  if (length < 0.6 * blocksPerInch) return b;
+  const bins = Math.ceil(length) + 1;
+  const ridge = new Array<number>(bins).fill(0);
+  t.forEach((v, i) => {
+    if (fg[b.ys[i]! * gw + b.xs[i]!]) ridge[Math.floor(v - tMin)]!++;
+  });
+  const at = (inch: number) => Math.min(bins - 1, Math.round(inch * blocksPerInch));
+  const tip = ridge.slice(at(0.15), at(0.55)).sort((p, q) => p - q);
+  const typical = tip[Math.floor(tip.length / 2)] ?? 0;
+  let crease = -1;
+  for (let k = at(0.55); k <= at(1.35) && k < bins; k++)
+    if (crease < 0 || ridge[k]! < ridge[crease]!) crease = k;
+  let cut = Infinity;
+  if (crease >= 0 && crease < bins - 1 && ridge[crease]! < 0.4 * typical) cut = crease;
+  else if (length > 1.35 * blocksPerInch) cut = at(1.2);
+  if (!Number.isFinite(cut)) return b;
+  const kept: Blob = { xs: [], ys: [] };
+  t.forEach((v, i) => {
+    if (v - tMin < cut) {
+      kept.xs.push(b.xs[i]!);
+      kept.ys.push(b.ys[i]!);
+    }
+  });
+  return kept.xs.length ? kept : b;
 }
 
 /** Blocks whose standard deviation says "ridges": above a floor, and above a share of the strongest. */
@@ -173,26 +243,25 @@ function components(m: Uint8Array, w: number, h: number): Blob[] {
   return blobs;
 }
 
-/** Pieces of one finger (tip and middle phalanx) lie in the same columns; neighbours barely overlap. */
-function joinCreases(blobs: Blob[]): Blob[] {
-  const out = [...blobs];
-  for (let merged = true; merged;) {
-    merged = false;
-    outer: for (let i = 0; i < out.length; i++)
-      for (let j = i + 1; j < out.length; j++) {
-        const a = out[i]!;
-        const b = out[j]!;
-        const overlap =
-          Math.min(Math.max(...a.xs), Math.max(...b.xs)) - Math.max(Math.min(...a.xs), Math.min(...b.xs));
-        if (overlap > 0.6 * Math.min(span(a.xs), span(b.xs))) {
-          out[i] = { xs: a.xs.concat(b.xs), ys: a.ys.concat(b.ys) };
-          out.splice(j, 1);
-          merged = true;
-          break outer;
-        }
-      }
-  }
-  return out;
+/**
+ * A piece lying under another in the same columns and starting well below it (more than a
+ * fingertip's depth, `drop`) is a middle phalanx or palm under a fingertip: SEG wants the tip.
+ */
+function dropLowerPhalanges(blobs: Blob[], drop: number): Blob[] {
+  const box = blobs.map((b) => ({
+    l: Math.min(...b.xs),
+    r: Math.max(...b.xs),
+    t: Math.min(...b.ys),
+    b: Math.max(...b.ys),
+  }));
+  return blobs.filter((_, i) => {
+    const me = box[i]!;
+    return !box.some((other, j) => {
+      if (j === i) return false;
+      const overlap = Math.min(me.r, other.r) - Math.max(me.l, other.l);
+      return overlap > 0.5 * Math.min(me.r - me.l, other.r - other.l) && me.t - other.t > drop;
+    });
+  });
 }
 
 /**

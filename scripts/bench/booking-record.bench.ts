@@ -122,7 +122,7 @@ export async function run(): Promise<BenchResult[]> {
   const slaps: An2kFingerprint[] = [];
   let raw = 0;
   for (const kind of ["right-four", "left-four", "thumbs"] as SlapKind[]) {
-    const { image } = composeSlap(kind);
+    const { image } = composeSlap(kind, { phalanges: true });
     raw += image.pixels.length;
     const seg = segmentSlap(image, { kind });
     slaps.push({

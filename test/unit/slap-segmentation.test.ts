@@ -46,6 +46,16 @@ describe("slap segmentation", () => {
     });
   }
 
+  for (const kind of ["right-four", "left-four"] as SlapKind[]) {
+    it(`boxes the fingertips, not the middle phalanges below them (${kind})`, () => {
+      const { image, placed } = composeSlap(kind, { phalanges: true, spread: 0.85, seed: 13 });
+      const result = segmentSlap(image, { kind });
+      expectMatches(result.segments, placed);
+      // The tip's print ends about 0.55 inch below its centre; the phalanx starts right after.
+      for (const [i, p] of placed.entries()) expect(result.segments[i]!.bottom).toBeLessThan(p.cy + 330);
+    });
+  }
+
   it("finds faint fingers (low contrast) too", () => {
     const { image, placed } = composeSlap("thumbs", { seed: 4 });
     const faint = degrade({ ...image, ppi: 500 }, "low-contrast", 0.7);

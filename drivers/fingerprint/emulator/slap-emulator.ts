@@ -22,8 +22,15 @@ export interface SlapEmulatorOptions {
   missing?: number[];
   seed?: number;
   spread?: number;
+  /** Print the middle phalanges below the tips, as real slaps show them (default true). */
+  phalanges?: boolean;
   /** Loopback port; 0 (default) takes a free one. */
   port?: number;
+  /**
+   * Draw the three slaps before listening (default true), so a capture answers in milliseconds as a
+   * device does; drawing takes seconds and would block the server inside a request.
+   */
+  prerender?: boolean;
 }
 
 export class SlapEmulator {
@@ -54,6 +61,8 @@ export class SlapEmulator {
 
   static async start(options: SlapEmulatorOptions = {}): Promise<SlapEmulator> {
     const emu = new SlapEmulator(options);
+    if (options.prerender ?? true)
+      for (const kind of Object.keys(SLAP_WIRE_NAME) as SlapKind[]) emu.render(kind);
     await new Promise<void>((resolve, reject) => {
       emu.server.once("error", reject);
       emu.server.listen(options.port ?? 0, "127.0.0.1", resolve);
@@ -143,6 +152,7 @@ export class SlapEmulator {
       ...(this.options.missing ? { missing: this.options.missing } : {}),
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       ...(this.options.spread !== undefined ? { spread: this.options.spread } : {}),
+      phalanges: this.options.phalanges ?? true,
     };
     const { image, placed } = composeSlap(kind, opts);
     this.placed.set(kind, placed);
