@@ -7,10 +7,11 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { join } from "node:path";
+import process from "node:process";
 
 const [source, out, ...dirs] = process.argv.slice(2);
 if (!out || dirs.length === 0) {
-  console.error("usage: runtime-deps.mjs PACKAGE_JSON OUT_PACKAGE_JSON DIR...");
+  process.stderr.write("usage: runtime-deps.mjs PACKAGE_JSON OUT_PACKAGE_JSON DIR...\n");
   process.exit(2);
 }
 const pkg = JSON.parse(readFileSync(source, "utf8"));
@@ -36,4 +37,4 @@ for (const dir of dirs) {
 const dependencies = Object.fromEntries([...used].sort().map((n) => [n, versionOf(n)]));
 const { devDependencies: _dev, scripts: _scripts, ...rest } = pkg;
 writeFileSync(out, `${JSON.stringify({ ...rest, dependencies }, null, 2)}\n`);
-console.log(Object.keys(dependencies).join(" "));
+process.stdout.write(`${Object.keys(dependencies).join(" ")}\n`);
