@@ -1,7 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { stationTopics, type StationTopics } from "../contract/index.js";
+import {
+  stationTopics,
+  type StateOnline,
+  type StationTopics,
+  type UptimePayload,
+} from "../contract/index.js";
 import type { Config } from "../config/schema.js";
 import { SystemClock } from "./clock.js";
 import { createAgentCommands, SqliteReplayStore } from "./commands/index.js";
@@ -135,7 +140,7 @@ export class StationAgent {
       log,
       inflight: config.mqtt.inflight,
     });
-    this.reporter.setBirth(() => JSON.stringify(this.birth(boot)));
+    this.reporter.setBirth(() => this.birth(boot));
 
     const extra = await this.o.services?.({
       reporter: this.reporter,
@@ -259,7 +264,7 @@ export class StationAgent {
     }
   }
 
-  private birth(boot: { bootId: string; bootMs: number }): Record<string, unknown> {
+  private birth(boot: { bootId: string; bootMs: number }): StateOnline {
     const c = this.o.config;
     return {
       online: true,
@@ -282,7 +287,7 @@ export class StationAgent {
     };
   }
 
-  uptimePayload(): Record<string, unknown> {
+  uptimePayload(): UptimePayload {
     const now = Date.now();
     const w = (ms: number) => {
       const a = this.ledger.availability(now - ms, now);

@@ -1,5 +1,6 @@
 import { statfsSync } from "node:fs";
 import { freemem, loadavg, totalmem, uptime } from "node:os";
+import type { MetricsSample } from "../contract/index.js";
 import type { Outbox } from "./outbox.js";
 import type { LinkView } from "./ports.js";
 
@@ -15,7 +16,7 @@ export class MetricsSampler {
     private readonly links?: LinkView,
   ) {}
 
-  sample(now = Date.now()): Record<string, unknown> {
+  sample(now = Date.now()): MetricsSample {
     const cpu = process.cpuUsage();
     const at = process.hrtime.bigint();
     const elapsedUs = Number(at - this.lastAt) / 1000;

@@ -4,7 +4,14 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import type { DeviceState, LinkState, PowerState, LinkSummary } from "../contract/index.js";
+import type {
+  DeviceState,
+  EventData,
+  EventType,
+  LinkState,
+  PowerState,
+  LinkSummary,
+} from "../contract/index.js";
 import type { z } from "zod";
 
 export type { Logger };
@@ -15,9 +22,12 @@ export interface Clock {
   synced(): boolean;
 }
 
-/** Durable events: written to the outbox (seq, time, clockSynced added there) before this returns. */
+/**
+ * Durable events: written to the outbox (seq, time, clockSynced added there) before this returns. The type
+ * picks the data's shape from contract/events.ts, so a wrong or missing field does not compile.
+ */
 export interface EventSink {
-  event(type: string, data: Record<string, unknown>, observedAt?: number): void;
+  event<K extends EventType>(type: K, data: EventData[K], observedAt?: number): void;
 }
 
 /** Retained current-state topics: the latest value is kept and republished after every reconnect. */

@@ -1,4 +1,14 @@
-import type { DeviceState, LinkState, PowerState, StationTopics } from "../contract/index.js";
+import type {
+  DeviceState,
+  EventData,
+  EventType,
+  LinkState,
+  MetricsSample,
+  PowerState,
+  StateOnline,
+  StationTopics,
+  UptimePayload,
+} from "../contract/index.js";
 import type { MqttSession } from "./mqtt-session.js";
 import type { Outbox, OutboxRow } from "./outbox.js";
 import type { Clock, EventSink, Logger, RetainedSink } from "./ports.js";
@@ -36,20 +46,20 @@ export class Reporter implements EventSink, RetainedSink {
   private connectedAt = 0;
   private flushScheduled = false;
   private generation = 0;
-  private birth: () => string = () => "{}";
+  private birth: (() => StateOnline) | undefined;
 
-  constructor(private readonly o: ReporterOptions) {}
+  constructor(private readonly opts: ReporterOptions) {}
 
-  setBirth(build: () => string): void {
+  setBirth(build: () => StateOnline): void {
     this.birth = build;
   }
 
-  event(type: string, data: Record<string, unknown>, observedAt?: number): void {
-    const time = observedAt ?? this.o.clock.now();
-    const clockSynced = this.o.clock.synced();
-    this.o.outbox.enqueue("event", this.o.topics.event, (seq) =>
+  event<K extends EventType>(type: K, data: EventData[K], observedAt?: number): void {
+    const time = observedAt ?? this.opts.clock.now();
+    const clockSynced = this.opts.clock.synced();
+    this.opts.outbox.enqueue("event", this.opts.topics.event, (seq) =>
       JSON.stringify({
-        station: this.o.station,
+        station: this.opts.station,
         seq,
         time: new Date(time).toISOString(),
         clockSynced,
@@ -60,12 +70,12 @@ export class Reporter implements EventSink, RetainedSink {
     this.pump();
   }
 
-  metrics(sample: Record<string, unknown>): void {
-    const time = this.o.clock.now();
-    const clockSynced = this.o.clock.synced();
-    this.o.outbox.enqueue("metrics", this.o.topics.metrics, (seq) =>
+  metrics(sample: MetricsSample): void {
+    const time = this.opts.clock.now();
+    const clockSynced = this.opts.clock.synced();
+    this.opts.outbox.enqueue("metrics", this.opts.topics.metrics, (seq) =>
       JSON.stringify({
-        station: this.o.station,
+        station: this.opts.station,
         seq,
         time: new Date(time).toISOString(),
         clockSynced,
@@ -76,16 +86,16 @@ export class Reporter implements EventSink, RetainedSink {
   }
 
   link(name: string, state: LinkState): void {
-    this.retain(this.o.topics.link(name), state);
+    this.retain(this.opts.topics.link(name), state);
   }
   device(id: string, state: DeviceState): void {
-    this.retain(this.o.topics.device(id), state);
+    this.retain(this.opts.topics.device(id), state);
   }
   power(state: PowerState): void {
-    this.retain(this.o.topics.power, state);
+    this.retain(this.opts.topics.power, state);
   }
-  uptime(payload: unknown): void {
-    this.retain(this.o.topics.uptime, payload);
+  uptime(payload: UptimePayload): void {
+    this.retain(this.opts.topics.uptime, payload);
   }
 
   /** Publishes only when something other than the sample time changed; the cache always holds the latest. */
@@ -94,39 +104,43 @@ export class Reporter implements EventSink, RetainedSink {
     const previous = this.retained.get(topic);
     this.retained.set(topic, text);
     if (previous !== undefined && withoutTime(previous) === withoutTime(text)) return;
-    if (this.o.session.connected) this.publishRetained(topic, text);
+    if (this.opts.session.connected) this.publishRetained(topic, text);
   }
 
   /** Birth, then every retained topic (the broker may have lost them), then the drain. */
   onConnected(): void {
     this.generation++;
     this.inFlight.clear();
-    this.connectedAt = this.o.clock.now();
-    this.liveMark = this.o.outbox.lastSeq;
+    this.connectedAt = this.opts.clock.now();
+    this.liveMark = this.opts.outbox.lastSeq;
     this.backlogCursor = 0;
     this.liveCursor = this.liveMark;
     this.liveBuffer = [];
     this.backlogBuffer = [];
-    this.publishRetained(this.o.topics.state, this.birth());
+    this.publishBirth();
     for (const [topic, text] of this.retained) this.publishRetained(topic, text);
     this.pump();
   }
 
   /** Republish birth and all retained state (the `rebirth` command). */
   rebirth(): void {
-    if (!this.o.session.connected) return;
-    this.publishRetained(this.o.topics.state, this.birth());
+    if (!this.opts.session.connected) return;
+    this.publishBirth();
     for (const [topic, text] of this.retained) this.publishRetained(topic, text);
   }
 
   /** Send stored messages again (the `resend` command); always marked historical. */
   async resend(rows: OutboxRow[]): Promise<void> {
-    for (const r of rows) await this.o.session.publish(r.topic, markHistorical(r.payload), { qos: 1 });
+    for (const r of rows) await this.opts.session.publish(r.topic, markHistorical(r.payload), { qos: 1 });
+  }
+
+  private publishBirth(): void {
+    this.publishRetained(this.opts.topics.state, JSON.stringify(this.birth?.() ?? {}));
   }
 
   private publishRetained(topic: string, text: string): void {
-    this.o.session.publish(topic, text, { qos: 1, retain: true }).catch((e: Error) => {
-      this.o.log.debug(
+    this.opts.session.publish(topic, text, { qos: 1, retain: true }).catch((e: Error) => {
+      this.opts.log.debug(
         { topic, err: e.message },
         "retained publish not acknowledged; republished on reconnect",
       );
@@ -139,18 +153,18 @@ export class Reporter implements EventSink, RetainedSink {
    * read from SQLite in batches into small buffers, live ones first.
    */
   pump(): void {
-    if (!this.o.session.connected) return;
-    const now = this.o.clock.now();
+    if (!this.opts.session.connected) return;
+    const now = this.opts.clock.now();
     const gen = this.generation;
-    while (this.inFlight.size < this.o.inflight) {
+    while (this.inFlight.size < this.opts.inflight) {
       const row = this.nextRow();
       if (!row) return;
       const historical = row.createdMs < this.connectedAt || now - row.createdMs > HISTORICAL_AFTER_MS;
       this.inFlight.add(row.seq);
-      this.o.session
+      this.opts.session
         .publish(row.topic, historical ? markHistorical(row.payload) : row.payload, { qos: 1 })
         .then(() => {
-          this.o.outbox.ack(row.seq);
+          this.opts.outbox.ack(row.seq);
           this.scheduleFlush();
           if (gen !== this.generation) return;
           this.inFlight.delete(row.seq);
@@ -163,13 +177,13 @@ export class Reporter implements EventSink, RetainedSink {
   }
 
   private nextRow(): OutboxRow | undefined {
-    if (this.liveBuffer.length === 0 && this.o.outbox.lastSeq > this.liveCursor) {
-      this.liveBuffer = this.o.outbox.readRange(this.liveCursor, MAX_SEQ, READ_BATCH);
+    if (this.liveBuffer.length === 0 && this.opts.outbox.lastSeq > this.liveCursor) {
+      this.liveBuffer = this.opts.outbox.readRange(this.liveCursor, MAX_SEQ, READ_BATCH);
       if (this.liveBuffer.length > 0) this.liveCursor = this.liveBuffer[this.liveBuffer.length - 1]!.seq;
     }
     if (this.liveBuffer.length > 0) return this.liveBuffer.shift();
     if (this.backlogBuffer.length === 0 && this.backlogCursor < this.liveMark) {
-      this.backlogBuffer = this.o.outbox.readRange(this.backlogCursor, this.liveMark, READ_BATCH);
+      this.backlogBuffer = this.opts.outbox.readRange(this.backlogCursor, this.liveMark, READ_BATCH);
       this.backlogCursor =
         this.backlogBuffer.length > 0
           ? this.backlogBuffer[this.backlogBuffer.length - 1]!.seq
@@ -185,9 +199,9 @@ export class Reporter implements EventSink, RetainedSink {
     setTimeout(() => {
       this.flushScheduled = false;
       try {
-        this.o.outbox.flushAcks();
+        this.opts.outbox.flushAcks();
       } catch (e) {
-        this.o.log.error({ err: (e as Error).message }, "outbox ack flush failed");
+        this.opts.log.error({ err: (e as Error).message }, "outbox ack flush failed");
       }
     }, 25);
   }

@@ -6,7 +6,11 @@ import { Rfc3339 } from "./envelope.js";
  * MQTT 5 response topic with the request's correlation data (or, on 3.1.1, to `<root>/<station>/reply/<name>`
  * with `id` echoed). `id` doubles as the replay guard: the agent refuses an id it has seen or an old `issuedAt`.
  */
-const Base = z.object({
+/**
+ * Commands are strict: a field the agent does not know (a typo such as `arg`, or a newer NOC's option) is
+ * refused with an error reply rather than silently ignored, because a command changes something.
+ */
+const Base = z.strictObject({
   id: z.string().min(8).max(128),
   issuedAt: Rfc3339,
   /** Base64 Ed25519 signature over `canonicalCommand(...)` when the station requires it. */

@@ -2,6 +2,7 @@
 export * from "./topics.js";
 export * from "./envelope.js";
 export * from "./messages.js";
+export * from "./events.js";
 export * from "./link.js";
 export * from "./device.js";
 export * from "./power.js";

@@ -25,6 +25,8 @@ export const StateOffline = z.object({
   station: StationId.optional(),
   time: Rfc3339.optional(),
 });
+export type StateOnline = z.infer<typeof StateOnline>;
+export type StateOffline = z.infer<typeof StateOffline>;
 export const StatePayload = z.discriminatedUnion("online", [StateOnline, StateOffline]);
 export type StatePayload = z.infer<typeof StatePayload>;
 
@@ -42,27 +44,6 @@ export const Outage = z.object({
   evidence: z.record(z.string(), z.unknown()),
 });
 export type Outage = z.infer<typeof Outage>;
-
-/**
- * Event types are dotted lowercase names (`link.down`, `printer.paper-out`, `outage`). The data of the
- * types listed in EVENT_DATA is validated by that schema; others carry a free-form small object.
- */
-export const EventType = z.string().regex(/^[a-z]+(\.[a-z0-9-]+)*$/);
-export const EVENT_DATA: Record<string, z.ZodType> = {
-  outage: Outage,
-};
-
-export const EventPayload = DurableEnvelope.extend({
-  type: EventType,
-  data: z.record(z.string(), z.unknown()),
-}).superRefine((ev, ctx) => {
-  const schema = EVENT_DATA[ev.type];
-  if (!schema) return;
-  const r = schema.safeParse(ev.data);
-  if (!r.success)
-    for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: ["data", ...issue.path] } as never);
-});
-export type EventPayload = z.infer<typeof EventPayload>;
 
 export const MetricsPayload = DurableEnvelope.extend({
   host: z.object({
@@ -92,6 +73,8 @@ export const MetricsPayload = DurableEnvelope.extend({
   links: z.record(z.string(), LinkSummary).optional(),
 });
 export type MetricsPayload = z.infer<typeof MetricsPayload>;
+/** A metrics sample as the agent measures it; the reporter adds the durable envelope. */
+export type MetricsSample = Omit<MetricsPayload, keyof DurableEnvelope>;
 
 export const AvailabilityWindow = z.object({
   /** How much of the window the ledger covers (the agent may be newer than the window). */

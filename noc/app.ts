@@ -5,14 +5,14 @@ import pino, { type Logger } from "pino";
 import { DEFAULT_TOPIC_ROOT } from "../contract/index.js";
 import type { NocBus } from "./bus.js";
 import { Collector } from "./collector.js";
-import { Commander } from "./commander.js";
+import { StationCommands } from "./station-commands.js";
 import { Fleet, type RegistryEntry } from "./fleet.js";
 import { GapRepair } from "./gap-repair.js";
 import type { GapRow } from "./model.js";
 import { Api } from "./http/api.js";
 import { DashboardServer } from "./http/server.js";
 import { SseHub } from "./http/sse.js";
-import { MqttBus } from "./mqtt-client.js";
+import { BrokerConnection } from "./broker-connection.js";
 import { Rollup } from "./rollup.js";
 import { CollectorStats } from "./stats.js";
 import { openStorage, type Liveness, type Storage } from "./storage/index.js";
@@ -99,7 +99,7 @@ export class NocApp {
   readonly bus: NocBus;
   readonly buffer: WriteBuffer;
   readonly fleet: Fleet;
-  readonly commander: Commander;
+  readonly commands: StationCommands;
   readonly collector: Collector;
   readonly gapRepair: GapRepair;
   readonly rollup: Rollup;
@@ -122,7 +122,7 @@ export class NocApp {
     this.storage = deps.storage ?? openStorage(o.storage);
     this.bus =
       deps.bus ??
-      new MqttBus({
+      new BrokerConnection({
         url: o.mqttUrl,
         clientId: o.instance,
         protocolVersion: o.mqttProtocol,
@@ -131,6 +131,7 @@ export class NocApp {
         ca: o.mqttCa,
         cert: o.mqttCert,
         key: o.mqttKey,
+        log: this.log,
       });
     this.buffer = new WriteBuffer(this.storage, this.stats, {
       livenessFlushMs: o.livenessFlushMs,
@@ -141,7 +142,7 @@ export class NocApp {
       registry: o.registry,
       shared: o.shareGroup !== undefined,
     });
-    this.commander = new Commander(this.bus, {
+    this.commands = new StationCommands(this.bus, {
       root: o.root,
       instance: o.instance,
       privateKey: o.privateKey,
@@ -149,12 +150,12 @@ export class NocApp {
       now,
       protocol: o.mqttProtocol,
     });
-    this.collector = new Collector(this.bus, this.fleet, this.commander, this.stats, this.log, {
+    this.collector = new Collector(this.bus, this.fleet, this.commands, this.stats, this.log, {
       root: o.root,
       shareGroup: o.shareGroup,
       now,
     });
-    this.gapRepair = new GapRepair(this.fleet, this.commander, this.stats, this.log, {
+    this.gapRepair = new GapRepair(this.fleet, this.commands, this.stats, this.log, {
       // Shared: wait until the other collectors' liveness rows (written lazily) can tell a split stream.
       graceMs:
         o.shareGroup !== undefined
@@ -179,7 +180,7 @@ export class NocApp {
       fleet: this.fleet,
       storage: this.storage,
       stats: this.stats,
-      commander: this.commander,
+      commands: this.commands,
       timeZone: o.timeZone,
       now,
       adminToken: o.adminToken,
@@ -193,7 +194,7 @@ export class NocApp {
         flushRunningMs: this.buffer.flushStartedAt ? Date.now() - this.buffer.flushStartedAt : 0,
         droppedWrites: this.buffer.dropped,
         sseClients: this.sse.size,
-        commandsInFlight: this.commander.inFlight(),
+        commandsInFlight: this.commands.inFlight(),
       }),
     });
     this.server = new DashboardServer(api, this.sse, this.log);
@@ -217,7 +218,7 @@ export class NocApp {
     });
     void this.bus.start();
     // A dashboard only needs MQTT for the commands it sends on behalf of the API.
-    this.ready = (collect ? this.collector.start() : this.bus.subscribe(this.commander.replyFilter, 1)).catch(
+    this.ready = (collect ? this.collector.start() : this.bus.subscribe(this.commands.replyFilter, 1)).catch(
       (e: unknown) => {
         this.log.error({ err: String(e) }, "subscription failed");
         throw e;
@@ -295,7 +296,7 @@ export class NocApp {
     this.stats.loopDelay.disable();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    this.commander.stop();
+    this.commands.stop();
     await this.server.stop();
     await this.bus.stop().catch(() => undefined);
     await this.flush(true).catch((e: unknown) => this.log.warn({ err: String(e) }, "final flush failed"));

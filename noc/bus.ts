@@ -1,4 +1,4 @@
-/** What the NOC needs from MQTT; noc/mqtt-client.ts implements it (the only noc/ file importing mqtt). */
+/** What the NOC needs from MQTT; noc/broker-connection.ts implements it (the only noc/ file importing mqtt). */
 export interface BusMessage {
   topic: string;
   payload: Buffer;

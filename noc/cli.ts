@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /** station-noc: the state NOC program (collector, storage, dashboard, commands). */
 import { Command, InvalidArgumentError, Option } from "commander";
+import pino from "pino";
 import { generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { COMMAND_NAMES, DEFAULT_TOPIC_ROOT, TOPIC_LEVEL } from "../contract/index.js";
 import { defaultOptions, loadPrivateKey, NocApp, type NocOptions } from "./app.js";
-import { Commander } from "./commander.js";
-import { MqttBus } from "./mqtt-client.js";
+import { StationCommands } from "./station-commands.js";
+import { BrokerConnection } from "./broker-connection.js";
 import { loadRegistry } from "./registry.js";
 
 const int = (min: number, max: number) => (v: string) => {
@@ -122,15 +123,16 @@ async function sendCommand(
   if (flags.args) args = JSON.parse(flags.args) as Record<string, unknown>;
   const o = nocOptions(flags);
   const instance = `${o.instance}-cli-${process.pid}`.slice(0, 64);
-  const bus = new MqttBus({
+  const bus = new BrokerConnection({
     protocolVersion: o.mqttProtocol,
     url: o.mqttUrl,
     clientId: instance,
     username: o.mqttUsername,
     password: o.mqttPassword,
     sessionExpiryS: 0,
+    log: pino({ name: "station-noc" }, pino.destination(2)),
   });
-  const commander = new Commander(bus, {
+  const commands = new StationCommands(bus, {
     root: o.root,
     instance,
     privateKey: o.privateKey,
@@ -138,11 +140,11 @@ async function sendCommand(
     now: Date.now,
     protocol: o.mqttProtocol,
   });
-  bus.onMessage((m) => commander.onReply(m.payload, m.correlationData));
+  bus.onMessage((m) => commands.onReply(m.payload, m.correlationData));
   try {
     await bus.start();
-    await bus.subscribe(commander.replyFilter, 1);
-    const reply = await commander.send(station, name, args);
+    await bus.subscribe(commands.replyFilter, 1);
+    const reply = await commands.send(station, name, args);
     process.stdout.write(`${JSON.stringify(reply, null, 2)}\n`);
     process.exitCode = reply.ok ? 0 : 1;
   } finally {

@@ -1,6 +1,6 @@
 import { allStationsFilter } from "../contract/index.js";
 import type { BusMessage, NocBus } from "./bus.js";
-import type { Commander } from "./commander.js";
+import type { StationCommands } from "./station-commands.js";
 import type { Fleet } from "./fleet.js";
 import type { CollectorStats } from "./stats.js";
 import { validateMessage } from "./validate.js";
@@ -32,7 +32,7 @@ export class Collector {
   constructor(
     private readonly bus: NocBus,
     private readonly fleet: Fleet,
-    private readonly commander: Commander,
+    private readonly commands: StationCommands,
     private readonly stats: CollectorStats,
     private readonly log: CollectorLog,
     private readonly options: CollectorOptions,
@@ -42,7 +42,7 @@ export class Collector {
     const all = allStationsFilter(this.options.root);
     return [
       this.options.shareGroup ? `$share/${this.options.shareGroup}/${all}` : all,
-      this.commander.replyFilter,
+      this.commands.replyFilter,
     ];
   }
 
@@ -58,7 +58,7 @@ export class Collector {
       const v = validateMessage(this.options.root, m.topic, m.payload);
       if (!v.ok) return this.reject(m.topic, v.reason, v.detail, now);
       if (!v.message) {
-        if (v.other === "reply") this.commander.onReply(m.payload, m.correlationData);
+        if (v.other === "reply") this.commands.onReply(m.payload, m.correlationData);
         this.stats.ignored++;
         return;
       }
@@ -70,6 +70,17 @@ export class Collector {
           now,
         );
       }
+      if (v.message.kind === "event" && !v.message.checked.ok) {
+        const { checked } = v.message;
+        const { type } = v.message.payload;
+        this.stats.eventDataMismatch(type);
+        this.logBudgeted(`event-data:${type}`, now, () =>
+          this.log.warn(
+            { topic: m.topic.slice(0, 200), type, reason: checked.reason, detail: checked.detail },
+            "event stored, but its data does not match the contract; not acted on",
+          ),
+        );
+      }
       const r = this.fleet.apply(v.message, now, m.retained);
       if (!r.duplicate) this.stats.accepted++;
     } catch (e) {
@@ -79,6 +90,13 @@ export class Collector {
 
   private reject(topic: string, reason: string, detail: string, now: number): void {
     this.stats.reject(topic, reason, detail, now);
+    this.logBudgeted(reason, now, () =>
+      this.log.warn({ topic: topic.slice(0, 200), reason, detail }, "message rejected"),
+    );
+  }
+
+  /** At most LOG_BUDGET log lines per reason and minute: a misbehaving station must not flood the log. */
+  private logBudgeted(reason: string, now: number, write: () => void): void {
     const minute = Math.floor(now / 60_000);
     if (minute !== this.budgetMinute) {
       this.budgetMinute = minute;
@@ -86,11 +104,8 @@ export class Collector {
     }
     const used = this.logBudget.get(reason) ?? 0;
     this.logBudget.set(reason, used + 1);
-    if (used < LOG_BUDGET) this.log.warn({ topic: topic.slice(0, 200), reason, detail }, "message rejected");
+    if (used < LOG_BUDGET) write();
     else if (used === LOG_BUDGET)
-      this.log.warn(
-        { reason },
-        "more messages rejected for this reason; counting only until the next minute",
-      );
+      this.log.warn({ reason }, "more messages like this; counting only until the next minute");
   }
 }

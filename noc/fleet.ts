@@ -1,12 +1,4 @@
-import type {
-  DeviceState,
-  EventPayload,
-  LinkState,
-  MetricsPayload,
-  Outage,
-  StatePayload,
-} from "../contract/index.js";
-import { Outage as OutageSchema } from "../contract/index.js";
+import type { DeviceState, LinkState, Outage, StatePayload } from "../contract/index.js";
 import type { GapRow, ProbableCause, StationRow, Status } from "./model.js";
 import { guessCause } from "./probable-cause.js";
 import { SeqTracker } from "./seq-tracker.js";
@@ -179,7 +171,7 @@ export class Fleet {
         return {};
       case "event":
       case "metrics":
-        return this.durable(live, m.kind, m.payload, now);
+        return this.durable(live, m, now);
     }
   }
 
@@ -275,7 +267,8 @@ export class Fleet {
     if (p.health === "faulted" || prev?.health === "faulted") this.emit(row, "device");
   }
 
-  private durable(live: Live, kind: "event" | "metrics", p: EventPayload | MetricsPayload, now: number) {
+  private durable(live: Live, m: Extract<StationMessage, { kind: "event" | "metrics" }>, now: number) {
+    const p = m.payload;
     const v = live.seq.observe(p.seq, now);
     const row = live.row;
     if (!v.accept) {
@@ -296,20 +289,13 @@ export class Fleet {
       this.out.pending.gaps.push(g);
     }
     row.lastSeq = live.seq.highest;
-    if (kind === "metrics") {
-      const m = p as MetricsPayload;
+    if (m.kind === "metrics") {
       if (!p.historical) {
-        row.info.metrics = {
-          time: m.time,
-          host: m.host,
-          outbox: m.outbox,
-          dropped: m.dropped,
-          agent: m.agent,
-          links: m.links,
-        };
+        const { time, host, outbox, dropped, agent, links } = m.payload;
+        row.info.metrics = { time, host, outbox, dropped, agent, links };
       }
     } else {
-      const e = p as EventPayload;
+      const e = m.payload;
       this.out.pending.events.push({
         station: row.id,
         seq: e.seq,
@@ -321,15 +307,15 @@ export class Fleet {
       });
       // Events are what is stored per message; metrics only update the station's liveness.
       if (!e.historical) this.out.durableTime(time);
-      if (e.type === "outage") this.outage(row.id, e);
+      const checked = m.checked;
+      if (checked.ok && checked.event.type === "outage") this.outage(row.id, checked.event.data, e.seq);
     }
     // A new gap must survive a restart together with the seq that revealed it.
     this.out.station(row, v.newGap !== undefined || v.reset === true);
     return { gap: v.newGap, filled: v.filled };
   }
 
-  private outage(station: string, e: EventPayload): void {
-    const o: Outage = OutageSchema.parse(e.data);
+  private outage(station: string, o: Outage, seq: number): void {
     const start = Date.parse(o.start);
     const end = Date.parse(o.end);
     this.out.pending.outages.push({
@@ -338,7 +324,7 @@ export class Fleet {
       end,
       cause: o.cause,
       link: o.link,
-      seq: e.seq,
+      seq,
       evidence: o.evidence,
     });
     this.outageSpans.push({ station, start, end });

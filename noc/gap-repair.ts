@@ -1,5 +1,5 @@
 import { ResendResult } from "../contract/index.js";
-import type { Commander } from "./commander.js";
+import type { StationCommands } from "./station-commands.js";
 import type { Fleet } from "./fleet.js";
 import type { GapRow } from "./model.js";
 import type { CollectorStats } from "./stats.js";
@@ -35,7 +35,7 @@ export class GapRepair {
 
   constructor(
     private readonly fleet: Fleet,
-    private readonly commander: Commander,
+    private readonly commands: StationCommands,
     private readonly stats: CollectorStats,
     private readonly log: { warn(o: object, msg: string): void },
     private readonly options: GapRepairOptions,
@@ -121,7 +121,7 @@ export class GapRepair {
     gap.lastRequestAt = now;
     this.fleet.gapsChanged([gap]);
     this.stats.resendRequests++;
-    return this.commander.send(station, "resend", args).then((reply) => {
+    return this.commands.send(station, "resend", args).then((reply) => {
       if (!reply.ok) {
         this.log.warn({ station, gap: args, error: reply.error }, "resend refused");
         return;

@@ -71,6 +71,8 @@ export class CollectorStats {
   invalid = 0;
   readonly invalidByReason: Record<string, number> = {};
   readonly recentRejects: Reject[] = [];
+  /** Events stored whose data did not match their type's schema (or whose type has none), by type. */
+  readonly eventDataMismatches: Record<string, number> = {};
   gapsOpened = 0;
   gapsClosed = 0;
   gapsPermanent = 0;
@@ -99,6 +101,10 @@ export class CollectorStats {
     if (this.recentRejects.length > 50) this.recentRejects.pop();
   }
 
+  eventDataMismatch(type: string): void {
+    this.eventDataMismatches[type] = (this.eventDataMismatches[type] ?? 0) + 1;
+  }
+
   toJSON(): Record<string, unknown> {
     return {
       received: this.received,
@@ -109,6 +115,7 @@ export class CollectorStats {
       invalid: this.invalid,
       invalidByReason: this.invalidByReason,
       recentRejects: this.recentRejects,
+      eventDataMismatches: this.eventDataMismatches,
       gaps: {
         opened: this.gapsOpened,
         closed: this.gapsClosed,

@@ -1,5 +1,7 @@
 import {
+  checkEventData,
   DeviceState,
+  type EventDataCheck,
   EventPayload,
   LinkState,
   MetricsPayload,
@@ -16,7 +18,8 @@ export type StationMessage =
   | { kind: "device"; station: string; name: string; payload: z.infer<typeof DeviceState> }
   | { kind: "power"; station: string; payload: z.infer<typeof PowerState> }
   | { kind: "uptime"; station: string; payload: z.infer<typeof UptimePayload> }
-  | { kind: "event"; station: string; payload: z.infer<typeof EventPayload> }
+  /** `checked` says whether `data` matches its type's schema; a mismatch is stored and counted, not acted on. */
+  | { kind: "event"; station: string; payload: z.infer<typeof EventPayload>; checked: EventDataCheck }
   | { kind: "metrics"; station: string; payload: z.infer<typeof MetricsPayload> };
 
 export type Validated =
@@ -85,6 +88,7 @@ export function validateMessage(root: string, topic: string, payload: Buffer): V
     station: t.station,
     payload: r.data,
     ...("name" in t ? { name: t.name } : {}),
+    ...(t.kind === "event" ? { checked: checkEventData(r.data as EventPayload) } : {}),
   };
   return { ok: true, message: message as StationMessage };
 }

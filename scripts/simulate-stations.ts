@@ -175,7 +175,12 @@ export class StationSimulator {
     const every = this.o.eventEvery ?? 0;
     const sent =
       every > 0 && n % every === 0
-        ? s.event("sim.sample", { n, note: "periodic simulated event" })
+        ? s.event("fingerprint.capture", {
+            device: "scanner1",
+            finger: "right-thumb",
+            quality: 60 + (n % 40),
+            durationMs: 900,
+          })
         : s.metrics();
     sent.catch(() => this.errors++);
   }

@@ -6,6 +6,7 @@
  */
 import type { DeviceConfig } from "../../config/devices.js";
 import type { DeviceState } from "../../contract/device.js";
+import type { EventData } from "../../contract/events.js";
 import type { DiscoveredDevice, DiscoveryResult } from "../../drivers/discovery/discover.js";
 import type { Clock, DeviceView, EventSink, Logger, RetainedSink, Service } from "../ports.js";
 import { deviceKey, isLocallyAttached, matchDevices } from "./match.js";
@@ -217,7 +218,7 @@ export class Inventory implements Service, DeviceView {
   }
 }
 
-function describe(d: DiscoveredDevice, device: string | null): Record<string, unknown> {
+function describe(d: DiscoveredDevice, device: string | null): EventData["device.attached"] {
   return {
     device,
     configured: device !== null,

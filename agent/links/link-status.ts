@@ -20,6 +20,8 @@ export interface TargetStatus {
 
 export const EMPTY_FIGURES: LinkFigures = computeFigures([]);
 
+export function iso(ms: number): string;
+export function iso(ms: number | undefined): string | undefined;
 export function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { COMMAND_NAMES, TOPIC_LEVEL } from "../../contract/index.js";
-import type { Commander } from "../commander.js";
+import type { StationCommands } from "../station-commands.js";
 import { rankingCsv, stationsCsv } from "../csv.js";
 import type { Fleet } from "../fleet.js";
 import { uptimePct } from "../model.js";
@@ -26,7 +26,7 @@ export interface ApiDeps {
   fleet: Fleet;
   storage: Storage;
   stats: CollectorStats;
-  commander: Commander;
+  commands: StationCommands;
   timeZone: string;
   now: () => number;
   /** Bearer token for POST (commands); commands over HTTP are refused when unset. */
@@ -71,9 +71,86 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   return r.data;
 }
 
+interface Request {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: Buffer;
+  auth?: string;
+}
+
+interface Route {
+  method: "GET" | "POST";
+  /** Below /api/v1; `:name` matches one path segment. */
+  path: string;
+  handle(r: Request): Promise<ApiResult> | ApiResult;
+}
+
+const json = async (v: unknown): Promise<ApiResult> => ({ json: await v });
+
+/** Matches a route's segments against the request's; returns the named parameters, or undefined. */
+function match(pattern: string[], parts: string[]): Record<string, string> | undefined {
+  if (pattern.length !== parts.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, seg] of pattern.entries()) {
+    const part = parts[i] as string;
+    if (seg.startsWith(":")) params[seg.slice(1)] = part;
+    else if (seg !== part) return undefined;
+  }
+  return params;
+}
+
+/** Path segments below /api/v1, decoded; a malformed `%` escape is the client's mistake (400). */
+function apiPath(path: string): string[] {
+  let parts: string[];
+  try {
+    parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new HttpError(400, "malformed percent-escape in the path");
+  }
+  if (parts[0] !== "api" || parts[1] !== "v1") throw new HttpError(404, "not found");
+  return parts.slice(2);
+}
+
 /** The JSON API behind the dashboard (documented in docs/noc.md). Read-only except commands. */
 export class Api {
-  constructor(private readonly d: ApiDeps) {}
+  private readonly routes: (Route & { segments: string[] })[];
+
+  constructor(private readonly d: ApiDeps) {
+    const table: Route[] = [
+      { method: "GET", path: "/summary", handle: () => json(this.summary()) },
+      { method: "GET", path: "/stations", handle: (r) => json(this.stations(r.query)) },
+      {
+        method: "GET",
+        path: "/dark",
+        handle: (r) => json(this.stations({ sort: "-since", ...r.query, status: "dark" })),
+      },
+      { method: "GET", path: "/collector", handle: () => json(this.collector()) },
+      { method: "POST", path: "/collector/reset-lag", handle: (r) => this.resetLag(r.auth) },
+      { method: "GET", path: "/ranking", handle: (r) => json(this.ranking(r.query)) },
+      { method: "GET", path: "/ranking.csv", handle: (r) => this.rankingCsv(r.query) },
+      { method: "GET", path: "/availability", handle: (r) => json(this.availability(r.query)) },
+      { method: "GET", path: "/availability.csv", handle: (r) => this.availabilityCsv(r.query) },
+      { method: "GET", path: "/stations/:id", handle: (r) => json(this.station(r.params.id)) },
+      {
+        method: "GET",
+        path: "/stations/:id/timeline",
+        handle: (r) => json(this.timeline(r.params.id, r.query)),
+      },
+      { method: "GET", path: "/stations/:id/events", handle: (r) => json(this.events(r.params.id, r.query)) },
+      { method: "GET", path: "/stations/:id/gaps", handle: (r) => json(this.gapList(r.params.id, r.query)) },
+      {
+        method: "GET",
+        path: "/stations/:id/availability",
+        handle: (r) => json(this.stationAvailability(r.params.id, r.query)),
+      },
+      {
+        method: "POST",
+        path: "/stations/:id/commands/:name",
+        handle: (r) => this.command(r.params.id as string, r.params.name as string, r.body, r.auth),
+      },
+    ];
+    this.routes = table.map((r) => ({ ...r, segments: r.path.split("/").filter(Boolean) }));
+  }
 
   async handle(
     method: string,
@@ -82,51 +159,43 @@ export class Api {
     body: Buffer,
     auth?: string,
   ): Promise<ApiResult> {
-    const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-    if (parts[0] !== "api" || parts[1] !== "v1") throw new HttpError(404, "not found");
-    const [, , a, b, c, e] = parts;
-    if (method === "POST") {
-      if (a === "stations" && b && c === "commands" && e && parts.length === 6)
-        return this.command(b, e, body, auth);
-      if (a === "collector" && b === "reset-lag" && parts.length === 4) {
-        this.authorize(auth);
-        for (const h of [
-          this.d.stats.ingestLag,
-          this.d.stats.commitLag,
-          this.d.stats.writeMs,
-          this.d.stats.loopDelay,
-        ])
-          h.reset();
-        return { json: { ok: true } };
-      }
-      throw new HttpError(405, "only GET here");
+    const parts = apiPath(path);
+    const found = this.routes.flatMap((r) => {
+      const params = match(r.segments, parts);
+      return params ? [{ route: r, params }] : [];
+    });
+    if (found.length === 0) throw new HttpError(404, "not found");
+    const hit = found.find((f) => f.route.method === method);
+    if (!hit) {
+      const allowed = found.map((f) => f.route.method).join(", ");
+      throw new HttpError(405, `method not allowed; this path takes ${allowed}`);
     }
-    if (method !== "GET") throw new HttpError(405, "method not allowed");
-    if (a === "summary" && !b)
-      return { json: { time: new Date(this.d.now()).toISOString(), ...summary(this.d.fleet) } };
-    if (a === "stations" && !b) return { json: this.stations(query) };
-    if (a === "dark" && !b) return { json: this.stations({ sort: "-since", ...query, status: "dark" }) };
-    if (a === "collector" && !b) {
-      return {
-        json: {
-          ...this.d.status(),
-          storageBytes: await this.d.storage.sizeBytes(),
-          ...this.d.stats.toJSON(),
-        },
-      };
-    }
-    if (a === "ranking" && !b) return { json: await this.ranking(query) };
-    if (a === "ranking.csv" && !b) {
-      const { month, ranks } = await this.ranking(query);
-      return { csv: rankingCsv(month, ranks), filename: `district-ranking-${month}.csv` };
-    }
-    if (a === "availability" && !b) return { json: await this.availability(query) };
-    if (a === "availability.csv" && !b) {
-      const { month, rows } = await this.monthStations(query);
-      return { csv: stationsCsv(month, rows), filename: `station-availability-${month}.csv` };
-    }
-    if (a === "stations" && b && parts.length <= 5) return { json: await this.station(b, c, query) };
-    throw new HttpError(404, "not found");
+    return hit.route.handle({ params: hit.params, query, body, auth });
+  }
+
+  private summary() {
+    return { time: new Date(this.d.now()).toISOString(), ...summary(this.d.fleet) };
+  }
+
+  private async collector() {
+    return { ...this.d.status(), storageBytes: await this.d.storage.sizeBytes(), ...this.d.stats.toJSON() };
+  }
+
+  private resetLag(auth: string | undefined): ApiResult {
+    this.authorize(auth);
+    const s = this.d.stats;
+    for (const h of [s.ingestLag, s.commitLag, s.writeMs, s.loopDelay]) h.reset();
+    return { json: { ok: true } };
+  }
+
+  private async rankingCsv(query: Record<string, string>): Promise<ApiResult> {
+    const { month, ranks } = await this.ranking(query);
+    return { csv: rankingCsv(month, ranks), filename: `district-ranking-${month}.csv` };
+  }
+
+  private async availabilityCsv(query: Record<string, string>): Promise<ApiResult> {
+    const { month, rows } = await this.monthStations(query);
+    return { csv: stationsCsv(month, rows), filename: `station-availability-${month}.csv` };
   }
 
   private stations(query: Record<string, string>) {
@@ -168,53 +237,69 @@ export class Api {
     };
   }
 
-  private async station(id: string, sub: string | undefined, query: Record<string, string>) {
-    if (!TOPIC_LEVEL.test(id)) throw new HttpError(400, "invalid station id");
-    const live = detail(this.d.fleet, id);
+  /** A known station's id (400 when it cannot be one, 404 when the NOC has never heard of it). */
+  private known(id: string | undefined): string {
+    if (id === undefined || !TOPIC_LEVEL.test(id)) throw new HttpError(400, "invalid station id");
+    if (!this.d.fleet.stations.has(id)) throw new HttpError(404, `no station ${id}`);
+    return id;
+  }
+
+  private station(id: string | undefined) {
+    const live = detail(this.d.fleet, this.known(id));
     if (!live) throw new HttpError(404, `no station ${id}`);
+    return live;
+  }
+
+  private async timeline(station: string | undefined, query: Record<string, string>) {
+    const id = this.known(station);
     const s = this.d.storage;
     const now = this.d.now();
     const tz = this.d.timeZone;
-    if (sub === undefined) return live;
-    if (sub === "timeline") {
-      const r = parse(RangeQuery, query);
-      const from = r.from ? dayBounds(r.from, tz).from : now - 7 * 86_400_000;
-      const to = r.to ? dayBounds(r.to, tz).to : now + 1;
-      const range = { from, to };
-      const [status, links, devices, power, outages] = await Promise.all([
-        s.statusHistory(id, range),
-        s.linkHistory(id, range),
-        s.deviceHistory(id, range),
-        s.powerHistory(id, range),
-        s.outages(id, range),
-      ]);
-      return {
-        station: id,
-        from: new Date(from).toISOString(),
-        to: new Date(Math.min(to, now)).toISOString(),
-        status,
-        links,
-        devices,
-        power,
-        outages,
-      };
-    }
-    if (sub === "events")
-      return { station: id, events: await s.recentEvents(id, parse(LimitQuery, query).limit) };
-    if (sub === "gaps") return { station: id, gaps: await s.gaps(id, parse(LimitQuery, query).limit) };
-    if (sub === "availability") {
-      const month = this.month(query);
-      const days = daysOfMonth(month);
-      const rows = await s.daily(days[0] as string, days[days.length - 1] as string, id);
-      const today = dayKey(now, tz);
-      return {
-        station: id,
-        month,
-        days: rows.map((r) => ({ ...r, uptimePct: uptimePct(r), partial: r.day === today })),
-        total: sumByStation(rows)[0] ?? null,
-      };
-    }
-    throw new HttpError(404, "not found");
+    const r = parse(RangeQuery, query);
+    const from = r.from ? dayBounds(r.from, tz).from : now - 7 * 86_400_000;
+    const to = r.to ? dayBounds(r.to, tz).to : now + 1;
+    const range = { from, to };
+    const [status, links, devices, power, outages] = await Promise.all([
+      s.statusHistory(id, range),
+      s.linkHistory(id, range),
+      s.deviceHistory(id, range),
+      s.powerHistory(id, range),
+      s.outages(id, range),
+    ]);
+    return {
+      station: id,
+      from: new Date(from).toISOString(),
+      to: new Date(Math.min(to, now)).toISOString(),
+      status,
+      links,
+      devices,
+      power,
+      outages,
+    };
+  }
+
+  private async events(station: string | undefined, query: Record<string, string>) {
+    const id = this.known(station);
+    return { station: id, events: await this.d.storage.recentEvents(id, parse(LimitQuery, query).limit) };
+  }
+
+  private async gapList(station: string | undefined, query: Record<string, string>) {
+    const id = this.known(station);
+    return { station: id, gaps: await this.d.storage.gaps(id, parse(LimitQuery, query).limit) };
+  }
+
+  private async stationAvailability(station: string | undefined, query: Record<string, string>) {
+    const id = this.known(station);
+    const month = this.month(query);
+    const days = daysOfMonth(month);
+    const rows = await this.d.storage.daily(days[0] as string, days[days.length - 1] as string, id);
+    const today = dayKey(this.d.now(), this.d.timeZone);
+    return {
+      station: id,
+      month,
+      days: rows.map((r) => ({ ...r, uptimePct: uptimePct(r), partial: r.day === today })),
+      total: sumByStation(rows)[0] ?? null,
+    };
   }
 
   private authorize(auth: string | undefined): void {
@@ -228,18 +313,18 @@ export class Api {
     this.authorize(auth);
     if (!(COMMAND_NAMES as readonly string[]).includes(name))
       throw new HttpError(400, `unknown command ${name}; allowed: ${COMMAND_NAMES.join(", ")}`);
-    if (!this.d.fleet.stations.has(station)) throw new HttpError(404, `no station ${station}`);
-    let json: unknown = {};
+    this.known(station);
+    let parsed: unknown = {};
     if (body.length > 0) {
       try {
-        json = JSON.parse(body.toString("utf8"));
+        parsed = JSON.parse(body.toString("utf8"));
       } catch {
         throw new HttpError(400, "body is not JSON");
       }
     }
-    const { args } = parse(CommandBody, json);
+    const { args } = parse(CommandBody, parsed);
     try {
-      return { json: await this.d.commander.send(station, name, args) };
+      return { json: await this.d.commands.send(station, name, args) };
     } catch (e) {
       throw new HttpError(504, e instanceof Error ? e.message : String(e));
     }

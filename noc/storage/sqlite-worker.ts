@@ -1,18 +1,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type {
-  DailyRow,
-  DeviceChange,
-  EventRow,
-  GapRow,
-  LinkChange,
-  OutageRow,
-  PowerChange,
-  StationRow,
-  StatusChange,
-} from "../model.js";
-import type { HistoryBundle, Liveness, Storage, TimeRange, WriteBatch } from "./storage.js";
+import { FORWARDED_METHODS, type ForwardedMethod, type Storage } from "./storage.js";
 
 /** From TypeScript sources (tsx, vitest) the worker registers tsx before loading the thread module. */
 function startWorker(path: string): Worker {
@@ -31,6 +20,7 @@ function startWorker(path: string): Worker {
  * fsync would stop the collector's event loop, and every MQTT message with it. Here the main thread only
  * posts the batch; the storage thread writes it. Same tables, same contract suite as SqliteStorage.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below
 export class SqliteWorkerStorage implements Storage {
   readonly kind = "sqlite" as const;
   private worker: Worker | undefined;
@@ -39,7 +29,8 @@ export class SqliteWorkerStorage implements Storage {
 
   constructor(private readonly path: string) {}
 
-  private call<T>(method: string, ...args: unknown[]): Promise<T> {
+  /** @internal Used by the generated forwarding methods below. */
+  call<T>(method: string, ...args: unknown[]): Promise<T> {
     const w = this.worker;
     if (!w) return Promise.reject(new Error("storage not initialised"));
     const id = this.nextId++;
@@ -79,62 +70,16 @@ export class SqliteWorkerStorage implements Storage {
     this.worker = undefined;
     await w.terminate();
   }
+}
 
-  write(batch: WriteBatch): Promise<void> {
-    return this.call("write", batch);
-  }
-  loadStations(): Promise<StationRow[]> {
-    return this.call("loadStations");
-  }
-  liveness(ids: string[]): Promise<Map<string, Liveness>> {
-    return this.call("liveness", ids);
-  }
-  loadOpenGaps(): Promise<GapRow[]> {
-    return this.call("loadOpenGaps");
-  }
-  statusHistory(station: string, range: TimeRange): Promise<StatusChange[]> {
-    return this.call("statusHistory", station, range);
-  }
-  linkHistory(station: string, range: TimeRange): Promise<LinkChange[]> {
-    return this.call("linkHistory", station, range);
-  }
-  deviceHistory(station: string, range: TimeRange): Promise<DeviceChange[]> {
-    return this.call("deviceHistory", station, range);
-  }
-  powerHistory(station: string, range: TimeRange): Promise<PowerChange[]> {
-    return this.call("powerHistory", station, range);
-  }
-  outages(station: string, range: TimeRange): Promise<OutageRow[]> {
-    return this.call("outages", station, range);
-  }
-  recentEvents(station: string, limit: number): Promise<EventRow[]> {
-    return this.call("recentEvents", station, limit);
-  }
-  gaps(station: string, limit: number): Promise<GapRow[]> {
-    return this.call("gaps", station, limit);
-  }
-  historyForRange(range: TimeRange): Promise<Map<string, HistoryBundle>> {
-    return this.call("historyForRange", range);
-  }
-  upsertDaily(rows: DailyRow[]): Promise<void> {
-    return this.call("upsertDaily", rows);
-  }
-  periodTotals(fromDay: string, toDay: string): Promise<DailyRow[]> {
-    return this.call("periodTotals", fromDay, toDay);
-  }
-  daily(fromDay: string, toDay: string, station?: string): Promise<DailyRow[]> {
-    return this.call("daily", fromDay, toDay, station);
-  }
-  getMeta(key: string): Promise<string | undefined> {
-    return this.call("getMeta", key);
-  }
-  setMeta(key: string, value: string): Promise<void> {
-    return this.call("setMeta", key, value);
-  }
-  prune(before: number): Promise<number> {
-    return this.call("prune", before);
-  }
-  sizeBytes(): Promise<number> {
-    return this.call("sizeBytes");
-  }
+// The forwarding methods, made from the list: each posts its call to the storage thread. The interface
+// tells TypeScript they exist; the loop puts them on the prototype.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface SqliteWorkerStorage extends Pick<Storage, ForwardedMethod> {}
+for (const method of FORWARDED_METHODS) {
+  Object.defineProperty(SqliteWorkerStorage.prototype, method, {
+    value(this: SqliteWorkerStorage, ...args: unknown[]) {
+      return this.call(method, ...args);
+    },
+  });
 }

@@ -1,219 +1,122 @@
 import Database from "better-sqlite3";
-import type { DailyRow, GapRow, StationRow } from "../model.js";
 import {
-  dailyValues,
-  deviceValues,
-  eventValues,
-  gapValues,
-  groupBy,
-  linkValues,
-  outageValues,
-  periodRows,
-  powerValues,
-  SQL,
-  stationValues,
-  statusValues,
-  table,
-  TABLES,
-  toDaily,
-  toDevice,
-  toEvent,
-  toGap,
-  toLiveness,
-  toLink,
-  toOutage,
-  toPower,
-  toStation,
-  toStatus,
+  insertSql,
+  lastPerKey,
+  setClause,
+  type ColumnType,
   type DbRow,
-  type TableDef,
-} from "./rows.js";
-import type { HistoryBundle, Liveness, Storage, TimeRange, WriteBatch } from "./storage.js";
-
-const SQLITE_TYPES = { text: "TEXT", int: "INTEGER", real: "REAL", bool: "INTEGER" } as const;
-
-function ddl(t: TableDef): string[] {
-  const cols = t.cols.map(([n, ty]) => `${n} ${SQLITE_TYPES[ty]}`);
-  if (t.serial) cols.unshift("id INTEGER PRIMARY KEY AUTOINCREMENT");
-  if (t.key) cols.push(`PRIMARY KEY (${t.key.join(", ")})`);
-  return [
-    `CREATE TABLE IF NOT EXISTS ${t.name} (${cols.join(", ")})`,
-    ...t.indexes.map(
-      (ix) => `CREATE INDEX IF NOT EXISTS ${t.name}_${ix.join("_")} ON ${t.name} (${ix.join(", ")})`,
-    ),
-  ];
-}
-
-function insertSql(t: TableDef): string {
-  const names = t.cols.map(([n]) => n);
-  const base = `INSERT INTO ${t.name} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`;
-  if (!t.key) return base;
-  const updates = names.filter((n) => !t.key?.includes(n)).map((n) => `${n} = excluded.${n}`);
-  return `${base} ON CONFLICT (${t.key.join(", ")}) DO UPDATE SET ${updates.join(", ")}`;
-}
+  type Dialect,
+  type NamedRow,
+  type Queryable,
+  type UpdateSpec,
+} from "./dialect.js";
+import { SqlStore } from "./sql-store.js";
 
 /** better-sqlite3 binds booleans only as numbers. */
 const bind = (values: unknown[]): unknown[] => values.map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v));
 
-/** Embedded default: one file, WAL, no set-up. better-sqlite3 is synchronous; batches keep each call short. */
-export class SqliteStorage implements Storage {
+/**
+ * better-sqlite3 is synchronous: each statement runs to completion, so bulk writes are one prepared
+ * statement run per row (as fast as SQLite goes) and need no chunking.
+ */
+export class SqliteDialect implements Dialect {
   readonly kind = "sqlite" as const;
-  private db!: Database.Database;
+  readonly types: Record<ColumnType, string> = {
+    text: "TEXT",
+    int: "INTEGER",
+    real: "REAL",
+    bool: "INTEGER",
+  };
+  readonly serialId = "id INTEGER PRIMARY KEY AUTOINCREMENT";
+  private db: Database.Database | undefined;
   private readonly stmts = new Map<string, Database.Statement>();
+  /** One connection: a transaction must not begin while another awaits inside its body. */
+  private txTail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly path: string) {}
 
-  async init(): Promise<void> {
-    this.db = new Database(this.path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.transaction(() => {
-      for (const t of TABLES) for (const sql of ddl(t)) this.db.exec(sql);
-    })();
+  async open(): Promise<void> {
+    if (this.db?.open) return;
+    this.stmts.clear();
+    const db = new Database(this.path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 5000");
+    this.db = db;
   }
 
   async close(): Promise<void> {
     if (this.db?.open) this.db.close();
+    this.db = undefined;
   }
 
   private stmt(sql: string): Database.Statement {
+    if (!this.db) throw new Error("storage not initialised");
     let s = this.stmts.get(sql);
     if (!s) this.stmts.set(sql, (s = this.db.prepare(sql)));
     return s;
   }
 
-  private all(sql: string, ...params: unknown[]): DbRow[] {
+  async all(sql: string, params: unknown[] = []): Promise<DbRow[]> {
     return this.stmt(sql).all(...bind(params)) as DbRow[];
   }
 
-  private insertAll<T>(name: string, rows: T[], values: (r: T) => unknown[]): void {
-    if (rows.length === 0) return;
-    const s = this.stmt(insertSql(table(name)));
-    for (const r of rows) s.run(...bind(values(r)));
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    return this.stmt(sql).run(...bind(params)).changes;
   }
 
-  async write(b: WriteBatch): Promise<void> {
-    this.db.transaction(() => {
-      this.insertAll("stations", b.stations, stationValues);
-      const live = this.stmt(SQL.updateLiveness);
-      for (const l of b.liveness) live.run(l.lastSeen, l.lastSeq ?? null, l.id);
-      this.insertAll("status_history", b.statusChanges, statusValues);
-      this.insertAll("link_history", b.linkChanges, linkValues);
-      this.insertAll("device_history", b.deviceChanges, deviceValues);
-      this.insertAll("power_history", b.powerChanges, powerValues);
-      this.insertAll("events", b.events, eventValues);
-      this.insertAll("outages", b.outages, outageValues);
-      this.insertAll("gaps", b.gaps, gapValues);
-    })();
+  async insertMany(table: string, rows: NamedRow[], key?: string[]): Promise<void> {
+    const first = rows[0];
+    if (!first) return;
+    const cols = Object.keys(first);
+    const s = this.stmt(insertSql(table, cols, [`(${cols.map(() => "?").join(", ")})`], key));
+    for (const r of lastPerKey(rows, key)) s.run(...bind(cols.map((c) => r[c])));
   }
 
-  async loadStations(): Promise<StationRow[]> {
-    return this.all("SELECT * FROM stations ORDER BY id").map(toStation);
-  }
-
-  async liveness(ids: string[]): Promise<Map<string, Liveness>> {
-    const out = new Map<string, Liveness>();
-    for (const id of ids) {
-      const row = this.all(SQL.liveness, id)[0];
-      if (row) out.set(id, toLiveness(row));
-    }
-    return out;
-  }
-
-  async loadOpenGaps(): Promise<GapRow[]> {
-    return this.all(SQL.openGaps).map(toGap);
-  }
-
-  async statusHistory(station: string, r: TimeRange) {
-    return this.all(SQL.statusHistory, station, r.from, r.to, station, r.from).map(toStatus);
-  }
-
-  async linkHistory(station: string, r: TimeRange) {
-    return this.all(SQL.linkHistory, station, r.from, r.to, station, r.from).map(toLink);
-  }
-
-  async deviceHistory(station: string, r: TimeRange) {
-    return this.all(SQL.deviceHistory, station, r.from, r.to).map(toDevice);
-  }
-
-  async powerHistory(station: string, r: TimeRange) {
-    return this.all(SQL.powerHistory, station, r.from, r.to).map(toPower);
-  }
-
-  async outages(station: string, r: TimeRange) {
-    return this.all(SQL.outages, station, r.to, r.from).map(toOutage);
-  }
-
-  async recentEvents(station: string, limit: number) {
-    return this.all(SQL.recentEvents, station, limit).map(toEvent);
-  }
-
-  async gaps(station: string, limit: number) {
-    return this.all(SQL.gaps, station, limit).map(toGap);
-  }
-
-  async historyForRange(r: TimeRange): Promise<Map<string, HistoryBundle>> {
-    const status = groupBy(this.all(SQL.allStatus, r.from, r.to, r.from).map(toStatus));
-    const links = groupBy(this.all(SQL.allLinks, r.from, r.to, r.from).map(toLink));
-    const outages = groupBy(this.all(SQL.allOutages, r.to, r.from).map(toOutage));
-    const out = new Map<string, HistoryBundle>();
-    for (const id of new Set([...status.keys(), ...links.keys(), ...outages.keys()])) {
-      out.set(id, {
-        status: status.get(id) ?? [],
-        links: links.get(id) ?? [],
-        outages: outages.get(id) ?? [],
-      });
-    }
-    return out;
-  }
-
-  async upsertDaily(rows: DailyRow[]): Promise<void> {
-    this.db.transaction(() => this.insertAll("daily", rows, dailyValues))();
-  }
-
-  async periodTotals(fromDay: string, toDay: string): Promise<DailyRow[]> {
-    return periodRows(
-      fromDay,
-      toDay,
-      this.all(SQL.periodTotals, fromDay, toDay),
-      this.all(SQL.periodDistricts, fromDay, toDay),
-      this.all(SQL.periodLinks, fromDay, toDay),
+  async updateMany(u: UpdateSpec, rows: NamedRow[]): Promise<void> {
+    if (!rows.length) return;
+    const cols = [...Object.keys(u.set), u.key];
+    const s = this.stmt(
+      `UPDATE ${u.table} SET ${setClause(
+        u,
+        () => "?",
+        (c) => c,
+      )} WHERE ${u.key} = ?`,
     );
+    for (const r of rows) s.run(...bind(cols.map((c) => r[c])));
   }
 
-  async daily(fromDay: string, toDay: string, station?: string): Promise<DailyRow[]> {
-    const rows = station
-      ? this.all(SQL.dailyStation, fromDay, toDay, station)
-      : this.all(SQL.daily, fromDay, toDay);
-    return rows.map(toDaily);
-  }
-
-  async getMeta(key: string): Promise<string | undefined> {
-    const row = this.all(SQL.getMeta, key)[0];
-    return row ? String(row.value) : undefined;
-  }
-
-  async setMeta(key: string, value: string): Promise<void> {
-    this.stmt(insertSql(table("meta"))).run(key, value);
-  }
-
-  async prune(before: number): Promise<number> {
-    let n = 0;
-    this.db.transaction(() => {
-      for (const sql of SQL.prune) {
-        const params = Array<number>(sql.split("?").length - 1).fill(before);
-        n += this.stmt(sql).run(...params).changes;
+  transaction<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    const run = this.txTail.then(async () => {
+      // IMMEDIATE takes the write lock up front, so two processes migrating one file queue instead of
+      // failing half way with SQLITE_BUSY.
+      await this.run("BEGIN IMMEDIATE");
+      try {
+        const out = await fn(this);
+        await this.run("COMMIT");
+        return out;
+      } catch (e) {
+        if (this.db?.inTransaction) await this.run("ROLLBACK");
+        throw e;
       }
-    })();
-    return n;
+    });
+    this.txTail = run.catch(() => undefined);
+    return run;
   }
 
   /** Bytes in use (pages minus free pages, WAL content included): growth, not file-size noise. */
   async sizeBytes(): Promise<number> {
+    if (!this.db) throw new Error("storage not initialised");
     const pages = Number(this.db.pragma("page_count", { simple: true }));
     const free = Number(this.db.pragma("freelist_count", { simple: true }));
     const size = Number(this.db.pragma("page_size", { simple: true }));
     return (pages - free) * size;
+  }
+}
+
+/** Embedded default: one file, WAL, no set-up. */
+export class SqliteStorage extends SqlStore {
+  constructor(path: string) {
+    super(new SqliteDialect(path));
   }
 }

@@ -119,3 +119,32 @@ export interface Storage {
   /** Bytes on disk (SQLite pages in use, or the PostgreSQL schema's tables and indexes). */
   sizeBytes(): Promise<number>;
 }
+
+/** Storage's methods that a proxy forwards as they are (the SQLite worker thread). */
+export const FORWARDED_METHODS = [
+  "write",
+  "loadStations",
+  "liveness",
+  "loadOpenGaps",
+  "statusHistory",
+  "linkHistory",
+  "deviceHistory",
+  "powerHistory",
+  "outages",
+  "recentEvents",
+  "gaps",
+  "historyForRange",
+  "upsertDaily",
+  "periodTotals",
+  "daily",
+  "getMeta",
+  "setMeta",
+  "prune",
+  "sizeBytes",
+] as const satisfies readonly (keyof Storage)[];
+
+export type ForwardedMethod = (typeof FORWARDED_METHODS)[number];
+
+// A method added to Storage but not to the list above fails to compile here.
+type Unlisted = Exclude<keyof Storage, ForwardedMethod | "kind" | "init" | "close">;
+const _allMethodsListed: [Unlisted] extends [never] ? true : Unlisted = true;

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { CommandHandler, type HistoryMessage, type IncomingCommand } from "../../agent/commands/index.js";
-import { stationTopics, type OutageCause, type StationTopics } from "../../contract/index.js";
+import {
+  stationTopics,
+  type EventData,
+  type EventType,
+  type OutageCause,
+  type StationTopics,
+} from "../../contract/index.js";
 import * as P from "./payloads.js";
 
 export interface SimPublishOptions {
@@ -157,7 +163,7 @@ export class VirtualStation {
     );
   }
 
-  event(type: string, data: Record<string, unknown>, at = this.now()): Promise<void> {
+  event<K extends EventType>(type: K, data: EventData[K], at = this.now()): Promise<void> {
     return this.durable(this.topics.event, (seq, hist) => P.event(this.id, seq, at, type, data, hist));
   }
 
@@ -178,31 +184,44 @@ export class VirtualStation {
     const l = this.links.find((x) => x.name === name);
     if (!l) throw new Error(`no link ${name}`);
     const now = this.now();
+    const from = l.state;
     Object.assign(l, { state, active, since: new Date(now).toISOString() });
     await this.send(this.topics.link(name), JSON.stringify(P.linkState(this.id, l, now)), {
       qos: 1,
       retain: true,
     });
-    await this.event(state === "up" ? "link.up" : "link.down", { link: name });
+    const base = { link: name, interface: `sim-${name}`, role: l.role, from, evidence: {} };
+    if (state === "up") await this.event("link.up", { ...base, reason: "probes answered again" });
+    else
+      await this.event(state === "down" ? "link.down" : "link.degraded", {
+        ...base,
+        reason: "simulated",
+        firstFailAt: new Date(now).toISOString(),
+      });
   }
 
   async setDevice(id: string, health: P.SimDevice["health"], reason?: string): Promise<void> {
     const d = this.devices.find((x) => x.id === id);
     if (!d) throw new Error(`no device ${id}`);
     const now = this.now();
+    const previous = d.health;
     Object.assign(d, { health, reason, since: new Date(now).toISOString() });
     await this.send(this.topics.device(id), JSON.stringify(P.deviceState(this.id, d, now)), {
       qos: 1,
       retain: true,
     });
-    await this.event(health === "faulted" ? `${d.kind}.faulted` : `${d.kind}.ready`, {
+    await this.event(`device.${health}`, {
       device: id,
+      kind: d.kind,
+      driver: `sim-${d.kind}`,
+      previous,
       ...(reason ? { reason } : {}),
     });
   }
 
   async setPower(onBattery: boolean): Promise<void> {
     const now = this.now();
+    const batterySince = Date.parse(this.powerSince);
     this.onBattery = onBattery;
     this.powerSince = new Date(now).toISOString();
     await this.send(
@@ -210,7 +229,14 @@ export class VirtualStation {
       JSON.stringify(P.powerState(this.id, onBattery, this.powerSince, now)),
       { qos: 1, retain: true },
     );
-    await this.event(onBattery ? "power.on-battery" : "power.mains", {});
+    const p = P.powerState(this.id, onBattery, this.powerSince, now);
+    const figures = { batteryPct: p.batteryPct, runtimeS: p.runtimeS };
+    if (onBattery) await this.event("power.mains-lost", figures);
+    else
+      await this.event("power.mains-restored", {
+        ...figures,
+        onBatteryS: Math.round((now - batterySince) / 1000),
+      });
   }
 
   /** The station loses these seqs from its history (retention): a resend reports them gone. */

@@ -263,7 +263,12 @@ describe.skipIf(noLab !== undefined)("ICMP processes and faults (root, loopback 
       station: "LAB-0001",
       links: [link("good", "lo"), link("typo", "nosuch9"), link("noping", "lo", { icmpTool: "ping" })],
       clock,
-      events: { event: (type, data) => events.push(`${type} ${String(data.link)} ${String(data.reason)}`) },
+      events: {
+        event: (type, data) => {
+          const d = data as { link?: string; reason?: string };
+          events.push(`${type} ${String(d.link)} ${String(d.reason)}`);
+        },
+      },
       retained: { link: (n, s) => states.set(n, s), device: () => undefined, power: () => undefined },
       icmpBinaries: { ping: "/nonexistent/ping" },
     });

@@ -112,6 +112,27 @@ describe("station-noc collector", () => {
     expect(noc.fleet.stations.get("PS00002")?.row.lastSeq).toBe(st.seq);
   });
 
+  it("stores an event whose data breaks its schema, counts it by type and keeps the seq whole", async () => {
+    const st = sim.station("PS00002");
+    const seq = st.seq + 1;
+    st.seq = seq;
+    const before = noc.stats.eventDataMismatches["printer.paper-out"] ?? 0;
+    const payload = {
+      station: "PS00002",
+      seq,
+      time: new Date().toISOString(),
+      clockSynced: true,
+      type: "printer.paper-out",
+      data: { device: 7 },
+    };
+    await raw.publishAsync(st.topics.event, JSON.stringify(payload), { qos: 1 });
+    await eventually(() => noc.stats.eventDataMismatches["printer.paper-out"] === before + 1);
+    expect(noc.fleet.stations.get("PS00002")?.row.lastSeq).toBe(seq);
+    expect((noc.stats.toJSON().eventDataMismatches as Record<string, number>)["printer.paper-out"]).toBe(
+      before + 1,
+    );
+  });
+
   it("detects a seq gap, asks for a resend and closes the gap when it is filled", async () => {
     const st = sim.station("PS00003");
     await st.metrics();

@@ -15,7 +15,7 @@ import { createLogger } from "../../agent/log.js";
 import { ConfigSchema } from "../../config/schema.js";
 import { EventPayload, MetricsPayload, ResendResult } from "../../contract/index.js";
 import { defaultOptions, NocApp } from "../../noc/app.js";
-import { Commander } from "../../noc/commander.js";
+import { StationCommands } from "../../noc/station-commands.js";
 import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
 
 const ROOT = "cctns/e2e";
@@ -109,13 +109,13 @@ describe("commands between station-noc and the real agent", () => {
     const births = () =>
       seen.filter((m) => m.topic === `${ROOT}/${ID}/state` && m.body.online === true).length;
     const before = births();
-    const reply = await noc.commander.send(ID, "rebirth");
+    const reply = await noc.commands.send(ID, "rebirth");
     expect(reply).toMatchObject({ ok: true });
     await eventually(() => births() > before);
   });
 
   it("diagnose returns the agent's results", async () => {
-    const reply = await noc.commander.send(ID, "diagnose");
+    const reply = await noc.commands.send(ID, "diagnose");
     expect(reply.ok).toBe(true);
     const report = reply.result as { checks: { id: string; status: string }[]; configPath: string };
     expect(report.checks.length).toBeGreaterThan(3);
@@ -123,7 +123,7 @@ describe("commands between station-noc and the real agent", () => {
   });
 
   it("resend republishes a seq range from the agent's history, marked historical", async () => {
-    const reply = await noc.commander.send(ID, "resend", { fromSeq: 1, toSeq: 3 });
+    const reply = await noc.commands.send(ID, "resend", { fromSeq: 1, toSeq: 3 });
     expect(reply.ok).toBe(true);
     expect(ResendResult.parse(reply.result)).toEqual({ republished: 3, gone: [] });
     const again = await eventually(() => {
@@ -151,21 +151,21 @@ describe("commands between station-noc and the real agent", () => {
   });
 
   it("refuses an unknown command with an error reply", async () => {
-    const body = noc.commander.request(ID, "reboot");
-    const reply = await noc.commander.sendRaw(ID, "reboot", Buffer.from(JSON.stringify(body)), body.id);
+    const body = noc.commands.request(ID, "reboot");
+    const reply = await noc.commands.sendRaw(ID, "reboot", Buffer.from(JSON.stringify(body)), body.id);
     expect(reply).toMatchObject({ ok: false, id: body.id });
     expect(reply.error).toMatch(/unknown command "reboot"/);
   });
 
   it("refuses a malformed command and changes nothing", async () => {
-    const body = noc.commander.request(ID, "resend", { fromSeq: 10, toSeq: 2 });
-    const reply = await noc.commander.sendRaw(ID, "resend", Buffer.from(JSON.stringify(body)), body.id);
+    const body = noc.commands.request(ID, "resend", { fromSeq: 10, toSeq: 2 });
+    const reply = await noc.commands.sendRaw(ID, "resend", Buffer.from(JSON.stringify(body)), body.id);
     expect(reply.ok).toBe(false);
     expect(reply.error).toMatch(/toSeq must be >= fromSeq/);
   });
 
   it("refuses a bad signature and an unsigned command", async () => {
-    const impostor = new Commander(noc.bus, {
+    const impostor = new StationCommands(noc.bus, {
       root: ROOT,
       instance: "x",
       privateKey: generateKeyPairSync("ed25519").privateKey,
@@ -173,30 +173,30 @@ describe("commands between station-noc and the real agent", () => {
       now: Date.now,
     });
     const forged = impostor.request(ID, "rebirth");
-    const r1 = await noc.commander.sendRaw(ID, "rebirth", Buffer.from(JSON.stringify(forged)), forged.id);
+    const r1 = await noc.commands.sendRaw(ID, "rebirth", Buffer.from(JSON.stringify(forged)), forged.id);
     expect(r1).toMatchObject({ ok: false, error: "bad signature" });
     const unsigned = { id: `unsigned-${Date.now()}`, issuedAt: new Date().toISOString() };
-    const r2 = await noc.commander.sendRaw(ID, "rebirth", Buffer.from(JSON.stringify(unsigned)), unsigned.id);
+    const r2 = await noc.commands.sendRaw(ID, "rebirth", Buffer.from(JSON.stringify(unsigned)), unsigned.id);
     expect(r2).toMatchObject({ ok: false, error: "signature required" });
   });
 
   it("refuses a replay: same id, same correlation data, or too old", async () => {
-    const body = noc.commander.request(ID, "diagnose");
+    const body = noc.commands.request(ID, "diagnose");
     const payload = Buffer.from(JSON.stringify(body));
-    expect((await noc.commander.sendRaw(ID, "diagnose", payload, body.id)).ok).toBe(true);
-    const replay = await noc.commander.sendRaw(ID, "diagnose", payload, `${body.id}-again`);
+    expect((await noc.commands.sendRaw(ID, "diagnose", payload, body.id)).ok).toBe(true);
+    const replay = await noc.commands.sendRaw(ID, "diagnose", payload, `${body.id}-again`);
     expect(replay).toMatchObject({ ok: false, error: "replayed command refused" });
-    const fresh = noc.commander.request(ID, "diagnose");
-    const sameCd = await noc.commander.sendRaw(ID, "diagnose", Buffer.from(JSON.stringify(fresh)), body.id);
+    const fresh = noc.commands.request(ID, "diagnose");
+    const sameCd = await noc.commands.sendRaw(ID, "diagnose", Buffer.from(JSON.stringify(fresh)), body.id);
     expect(sameCd).toMatchObject({ ok: false, error: "replayed command refused" });
-    const old = noc.commander.request(
+    const old = noc.commands.request(
       ID,
       "diagnose",
       undefined,
       undefined,
       new Date(Date.now() - 3600_000).toISOString(),
     );
-    const stale = await noc.commander.sendRaw(ID, "diagnose", Buffer.from(JSON.stringify(old)), old.id);
+    const stale = await noc.commands.sendRaw(ID, "diagnose", Buffer.from(JSON.stringify(old)), old.id);
     expect(stale.ok).toBe(false);
     expect(stale.error).toMatch(/too old/);
   });

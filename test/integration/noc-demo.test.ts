@@ -68,7 +68,7 @@ describe("station-noc beside the demo agent on the embedded broker", () => {
       return r?.status === "up" && r.district === "Demo District" && r;
     }, 15_000);
     expect(row.name).toBe("Demo Police Station");
-    const reply = await noc.commander.send("DEMO-0001", "diagnose");
+    const reply = await noc.commands.send("DEMO-0001", "diagnose");
     expect(reply).toMatchObject({ ok: true, result: { demo: true } });
     await agent?.stop();
     agent = undefined;

@@ -84,7 +84,7 @@ describe("shared subscription: several collectors, one dashboard", () => {
 
   it("stores every event once, whichever collector got it, and the dashboard sees every station", async () => {
     for (let round = 0; round < 10; round++)
-      for (const st of sim.stations) await st.event("sim.sample", { round });
+      for (const st of sim.stations) await st.event("printer.paper-near-end", { device: `printer-${round}` });
     const total = sim.stations.length * 10;
     await eventually(async () => {
       await Promise.all(apps.map((x) => x.flush(true)));

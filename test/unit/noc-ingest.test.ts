@@ -135,6 +135,24 @@ describe("message validation against the contract", () => {
     });
   });
 
+  it("stores an event whose data does not fit its type, but says so (the NOC counts it by type)", () => {
+    const check = (type: string, data: Record<string, unknown>) => {
+      const v = validateMessage(ROOT, `${ROOT}/PS1/event`, buf(P.event("PS1", 1, NOW, type, data)));
+      if (!v.ok || v.message?.kind !== "event") throw new Error("envelope rejected");
+      return v.message.checked;
+    };
+    expect(check("outage", { start: "yesterday" })).toMatchObject({ ok: false, reason: "data" });
+    expect(check("printer.paper-out", { device: 7 })).toMatchObject({
+      ok: false,
+      reason: "data",
+      detail: expect.stringContaining("data.device") as unknown,
+    });
+    expect(check("sim.sample", {})).toMatchObject({ ok: false, reason: "unknown-type" });
+    expect(check("printer.paper-out", { device: "printer1" })).toMatchObject({ ok: true });
+    // Fields a newer agent adds are ignored, not refused (see docs/mqtt.md, "Compatibility").
+    expect(check("printer.paper-near-end", { device: "printer1", tray: 2 })).toMatchObject({ ok: true });
+  });
+
   it("gives each rejection a short reason", () => {
     const bad = (topic: string, payload: Buffer) => {
       const v = validateMessage(ROOT, topic, payload);
@@ -142,7 +160,7 @@ describe("message validation against the contract", () => {
     };
     expect(bad(`${ROOT}/PS1/metrics`, Buffer.from("{"))).toBe("json");
     expect(bad(`${ROOT}/PS1/metrics`, buf({ station: "PS1" }))).toBe("schema:metrics");
-    expect(bad(`${ROOT}/PS1/event`, buf(P.event("PS1", 1, NOW, "outage", { start: "yesterday" })))).toBe(
+    expect(bad(`${ROOT}/PS1/event`, buf({ ...P.event("PS1", 1, NOW, "outage", {}), data: [] }))).toBe(
       "schema:event",
     );
     expect(bad(`${ROOT}/PS1/metrics`, buf(P.metrics("PS2", 1, NOW, NOW, [])))).toBe("station-mismatch");

@@ -2,7 +2,7 @@ import { randomUUID, sign, type KeyObject } from "node:crypto";
 import { canonicalCommand, CommandReply, stationTopics, type CommandName } from "../contract/index.js";
 import type { NocBus } from "./bus.js";
 
-export interface CommanderOptions {
+export interface StationCommandOptions {
   root: string;
   /** One topic level naming this NOC process; replies come back on `<root>/<station>/reply/<instance>`. */
   instance: string;
@@ -27,12 +27,12 @@ interface Pending {
  * the echoed id when the reply came without it (MQTT 3.1.1 stations). The response topic sits inside the
  * station's own tree, the only place the broker ACL lets a station publish.
  */
-export class Commander {
+export class StationCommands {
   private readonly pending = new Map<string, Pending>();
 
   constructor(
     private readonly bus: NocBus,
-    private readonly options: CommanderOptions,
+    private readonly options: StationCommandOptions,
   ) {}
 
   /** The filter this NOC must subscribe to (without $share: every instance hears its own replies). */

@@ -1,9 +1,10 @@
 // The only file in noc/ that imports mqtt.
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
 import type { BusMessage, NocBus, PublishOptions } from "./bus.js";
 
-export interface MqttBusOptions {
+export interface BrokerConnectionOptions {
   url: string;
   clientId: string;
   username?: string;
@@ -15,15 +16,19 @@ export interface MqttBusOptions {
   cert?: string;
   key?: string;
   reconnectMs?: number;
+  /** Where connection errors go (bad password, TLS, refused); without it they are only retried. */
+  log?: ConnectionLog;
 }
 
-/** The NOC's MQTT connection: MQTT 5, persistent session, automatic reconnect and resubscribe. */
-export class MqttBus implements NocBus {
+export type ConnectionLog = Pick<Logger, "error" | "info">;
+
+/** The NOC's connection to the broker: MQTT 5, persistent session, automatic reconnect and resubscribe. */
+export class BrokerConnection implements NocBus {
   private client: MqttClient | undefined;
   private readonly handlers: ((m: BusMessage) => void)[] = [];
   private readonly connHandlers: ((c: boolean) => void)[] = [];
 
-  constructor(private readonly options: MqttBusOptions) {}
+  constructor(private readonly options: BrokerConnectionOptions) {}
 
   get connected(): boolean {
     return this.client?.connected ?? false;
@@ -66,10 +71,21 @@ export class MqttBus implements NocBus {
       };
       for (const h of this.handlers) h(m);
     });
-    client.on("connect", () => this.connHandlers.forEach((h) => h(true)));
+    // Reconnect retries every few seconds: log an error when it starts or changes, not at every retry,
+    // and say when the connection is back.
+    let lastError: string | undefined;
+    client.on("connect", () => {
+      if (lastError !== undefined) o.log?.info({ url: o.url }, "MQTT connected again");
+      lastError = undefined;
+      this.connHandlers.forEach((h) => h(true));
+    });
     client.on("close", () => this.connHandlers.forEach((h) => h(false)));
-    // Errors (refused, DNS, TLS) are retried by reconnect; without a listener they would crash the NOC.
-    client.on("error", () => undefined);
+    client.on("error", (e: Error & { code?: string | number }) => {
+      const text = e.code === undefined ? e.message : `${e.message} (${e.code})`;
+      if (text === lastError) return;
+      lastError = text;
+      o.log?.error({ url: o.url, clientId: o.clientId, err: text }, "MQTT connection failed; retrying");
+    });
     return new Promise((resolve) => client.once("connect", () => resolve()));
   }
 

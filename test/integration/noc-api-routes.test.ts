@@ -1,0 +1,91 @@
+/**
+ * The NOC API's route table: path parameters reach the handler decoded, an unknown path is 404, a known
+ * path with the wrong method is 405 naming the allowed one, a bad escape or station id is 400, and
+ * commands need the admin token. Real fleet and SQLite store; no broker (no command is sent).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Fleet } from "../../noc/fleet.js";
+import { Api, HttpError } from "../../noc/http/api.js";
+import type { StationCommands } from "../../noc/station-commands.js";
+import { CollectorStats } from "../../noc/stats.js";
+import { SqliteStorage } from "../../noc/storage/index.js";
+import { WriteBuffer } from "../../noc/write-buffer.js";
+
+const NOW = Date.parse("2025-03-10T06:00:00Z");
+const dir = mkdtempSync(join(tmpdir(), "noc-api-"));
+const storage = new SqliteStorage(join(dir, "noc.db"));
+let api: Api;
+
+beforeAll(async () => {
+  await storage.init();
+  const stats = new CollectorStats();
+  const fleet = new Fleet(
+    new WriteBuffer(storage, stats, { livenessFlushMs: 1000, maxPending: 1000 }),
+    stats,
+    {
+      silentAfterMs: 60_000,
+      registry: new Map([["PS-01", { name: "Station one", district: "Pune" }]]),
+    },
+  );
+  fleet.load([], [], NOW);
+  api = new Api({
+    fleet,
+    storage,
+    stats,
+    // Never reached: every command below is refused before it would be sent.
+    commands: {} as StationCommands,
+    timeZone: "Asia/Kolkata",
+    now: () => NOW,
+    adminToken: "tok",
+    status: () => ({ instance: "test" }),
+  });
+});
+afterAll(async () => {
+  await storage.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function status(method: string, path: string, auth?: string, body = ""): Promise<number> {
+  try {
+    await api.handle(method, path, {}, Buffer.from(body), auth);
+    return 200;
+  } catch (e) {
+    if (e instanceof HttpError) return e.status;
+    throw e;
+  }
+}
+
+describe("NOC API route table", () => {
+  it("passes decoded path parameters to the station routes", async () => {
+    const r = await api.handle("GET", "/api/v1/stations/PS%2D01", {}, Buffer.alloc(0));
+    expect(r).toMatchObject({ json: { id: "PS-01", name: "Station one" } });
+    const ev = await api.handle("GET", "/api/v1/stations/PS%2D01/events", { limit: "5" }, Buffer.alloc(0));
+    expect(ev).toEqual({ json: { station: "PS-01", events: [] } });
+  });
+
+  it("answers 404, 405, 400 as a client expects", async () => {
+    expect(await status("GET", "/api/v1/nope")).toBe(404);
+    expect(await status("GET", "/api/v2/summary")).toBe(404);
+    expect(await status("GET", "/api/v1/stations/PS%2D01/nope")).toBe(404);
+    expect(await status("GET", "/api/v1/stations/PS99")).toBe(404);
+    expect(await status("POST", "/api/v1/summary")).toBe(405);
+    expect(await status("DELETE", "/api/v1/stations")).toBe(405);
+    expect(await status("GET", "/api/v1/collector/reset-lag")).toBe(405);
+    expect(await status("GET", "/api/v1/stations/%E0%A4")).toBe(400);
+    expect(await status("GET", "/api/v1/stations/a+b")).toBe(400);
+    await expect(api.handle("POST", "/api/v1/summary", {}, Buffer.alloc(0))).rejects.toThrow(/takes GET/);
+  });
+
+  it("refuses commands without the token, and unknown commands or stations with it", async () => {
+    const path = "/api/v1/stations/PS%2D01/commands/diagnose";
+    expect(await status("POST", path)).toBe(401);
+    expect(await status("POST", path, "Bearer wrong")).toBe(401);
+    expect(await status("POST", "/api/v1/stations/PS%2D01/commands/format-disk", "Bearer tok")).toBe(400);
+    expect(await status("POST", "/api/v1/stations/PS99/commands/diagnose", "Bearer tok")).toBe(404);
+    expect(await status("POST", path, "Bearer tok", "{not json")).toBe(400);
+    expect(await status("POST", "/api/v1/collector/reset-lag", "Bearer tok")).toBe(200);
+  });
+});

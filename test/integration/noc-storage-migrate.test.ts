@@ -1,0 +1,153 @@
+/**
+ * Schema migrations on both dialects: applied once and in order, recorded, adopted by a database made
+ * before versioning, refused when the database is newer than the NOC, and serialised between two NOCs
+ * starting at once.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Dialect } from "../../noc/storage/dialect.js";
+import { loadMigrations, migrate, SchemaBuilder, type Migration } from "../../noc/storage/migrate.js";
+import { up as initial } from "../../noc/storage/migrations/001-initial.js";
+import { PostgresDialect, PostgresStorage } from "../../noc/storage/postgres.js";
+import { SqliteWorkerStorage } from "../../noc/storage/sqlite-worker.js";
+import { SqliteDialect, SqliteStorage } from "../../noc/storage/sqlite.js";
+
+const PG_URL = process.env.NOC_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
+const dir = mkdtempSync(join(tmpdir(), "noc-migrate-"));
+const schemas: string[] = [];
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  const admin = new PostgresDialect({ connectionString: PG_URL });
+  await admin.open();
+  for (const s of schemas) await admin.run(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+  await admin.close();
+});
+
+let n = 0;
+/** Each call makes a new, empty database and returns how to open connections to it. */
+const backends: [string, () => () => Dialect][] = [
+  [
+    "sqlite",
+    () => {
+      const path = join(dir, `m${++n}.db`);
+      return () => new SqliteDialect(path);
+    },
+  ],
+  [
+    "postgres",
+    () => {
+      const schema = `noc_migrate_${process.pid}_${++n}`;
+      schemas.push(schema);
+      return () => new PostgresDialect({ connectionString: PG_URL, schema });
+    },
+  ],
+];
+
+const second: Migration = {
+  version: 2,
+  name: "alerts",
+  up: async (s) => {
+    await s.createTable("alerts", { id: "text", station: "text", opened_at: "int" }, { key: ["id"] });
+    await s.addColumn("stations", "pop", "text");
+  },
+};
+
+describe.each(backends)("migrations on %s", (_name, database) => {
+  it("finds the shipped migrations in version order", async () => {
+    const found = await loadMigrations();
+    expect(found[0]).toMatchObject({ version: 1, name: "initial" });
+    expect(found.map((m) => m.version)).toEqual([...found.map((m) => m.version)].sort((a, b) => a - b));
+  });
+
+  it("applies each migration once, in order, and records it", async () => {
+    const db = database()();
+    await db.open();
+    const shipped = await loadMigrations();
+    expect(await migrate(db, shipped)).toEqual(shipped.map((m) => m.version));
+    expect(await migrate(db, [...shipped, second])).toEqual([2]);
+    expect(await migrate(db, [...shipped, second])).toEqual([]);
+    await db.insertMany("alerts", [{ id: "a1", station: "S1", opened_at: 5 }], ["id"]);
+    await db.insertMany("stations", [{ id: "S1", status: "up", status_since: 1, info: "{}", pop: "PoP-3" }]);
+    expect(await db.all("SELECT pop FROM stations")).toEqual([{ pop: "PoP-3" }]);
+    const recorded = await db.all("SELECT version, name FROM schema_migrations ORDER BY version");
+    expect(recorded.map((r) => [Number(r.version), r.name])).toEqual([
+      [1, "initial"],
+      [2, "alerts"],
+    ]);
+    await db.close();
+  });
+
+  it("adopts a database made before versioning, keeping its rows", async () => {
+    const db = database()();
+    await db.open();
+    await db.transaction((q) => initial(new SchemaBuilder(db, q)));
+    await db.insertMany("meta", [{ key: "k", value: "v" }], ["key"]);
+    expect(await migrate(db, await loadMigrations())).toContain(1);
+    expect(await db.all("SELECT value FROM meta")).toEqual([{ value: "v" }]);
+    await db.close();
+  });
+
+  it("refuses a database newer than this NOC and changes nothing", async () => {
+    const db = database()();
+    await db.open();
+    const shipped = await loadMigrations();
+    await migrate(db, [...shipped, second]);
+    await expect(migrate(db, shipped)).rejects.toThrow(/schema version 2, newer than this NOC knows \(1\)/);
+    await db.close();
+  });
+
+  it("a failing migration leaves no trace: neither its tables nor its version", async () => {
+    const db = database()();
+    await db.open();
+    const broken: Migration = {
+      version: 2,
+      name: "broken",
+      up: async (s) => {
+        await s.createTable("half", { id: "text" }, { key: ["id"] });
+        await s.q.run("SELECT * FROM no_such_table");
+      },
+    };
+    await expect(migrate(db, [...(await loadMigrations()), broken])).rejects.toThrow(/no_such_table/);
+    expect(await migrate(db, await loadMigrations())).toEqual([1]);
+    await expect(db.all("SELECT * FROM half")).rejects.toThrow(/half/);
+    await db.close();
+  });
+});
+
+it("a SqliteStorage opened twice on one file keeps working (init is idempotent)", async () => {
+  const path = join(dir, "twice.db");
+  const one = new SqliteStorage(path);
+  await one.init();
+  await one.setMeta("x", "1");
+  await one.close();
+  const two = new SqliteStorage(path);
+  await two.init();
+  expect(await two.getMeta("x")).toBe("1");
+  await two.close();
+});
+
+/** Each on its own connection, as two NOC processes would be (SQLite: each on its own thread). */
+it.each([
+  ["sqlite", () => join(dir, "race.db"), (p: string) => new SqliteWorkerStorage(p)],
+  [
+    "postgres",
+    () => {
+      const schema = `noc_migrate_${process.pid}_race`;
+      schemas.push(schema);
+      return schema;
+    },
+    (schema: string) => new PostgresStorage({ connectionString: PG_URL, schema }),
+  ],
+] as const)(
+  "two NOCs starting at once on %s: both start, each migration runs once",
+  async (_n, where, open) => {
+    const at = where();
+    const stores = [open(at), open(at)];
+    await Promise.all(stores.map((s) => s.init()));
+    await stores[0]?.setMeta("both", "up");
+    expect(await stores[1]?.getMeta("both")).toBe("up");
+    await Promise.all(stores.map((s) => s.close()));
+  },
+);
