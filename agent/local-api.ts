@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { dirname } from "node:path";
+import getRawBody, { type RawBodyError } from "raw-body";
 import type { Logger, LocalRoute } from "./ports.js";
 
 const MAX_BODY = 8 * 1024 * 1024;
@@ -96,18 +97,10 @@ export class LocalApi {
   }
 }
 
+/** The body, or undefined when it is larger than MAX_BODY (raw-body stops reading there). */
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
+  return getRawBody(req, { limit: MAX_BODY }).catch((e: RawBodyError) => {
+    if (e.type === "entity.too.large") return undefined;
+    throw e;
   });
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import getRawBody, { type RawBodyError } from "raw-body";
 import { Api, HttpError } from "./api.js";
 import type { SseHub } from "./sse.js";
 
@@ -118,19 +119,7 @@ export class DashboardServer {
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, "request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
+  return getRawBody(req, { limit: MAX_BODY }).catch((e: RawBodyError) => {
+    throw e.type === "entity.too.large" ? new HttpError(413, "request body too large") : e;
   });
 }
