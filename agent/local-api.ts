@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { dirname } from "node:path";
-import getRawBody, { type RawBodyError } from "raw-body";
+import { readBody } from "../contract/http-body.js";
 import type { Logger, LocalRoute } from "./ports.js";
 
 const MAX_BODY = 8 * 1024 * 1024;
@@ -72,7 +72,7 @@ export class LocalApi {
           error: "missing or wrong bearer token (see the api-token file in the state dir)",
         });
       }
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_BODY);
       if (body === undefined) return sendJson(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
       await route.handle(req, res, body);
     } catch (e) {
@@ -95,12 +95,4 @@ export class LocalApi {
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server!.close(() => r()));
   }
-}
-
-/** The body, or undefined when it is larger than MAX_BODY (raw-body stops reading there). */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return getRawBody(req, { limit: MAX_BODY }).catch((e: RawBodyError) => {
-    if (e.type === "entity.too.large") return undefined;
-    throw e;
-  });
 }

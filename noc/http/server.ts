@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import getRawBody, { type RawBodyError } from "raw-body";
+import { readBody } from "../../contract/http-body.js";
 import { Api, HttpError } from "./api.js";
 import type { SseHub } from "./sse.js";
 
@@ -84,7 +84,8 @@ export class DashboardServer {
         this.sse.add(res);
         return;
       }
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_BODY);
+      if (body === undefined) throw new HttpError(413, "request body too large");
       const result = await this.api.handle(
         req.method ?? "GET",
         url.pathname,
@@ -116,10 +117,4 @@ export class DashboardServer {
       res.end(JSON.stringify({ error: e instanceof HttpError ? e.message : "internal error" }));
     }
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return getRawBody(req, { limit: MAX_BODY }).catch((e: RawBodyError) => {
-    throw e.type === "entity.too.large" ? new HttpError(413, "request body too large") : e;
-  });
 }

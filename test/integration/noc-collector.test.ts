@@ -63,6 +63,16 @@ describe("station-noc collector", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("answers 413 to a request body over its 16 KiB limit, and serves on", async () => {
+    const big = await fetch(new URL("/api/v1/stations", noc.url), {
+      method: "POST",
+      body: "x".repeat(20_000),
+    });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({ error: "request body too large" });
+    expect((await fetch(new URL("/api/v1/stations", noc.url))).status).toBe(200);
+  });
+
   it("knows every station from its birth: district, links, devices, power", async () => {
     const d = await api("/api/v1/stations/PS00001");
     expect(d).toMatchObject({ id: "PS00001", status: "up", district: "Nagpur", activeLink: "mpls" });
