@@ -349,7 +349,7 @@ async function appendOnlyBytes(schema: string): Promise<number> {
        WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname NOT IN ('stations', 'meta')`,
       [schema],
     );
-    return Number(r.rows[0]?.bytes ?? 0);
+    return Number((r.rows[0] as { bytes?: string } | undefined)?.bytes ?? 0);
   } finally {
     await client.end();
   }
