@@ -13,11 +13,12 @@ import { createAgentCommands, SqliteReplayStore } from "./commands/index.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
 import { Ledger, type LedgerOutage } from "./ledger.js";
 import { MidnightWatch } from "./local-time.js";
-import { ensureToken, LocalApi } from "./local-api.js";
+import { apiSocketPath, ensureToken, LocalApi } from "./local-api.js";
 import { MetricsSampler } from "./metrics-sampler.js";
 import { MqttSession } from "./mqtt-session.js";
 import { Outbox } from "./outbox.js";
 import type { DeviceView, LinkView, LocalRoute, Logger, PowerView, Service } from "./ports.js";
+import { redactUrl } from "./redact.js";
 import { Reporter } from "./reporter.js";
 import { statusRoute, type StatusSnapshot } from "./status.js";
 import { readBootInfo } from "./system-info.js";
@@ -34,6 +35,8 @@ export interface Notifier {
 export interface AgentOptions {
   config: Config;
   configHash: string;
+  /** The file the config came from, as the `diagnose` reply shows it. */
+  configPath?: string;
   version: string;
   log: Logger;
   notifier?: Notifier;
@@ -80,6 +83,7 @@ export class StationAgent {
   private stopping = false;
   brokerUrl = "";
   apiPort = 0;
+  apiSocket = "";
 
   constructor(private readonly o: AgentOptions) {}
 
@@ -162,22 +166,24 @@ export class StationAgent {
       configHash: this.o.configHash,
       host: hostname(),
     });
-    for (const [store, moved] of [
-      ["outbox", this.outbox.movedAside],
-      ["ledger", this.ledger.movedAside],
+    for (const [store, db] of [
+      ["outbox", this.outbox],
+      ["ledger", this.ledger],
     ] as const) {
+      const moved = db.movedAside;
       if (moved) {
         log.error(
           { store, movedTo: moved.to, error: moved.error },
           "corrupt store moved aside; started a new one",
         );
         this.reporter.event("storage.corrupt", { store, movedTo: moved.to, error: moved.error });
+        db.movedAsideReported(); // the event is committed to the outbox now
       }
     }
     this.publishOutages(outages);
 
     this.session.onConnect(() => {
-      log.info({ url }, "connected to broker");
+      log.info({ url: redactUrl(url) }, "connected to broker");
       this.publishOutages(
         this.ledger.connected(this.links ? (s, e) => this.links!.networkEvidence(s, e) : undefined),
       );
@@ -192,15 +198,43 @@ export class StationAgent {
     createAgentCommands({
       station: config.station.id,
       topicRoot: config.mqtt.topicRoot,
-      settings: config.commands,
+      // The embedded broker listens on loopback only: whoever can publish to it is on this PC already.
+      settings: {
+        ...config.commands,
+        allowUnsigned: config.commands.allowUnsigned || config.mqtt.url === "embedded",
+      },
       session: this.session,
       reporter: this.reporter,
       outbox: this.outbox,
-      diagnose: this.o.diagnose ?? (async () => (await import("./cli/doctor.js")).runDoctor({ config })),
+      diagnose:
+        this.o.diagnose ??
+        (async () =>
+          (await import("./cli/doctor.js")).runDoctor({
+            config,
+            ...(this.o.configPath ? { configPath: this.o.configPath } : {}),
+          })),
       clock: this.clock,
       replayStore: new SqliteReplayStore(this.ledger.db),
       log,
     });
+    if (config.api.enabled) {
+      const token = ensureToken(config.api.tokenFile ?? join(dir, "api-token"));
+      this.api = new LocalApi(
+        {
+          socket: apiSocketPath(config),
+          socketGroup: config.api.socketGroup,
+          ...(config.api.tcpPort !== undefined ? { tcpPort: config.api.tcpPort } : {}),
+          token,
+          log,
+        },
+        [statusRoute(() => this.status()), ...(extra?.routes ?? [])],
+      );
+      // Fatal when it cannot listen: the station's client would otherwise talk to nobody, or to whoever
+      // took the address; systemd restarts the agent and the journal says why.
+      await this.api.start();
+      this.apiPort = this.api.port;
+      this.apiSocket = apiSocketPath(config);
+    }
     this.session.start();
 
     this.every(config.ledger.heartbeatMs, () =>
@@ -213,23 +247,6 @@ export class StationAgent {
     const midnight = new MidnightWatch(Date.now, (day) => this.dailyRollup(day));
     this.every(15_000, () => midnight.check());
 
-    if (config.api.enabled) {
-      const token = ensureToken(config.api.tokenFile ?? join(dir, "api-token"));
-      this.api = new LocalApi({ port: config.api.port, token, log }, [
-        statusRoute(() => this.status()),
-        ...(extra?.routes ?? []),
-      ]);
-      try {
-        await this.api.start();
-        this.apiPort = this.api.port;
-      } catch (e) {
-        log.error(
-          { err: (e as Error).message, port: config.api.port },
-          "local API could not listen; continuing without it",
-        );
-        this.api = undefined;
-      }
-    }
     for (const s of this.services) {
       await s
         .start()
@@ -320,7 +337,7 @@ export class StationAgent {
       running: true,
       pid: process.pid,
       version: this.o.version,
-      broker: this.brokerUrl,
+      broker: redactUrl(this.brokerUrl),
       connected: this.session.connected,
       connectedSince: this.ledger.connectedSince(),
       lastError: this.session.lastErrorMessage || null,

@@ -11,9 +11,12 @@ import {
   loadConfig,
   type LoadedConfig,
 } from "../config/load.js";
+import { callLocalApi } from "./api-client.js";
 import { StationAgent } from "./app.js";
 import { buildServices } from "./app-services.js";
+import { apiSocketPath } from "./local-api.js";
 import { createLogger } from "./log.js";
+import { SecretModeError } from "./secret-file.js";
 import { SdNotifier } from "./sd-notify.js";
 import { readStatusFromDisk, renderStatus, type StatusSnapshot } from "./status.js";
 import { watchStation } from "./watch.js";
@@ -56,6 +59,7 @@ async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Pr
   const agent = new StationAgent({
     config,
     configHash: loaded.hash,
+    configPath: resolve(loaded.source),
     version: VERSION,
     log,
     notifier,
@@ -82,7 +86,13 @@ async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Pr
     log.error({ err: e.message, stack: e.stack }, "uncaught exception; continuing"),
   );
   process.on("unhandledRejection", (e) => log.error({ err: String(e) }, "unhandled rejection; continuing"));
-  await agent.start();
+  try {
+    await agent.start();
+  } catch (e) {
+    // Exit non-zero so systemd restarts us (e.g. the API socket was busy); never run half-started.
+    log.fatal({ err: (e as Error).message }, "could not start");
+    process.exit(e instanceof SecretModeError ? EX_CONFIG : 1);
+  }
   if (opts.demo) {
     const root = `${config.mqtt.topicRoot}/${config.station.id}`;
     process.stderr.write(
@@ -93,7 +103,7 @@ async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Pr
         `  Watch what it says: npx tsx agent/cli.ts watch --url ${agent.brokerUrl} --root ${config.mqtt.topicRoot} --station ${config.station.id}`,
         `     or with mosquitto-clients: mosquitto_sub -h 127.0.0.1 -p ${agent.brokerUrl.split(":").pop()} -t '${root}/#' -v`,
         `  Status for staff:   npx tsx agent/cli.ts status --config config/demo.yaml`,
-        `  Local API:          http://127.0.0.1:${agent.apiPort}/v1/status`,
+        `  Local API:          curl -s --unix-socket ${agent.apiSocket} http://localhost/v1/status`,
         "",
       ].join("\n"),
     );
@@ -103,12 +113,10 @@ async function runAgent(loaded: LoadedConfig, opts: { demo?: boolean } = {}): Pr
 async function fetchStatus(loaded: LoadedConfig): Promise<StatusSnapshot> {
   const { config } = loaded;
   try {
-    const res = await fetch(`http://127.0.0.1:${config.api.port}/v1/status`, {
-      signal: AbortSignal.timeout(2000),
-    });
-    if (res.ok) return (await res.json()) as StatusSnapshot;
+    const res = await callLocalApi(apiSocketPath(config), { path: "/v1/status" });
+    if (res.status === 200) return res.body as StatusSnapshot;
   } catch {
-    // Not running (or API disabled): fall back to what it left on disk.
+    // Not running, API disabled, or this user is not in the API group: read what it left on disk.
   }
   return readStatusFromDisk(config.station.id, resolve(config.storage.dir));
 }

@@ -47,6 +47,8 @@ interface RunRow {
 export class Ledger {
   readonly db: Db;
   readonly movedAside?: { to: string; error: string };
+  /** Drops the moved-aside marker once `storage.corrupt` is in the outbox. */
+  readonly movedAsideReported: () => void;
   private runId = 0;
   private disconnectedSince: number | null = null;
   private connectionId: number | null = null;
@@ -70,6 +72,7 @@ export class Ledger {
     });
     this.db = opened.db;
     if (opened.movedAside) this.movedAside = opened.movedAside;
+    this.movedAsideReported = opened.reported;
   }
 
   /** Classify the gap since the previous run, then open this run. Returns the new outage records. */

@@ -38,6 +38,8 @@ export interface OutboxOptions {
 export class Outbox {
   readonly db: Db;
   readonly movedAside?: { to: string; error: string };
+  /** Drops the moved-aside marker once `storage.corrupt` is in the outbox. */
+  readonly movedAsideReported: () => void;
   private bytes = 0;
   /** Kept in memory (counted once at open) so stats() never scans the table during a long drain. */
   private depth = 0;
@@ -61,6 +63,7 @@ export class Outbox {
     });
     this.db = opened.db;
     if (opened.movedAside) this.movedAside = opened.movedAside;
+    this.movedAsideReported = opened.reported;
     const db = this.db;
     this.stmts = {
       getMeta: db.prepare<[string], { value: number }>("SELECT value FROM meta WHERE key = ?"),
@@ -121,24 +124,29 @@ export class Outbox {
    * the transaction so seq order is the order of acceptance.
    */
   enqueue(kind: MessageKind, topic: string, build: (seq: number) => string): number {
-    return this.db.transaction(() => {
+    // The in-memory counters change only once the transaction committed: a failed commit (disk full)
+    // rolls the rows back, and the counters must not have moved either.
+    const delta: Delta = { bytes: 0, depth: 0 };
+    const seq = this.db.transaction(() => {
       const seq = this.nextSeqValue;
       const payload = build(seq);
       const size = Buffer.byteLength(payload) + Buffer.byteLength(topic);
       if (size > this.opts.maxBytes) throw new Error(`message of ${size} bytes exceeds storage.maxBytes`);
-      this.makeRoom(size);
+      this.makeRoom(size, delta);
       this.stmts.insert.run(seq, KIND_CODE[kind], topic, payload, this.now(), size);
       this.stmts.setMeta.run("next_seq", seq + 1);
-      this.bytes += size;
-      this.depth++;
-      this.nextSeqValue = seq + 1;
+      delta.bytes += size;
+      delta.depth++;
       return seq;
     })();
+    this.apply(delta);
+    this.nextSeqValue = seq + 1;
+    return seq;
   }
 
   /** Past the bound, thin the oldest metrics (every other one) first; events go only when no metrics remain. */
-  private makeRoom(size: number): void {
-    while (this.bytes + size > this.opts.maxBytes) {
+  private makeRoom(size: number, delta: Delta): void {
+    while (this.bytes + delta.bytes + size > this.opts.maxBytes) {
       const metrics = this.stmts.oldestOfKind.all(KIND_CODE.metrics, 64);
       let victims: { seq: number }[];
       let kind: "metrics" | "events";
@@ -152,7 +160,7 @@ export class Outbox {
       }
       for (const v of victims) {
         const r = this.stmts.delete.get(v.seq);
-        if (r) this.removed(r.size);
+        if (r) removed(delta, r.size);
       }
       this.stmts.addMeta.run(`dropped_${kind}`, victims.length);
     }
@@ -172,6 +180,7 @@ export class Outbox {
     if (this.pendingAcks.size === 0 || !this.db.open) return 0;
     const seqs = [...this.pendingAcks];
     this.pendingAcks = new Set();
+    const delta: Delta = { bytes: 0, depth: 0 };
     // A lost ack only means the message is sent again (at-least-once, the NOC dedups by seq), so removals
     // need no fsync of their own: NORMAL here, FULL again for the next enqueue.
     this.db.pragma("synchronous = NORMAL");
@@ -180,12 +189,17 @@ export class Outbox {
       this.db.transaction(() => {
         for (const [lo, hi] of runs(seqs)) {
           if (this.opts.historyMaxBytes > 0) this.stmts.toHistory.run(lo, hi);
-          for (const r of this.stmts.deleteRange.all(lo, hi)) this.removed(r.size);
+          for (const r of this.stmts.deleteRange.all(lo, hi)) removed(delta, r.size);
         }
       })();
+    } catch (e) {
+      // Rolled back: the rows are still queued, so their acks are kept for the next flush.
+      for (const s of seqs) this.pendingAcks.add(s);
+      throw e;
     } finally {
       this.db.pragma("synchronous = FULL");
     }
+    this.apply(delta);
     return seqs.length;
   }
 
@@ -216,9 +230,9 @@ export class Outbox {
     return this.nextSeqValue - 1;
   }
 
-  private removed(size: number): void {
-    this.bytes -= size;
-    this.depth--;
+  private apply(delta: Delta): void {
+    this.bytes += delta.bytes;
+    this.depth += delta.depth;
   }
 
   stats(): OutboxStats {
@@ -245,9 +259,23 @@ export class Outbox {
   }
 
   close(): void {
-    this.flushAcks();
-    this.db.close();
+    try {
+      this.flushAcks();
+    } finally {
+      this.db.close();
+    }
   }
+}
+
+/** Changes to the in-memory depth and bytes made inside a transaction, applied after it commits. */
+interface Delta {
+  bytes: number;
+  depth: number;
+}
+
+function removed(delta: Delta, size: number): void {
+  delta.bytes -= size;
+  delta.depth--;
 }
 
 /** Sorted contiguous runs [lo, hi] of the given seqs. */

@@ -60,12 +60,14 @@ export interface DeviceView {
   states(): DeviceState[];
 }
 
-/** A route on the loopback local API. Handlers answer with JSON via the helpers the API passes in. */
+/** A route on the local API (unix socket; loopback TCP opt-in). Handlers answer with JSON via the helpers the API passes in. */
 export interface LocalRoute {
   method: "GET" | "POST";
   path: string;
   /** Station staff's tools must present the bearer token; /v1/status is open on loopback. */
   auth: boolean;
+  /** Largest body accepted (413 beyond it). Default: none for GET, DEFAULT_POST_BODY (64 KiB) for POST. */
+  maxBodyBytes?: number;
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> | void;
 }
 

@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, renameSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 
@@ -7,15 +17,39 @@ export type Db = Database.Database;
 /** SQLite page cache per connection, in KiB. */
 export const PAGE_CACHE_KIB = 512;
 
+export interface MovedAside {
+  to: string;
+  error: string;
+}
+
 export interface OpenedDb {
   db: Db;
-  /** Set when the previous file was unreadable and was moved aside; the caller reports it. */
-  movedAside?: { to: string; error: string };
+  /**
+   * Set when a corrupt file was moved aside, in this run or in an earlier one that ended before it was
+   * reported; the caller reports it, then calls `reported()` to drop the marker.
+   */
+  movedAside?: MovedAside;
+  reported(): void;
+}
+
+class IntegrityError extends Error {}
+
+/**
+ * Only these mean the file itself is bad. Anything else (a full disk, a read-only mount, EIO, a
+ * permission problem) says nothing about the data: the file stays where it is and the error goes up,
+ * so the agent exits and systemd retries once the cause is fixed.
+ */
+export function isCorruption(e: unknown): boolean {
+  if (e instanceof IntegrityError) return true;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB");
 }
 
 /**
  * Open a SQLite file in WAL mode. A file that is not a database or fails its integrity check is moved
  * aside (with its -wal/-shm) and a fresh one is started: the daemon must never refuse to start over it.
+ * A marker file beside it records the move until the caller has reported it (`storage.corrupt`), so a
+ * crash in between does not lose the report.
  */
 export function openDurableDb(
   path: string,
@@ -23,14 +57,44 @@ export function openDurableDb(
   init: (db: Db) => void,
 ): OpenedDb {
   mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+  const marker = `${path}.moved-aside`;
+  const reported = () => {
+    if (existsSync(marker)) unlinkSync(marker);
+  };
+  let movedAside = readMarker(marker);
+  let db: Db;
   try {
-    return { db: openChecked(path, synchronous, init) };
+    db = openChecked(path, synchronous, init);
   } catch (e) {
+    if (!isCorruption(e)) throw e;
     const to = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    movedAside = { to, error: (e as Error).message };
+    writeMarker(marker, movedAside);
     for (const suffix of ["", "-wal", "-shm"]) {
       if (existsSync(path + suffix)) renameSync(path + suffix, to + suffix);
     }
-    return { db: openChecked(path, synchronous, init), movedAside: { to, error: (e as Error).message } };
+    db = openChecked(path, synchronous, init);
+  }
+  return { db, reported, ...(movedAside ? { movedAside } : {}) };
+}
+
+function readMarker(marker: string): MovedAside | undefined {
+  try {
+    const m = JSON.parse(readFileSync(marker, "utf8")) as Partial<MovedAside>;
+    if (typeof m.to === "string" && typeof m.error === "string") return { to: m.to, error: m.error };
+  } catch {
+    // No marker (the usual case), or one cut short by a power failure: nothing to report from it.
+  }
+  return undefined;
+}
+
+function writeMarker(marker: string, m: MovedAside): void {
+  const fd = openSync(marker, "w", 0o640);
+  try {
+    writeSync(fd, JSON.stringify(m));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -45,7 +109,7 @@ function openChecked(path: string, synchronous: string, init: (db: Db) => void):
     // integrity check of a full outbox, or months of history writes, would leave 16 MB of RSS per file.
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     const check = db.pragma("quick_check", { simple: true });
-    if (check !== "ok") throw new Error(`integrity check failed: ${String(check)}`);
+    if (check !== "ok") throw new IntegrityError(`integrity check failed: ${String(check)}`);
     init(db);
     return db;
   } catch (e) {

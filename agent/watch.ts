@@ -1,3 +1,4 @@
+import { redactUrl } from "./redact.js";
 import pino from "pino";
 import { MqttSession } from "./mqtt-session.js";
 
@@ -18,7 +19,7 @@ export async function watchStation(o: {
   });
   const filter = `${o.root}/${o.station}/#`;
   session.onConnect(() => {
-    process.stderr.write(`watching ${filter} on ${o.url}\n`);
+    process.stderr.write(`watching ${filter} on ${redactUrl(o.url)}\n`);
     session.subscribe(filter).catch((e: Error) => process.stderr.write(`subscribe failed: ${e.message}\n`));
   });
   session.onClose((r) => process.stderr.write(`disconnected (${r}); retrying\n`));

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import { parseDocument, type YAMLError } from "yaml";
 import { ConfigSchema, type Config } from "./schema.js";
+import { AGENT_GROUP, formatMode, secretModeProblem } from "./secret-mode.js";
 
 export const DEFAULT_CONFIG_PATH = "/etc/station-agent/config.yaml";
 export const ENV_PREFIX = "STATION_AGENT_";
@@ -38,7 +40,13 @@ export function parseConfigText(text: string, source: string, env: NodeJS.Proces
   // prettyErrors fills linePos; without it every YAML error said "at line ?".
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => yamlProblem(e, text, source)));
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    // A "billion laughs" alias bomb would expand to gigabytes; yaml stops it at maxAliasCount.
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    throw new ConfigError([`${source}: YAML: ${firstLine((e as Error).message)}`]);
+  }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ConfigError([
       `(root): expected a mapping of settings, got ${Array.isArray(raw) ? "a list" : typeof raw}`,
@@ -206,15 +214,26 @@ function checkFiles(raw: Record<string, unknown>): string[] {
     ["mqtt.passwordFile", true],
     ["commands.nocPublicKey", false],
   ];
-  for (const [path, secret] of files) {
-    const file = path
+  const at = (path: string): unknown =>
+    path
       .split(".")
       .reduce<unknown>(
         (v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined),
         raw,
       );
+  // The API token the agent created, once it exists (the agent refuses a loose one at start too).
+  const tokenFile = at("api.tokenFile");
+  const storageDir = at("storage.dir");
+  const token =
+    typeof tokenFile === "string"
+      ? tokenFile
+      : join(typeof storageDir === "string" ? storageDir : "/var/lib/station-agent", "api-token");
+  if (existsSync(token)) files.push(["api.tokenFile", true]);
+  for (const [path, secret] of files) {
+    const file = path === "api.tokenFile" ? token : at(path);
     if (typeof file !== "string") continue;
     let mode: number;
+    let gid: number;
     try {
       const st = statSync(file);
       if (!st.isFile()) {
@@ -222,13 +241,15 @@ function checkFiles(raw: Record<string, unknown>): string[] {
         continue;
       }
       mode = st.mode;
+      gid = st.gid;
     } catch (e) {
       problems.push(`${path}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
       continue;
     }
-    if (secret && (mode & 0o007) !== 0) {
+    const problem = secret ? secretModeProblem(mode, gid) : undefined;
+    if (problem) {
       problems.push(
-        `${path}: ${file} is accessible by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 0640 ${file}`,
+        `${path}: ${file} is ${problem} (mode ${formatMode(mode)}); run: chmod 0640 ${file} and chgrp ${AGENT_GROUP} ${file}`,
       );
     }
   }

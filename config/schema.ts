@@ -18,7 +18,12 @@ const TopicRoot = z
 
 export const MqttUrl = z
   .string()
-  .refine((s) => s === "embedded" || /^mqtts?:\/\/[^/\s]+(:\d+)?\/?$/.test(s), {
+  // A password in the URL would show wherever the URL does (logs, status, the diagnose reply).
+  .refine((s) => !/^[a-z]+:\/\/[^/]*@/i.test(s), {
+    message: "must not contain user:password@; set mqtt.username and mqtt.passwordFile instead",
+    abort: true,
+  })
+  .refine((s) => s === "embedded" || /^mqtts?:\/\/[^/\s@]+(:\d+)?\/?$/.test(s), {
     message: 'must be mqtt://host[:port], mqtts://host[:port] or "embedded"',
   });
 
@@ -117,7 +122,31 @@ export const ConfigSchema = z
     api: z
       .object({
         enabled: z.boolean().default(true),
-        port: z.number().int().min(0).max(65535).default(8787),
+        socket: z
+          .string()
+          .min(1)
+          .max(100)
+          .optional()
+          .describe("unix socket; default <storage.dir>/api.sock, packaged: /run/station-agent/api.sock"),
+        socketGroup: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a group name")
+          .default("station-api")
+          .describe("group given the socket (mode 0660); put the CCTNS client's user in it"),
+        tcpPort: z
+          .number()
+          .int()
+          .min(1)
+          .max(1023)
+          .optional()
+          .describe("opt-in loopback TCP; below 1024 so no local user can take it first (docs/security.md)"),
+        port: z
+          .unknown()
+          .optional()
+          .refine((v) => v === undefined, {
+            message:
+              "removed: the API listens on a unix socket (api.socket); for loopback TCP set api.tcpPort (1-1023)",
+          }),
         tokenFile: z.string().optional().describe("default: <storage.dir>/api-token"),
       })
       .strict()
@@ -127,7 +156,11 @@ export const ConfigSchema = z
         nocPublicKey: z
           .string()
           .optional()
-          .describe("PEM file of the NOC's Ed25519 key; when set, commands must be signed"),
+          .describe("PEM file of the NOC's Ed25519 key; without it the agent runs no commands"),
+        allowUnsigned: z
+          .boolean()
+          .default(false)
+          .describe("run unsigned commands without nocPublicKey (lab only; doctor flags it)"),
         maxAgeS: z.number().int().min(10).max(86_400).default(300),
         ratePerMinute: z.number().int().min(1).max(600).default(30),
       })

@@ -11,21 +11,30 @@ import { Rfc3339 } from "./envelope.js";
  * refused with an error reply rather than silently ignored, because a command changes something.
  */
 const Base = z.strictObject({
-  id: z.string().min(8).max(128),
-  issuedAt: Rfc3339,
-  /** Base64 Ed25519 signature over `canonicalCommand(...)` when the station requires it. */
-  sig: z.string().optional(),
+  id: z.string().min(8).max(128).describe("unique per command (a UUID); the agent refuses an id it has seen"),
+  issuedAt: Rfc3339.describe("when the NOC issued it; the agent refuses old commands (commands.maxAgeS)"),
+  sig: z
+    .string()
+    .optional()
+    .describe("base64 Ed25519 signature over the canonical command, when the station requires it"),
 });
 
-export const RebirthCommand = Base.extend({ args: z.object({}).strict().default({}) });
+export const RebirthCommand = Base.extend({
+  args: z.object({}).strict().default({}).describe("none"),
+});
 export const ResendCommand = Base.extend({
   args: z
-    .object({ fromSeq: z.number().int().positive(), toSeq: z.number().int().positive() })
+    .object({
+      fromSeq: z.number().int().positive().describe("first seq to send again"),
+      toSeq: z.number().int().positive().describe("last seq to send again (inclusive)"),
+    })
     .strict()
     .refine((a) => a.toSeq >= a.fromSeq, "toSeq must be >= fromSeq")
     .refine((a) => a.toSeq - a.fromSeq < 100_000, "at most 100000 messages per resend"),
 });
-export const DiagnoseCommand = Base.extend({ args: z.object({}).strict().default({}) });
+export const DiagnoseCommand = Base.extend({
+  args: z.object({}).strict().default({}).describe("none"),
+});
 
 export const COMMAND_SCHEMAS = {
   rebirth: RebirthCommand,
@@ -34,18 +43,18 @@ export const COMMAND_SCHEMAS = {
 } as const;
 
 export const CommandReply = z.object({
-  id: z.string(),
-  ok: z.boolean(),
-  time: Rfc3339,
-  error: z.string().optional(),
-  result: z.unknown().optional(),
+  id: z.string().describe("the command's id"),
+  ok: z.boolean().describe("whether the command ran"),
+  time: Rfc3339.describe("when the agent answered"),
+  error: z.string().optional().describe("why not, when ok is false"),
+  result: z.unknown().optional().describe("the command's result when ok: see each command"),
 });
 export type CommandReply = z.infer<typeof CommandReply>;
 
 /** An inclusive range of sequence numbers. */
 export const SeqRange = z.object({
-  fromSeq: z.number().int().positive(),
-  toSeq: z.number().int().positive(),
+  fromSeq: z.number().int().positive().describe("first seq"),
+  toSeq: z.number().int().positive().describe("last seq (inclusive)"),
 });
 export type SeqRange = z.infer<typeof SeqRange>;
 
@@ -55,11 +64,35 @@ export type SeqRange = z.infer<typeof SeqRange>;
  * `nextFromSeq` says where the NOC should continue.
  */
 export const ResendResult = z.object({
-  republished: z.number().int().nonnegative(),
-  gone: z.array(SeqRange),
-  nextFromSeq: z.number().int().positive().optional(),
+  republished: z.number().int().nonnegative().meta({ description: "messages sent again", unit: "count" }),
+  gone: z.array(SeqRange).describe("ranges the station no longer has: count them as lost"),
+  nextFromSeq: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("present when the agent capped the range: ask again from here"),
 });
 export type ResendResult = z.infer<typeof ResendResult>;
+
+/** `result` of a successful `diagnose` reply: the agent's `doctor` report. */
+export const DiagnoseResult = z.object({
+  ok: z.boolean().describe("false when any check failed"),
+  time: Rfc3339.describe("when the checks ran"),
+  configPath: z.string().describe("the configuration file the agent runs with"),
+  checks: z
+    .array(
+      z.object({
+        id: z.string().describe("stable check id, e.g. broker, clock, disk, scanner1"),
+        title: z.string().describe("what was checked, in words"),
+        status: z.enum(["ok", "warn", "fail", "skip"]).describe("the outcome"),
+        detail: z.string().describe("what was found"),
+        fix: z.string().optional().describe("what to do about it, when not ok"),
+      }),
+    )
+    .describe("one entry per check, in the order they ran"),
+});
+export type DiagnoseResult = z.infer<typeof DiagnoseResult>;
 
 /**
  * The exact bytes an Ed25519 command signature covers: one line per field, in this order,

@@ -9,31 +9,36 @@ export type DeviceHealth = z.infer<typeof DeviceHealth>;
 
 /** Retained on `<root>/<station>/device/<id>`. Identity and health only: never biometric data. */
 export const DeviceState = z.object({
-  station: StationId,
-  device: z.string(),
-  kind: DeviceKind,
-  driver: z.string(),
-  health: DeviceHealth,
-  since: Rfc3339,
-  time: Rfc3339,
-  reason: z.string().optional(),
+  station: StationId.describe("station id; the same as the topic level"),
+  device: z.string().describe("configured device id; the same as the topic level"),
+  kind: DeviceKind.describe("fingerprint scanner, slip printer or UPS"),
+  driver: z.string().describe("driver from the configuration, e.g. r30x, escpos, hid-ups"),
+  health: DeviceHealth.describe(
+    "ready; busy (working, e.g. capturing); faulted (present but failing); absent (not plugged in); unavailable (cannot be read, e.g. no permission)",
+  ),
+  since: Rfc3339.describe("when it entered this health"),
+  time: Rfc3339.describe("when this state was built"),
+  reason: z.string().optional().describe("why it is not ready, in words"),
   identity: z
     .object({
-      path: z.string().optional(),
-      vendorId: z.string().optional(),
-      productId: z.string().optional(),
+      path: z.string().optional().describe("device node or address, e.g. /dev/ttyUSB0"),
+      vendorId: z.string().optional().describe("USB vendor id, 4 hex digits"),
+      productId: z.string().optional().describe("USB product id, 4 hex digits"),
       serialNumber: z.string().optional(),
       model: z.string().optional(),
       firmware: z.string().optional(),
     })
-    .optional(),
-  /** Kind-specific status, e.g. a printer's paper state; small and never biometric. */
-  status: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+    .optional()
+    .describe("what the device says it is"),
+  status: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+    .optional()
+    .describe("kind-specific status, e.g. a printer's paper state; small and never biometric"),
 });
 export type DeviceState = z.infer<typeof DeviceState>;
 
 export const InventoryEntry = z.object({
-  device: z.string(),
-  kind: DeviceKind,
-  health: DeviceHealth,
+  device: z.string().describe("configured device id"),
+  kind: DeviceKind.describe("fingerprint scanner, slip printer or UPS"),
+  health: DeviceHealth.describe("as on the device's own topic"),
 });

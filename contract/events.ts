@@ -58,9 +58,9 @@ const LinkUp = LinkTransitionBase.extend({
   firstFailAt: iso("send time of the first failing probe of the trouble now over").optional(),
   previous: z
     .object({
-      state: LinkHealth,
-      reason: z.string().optional(),
-      since: Rfc3339,
+      state: LinkHealth.meta({ description: "the state left" }),
+      reason: text("why it had been in that state").optional(),
+      since: iso("when it entered that state"),
       durationS: z.number().nonnegative().meta({ description: "seconds spent in that state", unit: "s" }),
     })
     .optional()
@@ -195,8 +195,8 @@ export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
 export const EventTypeName = z.string().regex(/^[a-z]+(\.[a-z0-9-]+)*$/);
 
 export const EventPayload = DurableEnvelope.extend({
-  type: EventTypeName,
-  data: z.record(z.string(), z.unknown()),
+  type: EventTypeName.describe("what happened: one of the event types below"),
+  data: z.record(z.string(), z.unknown()).describe("the details; its fields depend on `type`"),
 });
 export type EventPayload = z.infer<typeof EventPayload>;
 

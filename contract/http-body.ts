@@ -6,23 +6,30 @@
 import type { IncomingMessage } from "node:http";
 
 /**
- * The body, or undefined as soon as it grows past `limit` bytes. The rest is read and dropped rather
- * than the socket destroyed, so the caller's 413 reaches the client instead of a reset connection.
+ * The body, or undefined when it is (or declares itself) larger than `limit` bytes. Past the limit it
+ * stops collecting but does not destroy the request, so the caller's 413 reaches the client instead
+ * of a reset; a limit of 0 reads nothing (GET routes).
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) return Promise.resolve(undefined);
+  if (limit === 0 && req.headers["transfer-encoding"] === undefined) {
+    req.resume();
+    return Promise.resolve(Buffer.alloc(0));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on("data", (c: Buffer) => {
-      if (over) return;
+    const onData = (c: Buffer): void => {
       size += c.length;
-      if (size <= limit) return void chunks.push(c);
-      over = true;
-      chunks.length = 0;
-      resolve(undefined);
-    });
-    req.on("end", () => resolve(over ? undefined : Buffer.concat(chunks)));
+      if (size > limit) {
+        req.off("data", onData);
+        chunks.length = 0;
+        resolve(undefined);
+      } else chunks.push(c);
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

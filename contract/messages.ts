@@ -5,25 +5,35 @@ import { LinkHealth, LinkSummary } from "./link.js";
 
 /** Retained on `<root>/<station>/state`: the birth on every connect, and the Last Will / clean shutdown. */
 export const StateOnline = z.object({
-  online: z.literal(true),
-  station: StationId,
-  name: z.string().optional(),
-  district: z.string().optional(),
-  bootId: z.string(),
-  bootTime: Rfc3339,
-  agentVersion: z.string(),
-  configHash: z.string(),
-  startedAt: Rfc3339,
-  time: Rfc3339,
-  clockSynced: z.boolean(),
-  links: z.array(z.object({ name: z.string(), role: z.enum(["primary", "backup"]), state: LinkHealth })),
-  devices: z.array(InventoryEntry),
+  online: z.literal(true).describe("the birth: the agent is connected"),
+  station: StationId.describe("station id; the same as the topic level"),
+  name: z.string().optional().describe("station name from the configuration"),
+  district: z.string().optional().describe("district from the configuration"),
+  bootId: z.string().describe("kernel boot id; a new one means the PC rebooted"),
+  bootTime: Rfc3339.describe("when the PC booted"),
+  agentVersion: z.string().describe("station-agent version"),
+  configHash: z.string().describe("hash of the configuration file; changes when someone edits it"),
+  startedAt: Rfc3339.describe("when the agent process started"),
+  time: Rfc3339.describe("when this birth was built"),
+  clockSynced: z.boolean().describe("whether the PC clock is NTP-synchronised"),
+  links: z
+    .array(
+      z.object({
+        name: z.string().describe("configured link name"),
+        role: z.enum(["primary", "backup"]).describe("configured role"),
+        state: LinkHealth.describe("current health"),
+      }),
+    )
+    .describe("every configured network link"),
+  devices: z.array(InventoryEntry).describe("every configured device"),
 });
 export const StateOffline = z.object({
-  online: z.literal(false),
-  cause: z.enum(["connection-lost", "shutdown"]),
-  station: StationId.optional(),
-  time: Rfc3339.optional(),
+  online: z.literal(false).describe("the agent is not connected"),
+  cause: z
+    .enum(["connection-lost", "shutdown"])
+    .describe("connection-lost: the broker published the Last Will; shutdown: the agent stopped cleanly"),
+  station: StationId.optional().describe("station id (absent in the Last Will of old agents)"),
+  time: Rfc3339.optional().describe("when the agent stopped (absent in the Last Will)"),
 });
 export type StateOnline = z.infer<typeof StateOnline>;
 export type StateOffline = z.infer<typeof StateOffline>;
@@ -35,65 +45,101 @@ export type OutageCause = z.infer<typeof OutageCause>;
 
 /** One dark interval, classified after the fact. */
 export const Outage = z.object({
-  start: Rfc3339,
-  end: Rfc3339,
-  durationS: z.number().nonnegative(),
-  cause: OutageCause,
-  /** For `network`: the link that failed, when the link monitor knows it. */
-  link: z.string().optional(),
-  evidence: z.record(z.string(), z.unknown()),
+  start: Rfc3339.describe("last moment the station is known to have been reporting"),
+  end: Rfc3339.describe("when it reported again"),
+  durationS: z.number().nonnegative().meta({ description: "end - start", unit: "s" }),
+  cause: OutageCause.describe(
+    "power: the PC rebooted; agent: same boot, the agent was not running; network: the agent ran but could not reach the broker",
+  ),
+  link: z.string().optional().describe("for network: the link that failed, when the link monitor knows it"),
+  evidence: z
+    .record(z.string(), z.unknown())
+    .describe("what the classification rests on: boot ids, last heartbeat, power state, link reasons"),
 });
 export type Outage = z.infer<typeof Outage>;
 
+const n = (description: string, unit?: string) =>
+  z
+    .number()
+    .nonnegative()
+    .meta(unit ? { description, unit } : { description });
+const count = (description: string) => z.number().int().nonnegative().meta({ description, unit: "count" });
+
 export const MetricsPayload = DurableEnvelope.extend({
   host: z.object({
-    uptimeS: z.number().nonnegative(),
-    load1: z.number().nonnegative(),
-    load5: z.number().nonnegative(),
-    load15: z.number().nonnegative(),
-    memTotalBytes: z.number().nonnegative(),
-    memAvailableBytes: z.number().nonnegative(),
+    uptimeS: n("time since the PC booted", "s"),
+    load1: n("load average over 1 minute"),
+    load5: n("load average over 5 minutes"),
+    load15: n("load average over 15 minutes"),
+    memTotalBytes: n("installed memory", "B"),
+    memAvailableBytes: n("memory available to programs", "B"),
   }),
   disk: z.object({
-    path: z.string(),
-    freeBytes: z.number().nonnegative(),
-    totalBytes: z.number().nonnegative(),
+    path: z.string().describe("the agent's state directory"),
+    freeBytes: n("free space on its file system", "B"),
+    totalBytes: n("size of that file system", "B"),
   }),
   agent: z.object({
-    rssBytes: z.number().nonnegative(),
-    cpuPct: z.number().nonnegative(),
-    uptimeS: z.number().nonnegative(),
+    rssBytes: n("the agent's resident memory", "B"),
+    cpuPct: n("the agent's CPU use since the previous sample (100 = one core)", "%"),
+    uptimeS: n("time since the agent started", "s"),
   }),
   outbox: z.object({
-    depth: z.number().int().nonnegative(),
-    bytes: z.number().int().nonnegative(),
-    oldestAgeS: z.number().nonnegative().nullable(),
+    depth: count("messages stored and not yet acknowledged by the broker"),
+    bytes: z.number().int().nonnegative().meta({ description: "their size", unit: "B" }),
+    oldestAgeS: n("age of the oldest of them; null when empty", "s").nullable(),
   }),
-  dropped: z.object({ metrics: z.number().int().nonnegative(), events: z.number().int().nonnegative() }),
-  links: z.record(z.string(), LinkSummary).optional(),
+  dropped: z
+    .object({
+      metrics: count("metrics samples thinned out because the outbox was full"),
+      events: count("events dropped because the outbox was full"),
+    })
+    .describe("since the outbox was created; events are dropped only after all old metrics"),
+  links: z
+    .record(z.string(), LinkSummary)
+    .optional()
+    .describe("per configured link name; absent when no links are configured"),
 });
 export type MetricsPayload = z.infer<typeof MetricsPayload>;
 /** A metrics sample as the agent measures it; the reporter adds the durable envelope. */
 export type MetricsSample = Omit<MetricsPayload, keyof DurableEnvelope>;
 
+const pct = (description: string) =>
+  z
+    .number()
+    .min(0)
+    .max(100)
+    .nullable()
+    .meta({ description: `${description}; null when nothing is covered`, unit: "%" });
+
 export const AvailabilityWindow = z.object({
-  /** How much of the window the ledger covers (the agent may be newer than the window). */
-  coveredS: z.number().nonnegative(),
-  poweredPct: z.number().min(0).max(100).nullable(),
-  agentPct: z.number().min(0).max(100).nullable(),
-  nocPct: z.number().min(0).max(100).nullable(),
-  outageS: z.object({ power: z.number(), agent: z.number(), network: z.number() }),
-  onBatteryS: z.number().nonnegative().optional(),
-  onBackupS: z.number().nonnegative().optional(),
-  links: z.record(z.string(), z.object({ upPct: z.number().min(0).max(100).nullable() })).optional(),
+  coveredS: n("how much of the window the ledger covers (the agent may be newer than the window)", "s"),
+  poweredPct: pct("share of the covered time the PC was on"),
+  agentPct: pct("share of the covered time the agent was running"),
+  nocPct: pct("share of the covered time the agent was connected to the broker"),
+  outageS: z
+    .object({
+      power: z.number().meta({ description: "time dark because the PC was off", unit: "s" }),
+      agent: z.number().meta({ description: "time dark because the agent was not running", unit: "s" }),
+      network: z.number().meta({ description: "time dark because the broker was unreachable", unit: "s" }),
+    })
+    .describe("outage time by cause"),
+  onBatteryS: n("time on UPS battery (only with a UPS)", "s").optional(),
+  onBackupS: n("time the data centre traffic went over a backup link", "s").optional(),
+  links: z
+    .record(z.string(), z.object({ upPct: pct("share of the covered time the link was up") }))
+    .optional()
+    .describe("per configured link name"),
 });
 export type AvailabilityWindow = z.infer<typeof AvailabilityWindow>;
 
 /** Retained on `<root>/<station>/uptime`. */
 export const UptimePayload = z.object({
-  station: StationId,
-  time: Rfc3339,
-  clockSynced: z.boolean(),
-  windows: z.object({ "24h": AvailabilityWindow, "7d": AvailabilityWindow, "30d": AvailabilityWindow }),
+  station: StationId.describe("station id; the same as the topic level"),
+  time: Rfc3339.describe("when the figures were computed"),
+  clockSynced: z.boolean().describe("whether the PC clock is NTP-synchronised"),
+  windows: z
+    .object({ "24h": AvailabilityWindow, "7d": AvailabilityWindow, "30d": AvailabilityWindow })
+    .describe("the last 24 hours, 7 days and 30 days up to `time`"),
 });
 export type UptimePayload = z.infer<typeof UptimePayload>;

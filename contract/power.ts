@@ -3,14 +3,20 @@ import { Rfc3339, StationId } from "./envelope.js";
 
 /** Retained on `<root>/<station>/power`. */
 export const PowerState = z.object({
-  station: StationId,
-  time: Rfc3339,
-  source: z.enum(["mains", "battery", "unknown"]),
-  mainsPresent: z.boolean().nullable(),
-  batteryPct: z.number().min(0).max(100).nullable(),
-  runtimeS: z.number().nonnegative().nullable(),
-  state: z.enum(["online", "on-battery", "battery-low", "shutdown-imminent", "unavailable"]),
-  since: Rfc3339,
-  reason: z.string().optional(),
+  station: StationId.describe("station id; the same as the topic level"),
+  time: Rfc3339.describe("when this state was built"),
+  source: z.enum(["mains", "battery", "unknown"]).describe("what powers the PC now"),
+  mainsPresent: z.boolean().nullable().describe("whether the UPS sees mains; null when it cannot be read"),
+  batteryPct: z.number().min(0).max(100).nullable().meta({ description: "battery charge", unit: "%" }),
+  runtimeS: z
+    .number()
+    .nonnegative()
+    .nullable()
+    .meta({ description: "runtime the UPS estimates on battery", unit: "s" }),
+  state: z
+    .enum(["online", "on-battery", "battery-low", "shutdown-imminent", "unavailable"])
+    .describe("online (on mains); on-battery; battery-low; shutdown-imminent; unavailable (no UPS readable)"),
+  since: Rfc3339.describe("when it entered this state"),
+  reason: z.string().optional().describe("why the UPS is unavailable, in words"),
 });
 export type PowerState = z.infer<typeof PowerState>;

@@ -1,5 +1,5 @@
+import { readSecret } from "./secret-file.js";
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import pino, { type Logger } from "pino";
 import { DEFAULT_TOPIC_ROOT } from "../contract/index.js";
@@ -84,7 +84,7 @@ export function defaultOptions(over: Partial<NocOptions> = {}): NocOptions {
 }
 
 export function loadPrivateKey(path: string): KeyObject {
-  const key = createPrivateKey(readFileSync(path, "utf8"));
+  const key = createPrivateKey(readSecret(path, "NOC private key"));
   if (key.asymmetricKeyType !== "ed25519") throw new Error(`${path}: NOC key must be Ed25519`);
   return key;
 }
@@ -132,6 +132,8 @@ export class NocApp {
         cert: o.mqttCert,
         key: o.mqttKey,
         log: this.log,
+        // A collector acknowledges a message only once what it changed is committed (see WriteBuffer).
+        holdAcks: o.role !== "dashboard",
       });
     this.buffer = new WriteBuffer(this.storage, this.stats, {
       livenessFlushMs: o.livenessFlushMs,
@@ -154,6 +156,7 @@ export class NocApp {
       root: o.root,
       shareGroup: o.shareGroup,
       now,
+      afterCommit: (ack) => this.buffer.afterCommit(ack),
     });
     this.gapRepair = new GapRepair(this.fleet, this.commands, this.stats, this.log, {
       // Shared: wait until the other collectors' liveness rows (written lazily) can tell a split stream.
@@ -298,6 +301,8 @@ export class NocApp {
     this.timers = [];
     this.commands.stop();
     await this.server.stop();
+    // Commit and acknowledge what arrived, so the broker does not redeliver it to the next start.
+    await this.flush(false).catch(() => undefined);
     await this.bus.stop().catch(() => undefined);
     await this.flush(true).catch((e: unknown) => this.log.warn({ err: String(e) }, "final flush failed"));
     await this.storage.setMeta(HEARTBEAT, String(Date.now())).catch(() => undefined);

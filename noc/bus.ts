@@ -7,6 +7,11 @@ export interface BusMessage {
   /** Set when the broker delivered a stored retained message (on subscribe), not a live publish. */
   retained: boolean;
   correlationData?: Buffer;
+  /**
+   * Present when the connection holds acknowledgements (QoS 1, holdAcks): sends the PUBACK. Until it
+   * is called the broker keeps the message and delivers it again after a reconnect or a crash.
+   */
+  ack?: () => void;
 }
 
 export type { PublishOptions };

@@ -3,7 +3,8 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import pino from "pino";
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
+import { readSecret, writeSecret } from "./secret-file.js";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { COMMAND_NAMES, DEFAULT_TOPIC_ROOT, TOPIC_LEVEL } from "../contract/index.js";
@@ -22,7 +23,7 @@ const level = (v: string) => {
   if (!TOPIC_LEVEL.test(v)) throw new InvalidArgumentError("must be one topic level: A-Z a-z 0-9 _ . -");
   return v;
 };
-const secret = (path: string) => readFileSync(path, "utf8").trim();
+const secret = (path: string) => readSecret(path, "secret file").trim();
 
 function mqttOptions(cmd: Command): Command {
   return cmd
@@ -158,8 +159,9 @@ function keygen(dir: string, force: boolean): void {
   if (!force && (existsSync(priv) || existsSync(pub)))
     throw new Error(`${priv} or ${pub} exists (use --force)`);
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-  writeFileSync(priv, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-  writeFileSync(pub, publicKey.export({ type: "spki", format: "pem" }), { mode: 0o644 });
+  // Through a temp file and chmod: --force over an old 0644 key must not leave the new one readable.
+  writeSecret(priv, privateKey.export({ type: "pkcs8", format: "pem" }) as string, 0o600);
+  writeSecret(pub, publicKey.export({ type: "spki", format: "pem" }) as string, 0o644);
   process.stdout.write(
     `private key (keep on the NOC): ${priv}\npublic key (commands.nocPublicKey on stations): ${pub}\n`,
   );

@@ -10,6 +10,8 @@ export interface CollectorOptions {
   /** Shared subscription group: several collectors split the stations' messages between them. */
   shareGroup?: string;
   now: () => number;
+  /** Where held broker acks go (the write buffer sends each once its message's effects commit). */
+  afterCommit?: (ack: () => void) => void;
 }
 
 export interface CollectorLog {
@@ -52,6 +54,13 @@ export class Collector {
   }
 
   onMessage(m: BusMessage): void {
+    // Whatever becomes of the message (stored, duplicate, rejected), its ack waits for the next commit:
+    // the one that holds its effects, if it had any.
+    if (m.ack) (this.options.afterCommit ?? ((ack) => ack()))(m.ack);
+    this.handle(m);
+  }
+
+  private handle(m: BusMessage): void {
     const now = this.options.now();
     this.stats.received++;
     try {

@@ -142,7 +142,7 @@ export class Fleet {
     }
     switch (m.kind) {
       case "state":
-        this.state(row, m.payload, now, retained);
+        this.state(row, m.payload, now);
         return {};
       case "link":
         this.link(live, m.payload, now);
@@ -194,7 +194,7 @@ export class Fleet {
     return live;
   }
 
-  private state(row: StationRow, p: StatePayload, now: number, retained: boolean): void {
+  private state(row: StationRow, p: StatePayload, now: number): void {
     const info = row.info;
     if (p.online) {
       Object.assign(info, {
@@ -213,10 +213,9 @@ export class Fleet {
         row.name ??= p.name;
         row.district ??= p.district;
       }
-      // A retained birth means the broker still holds the session: up, and the silence timer starts now.
-      if (retained) row.lastSeen = now;
-      if (row.status !== "up")
-        this.setStatus(row, "up", now, undefined, retained ? "retained birth" : "birth");
+      // Only a live birth made the station up (in apply). A retained one is the broker's memory, read on
+      // (re)subscribing: it outlives a Will the broker lost, so it proves nothing about now. It updates
+      // what the station is; the stored status (or unknown) stands until the station sends something.
       this.out.station(row, true);
       return;
     }
@@ -312,6 +311,7 @@ export class Fleet {
     }
     // A new gap must survive a restart together with the seq that revealed it.
     this.out.station(row, v.newGap !== undefined || v.reset === true);
+    this.out.highWater(row);
     return { gap: v.newGap, filled: v.filled };
   }
 
@@ -391,12 +391,20 @@ export class Fleet {
     this.out.pending.gaps.push(...live.seq.goLoose(now));
   }
 
-  /** Gap bookkeeping from a resend reply (permanent loss) or a request being sent. */
-  gapsChanged(gaps: GapRow[]): void {
+  /** Gaps a resend reply settled or shrank (SeqTracker.markGone): counted when they settled. */
+  gapsSettled(gaps: GapRow[]): void {
     for (const g of gaps) {
       if (g.status === "closed") this.stats.gapsClosed++;
       if (g.status === "permanent") this.stats.gapsPermanent++;
     }
+    this.saveGaps(gaps);
+  }
+
+  /**
+   * Stores gaps whose bookkeeping changed (a request sent, a reply's cursor) without counting them: a
+   * gap the resent messages closed was counted then, before the station's reply came.
+   */
+  saveGaps(gaps: GapRow[]): void {
     this.out.pending.gaps.push(...gaps);
   }
 

@@ -119,7 +119,7 @@ export class GapRepair {
     const args = { fromSeq, toSeq: Math.min(last.toSeq, fromSeq + MAX_SPAN - 1) };
     gap.requests++;
     gap.lastRequestAt = now;
-    this.fleet.gapsChanged([gap]);
+    this.fleet.saveGaps([gap]);
     this.stats.resendRequests++;
     return this.commands.send(station, "resend", args).then((reply) => {
       if (!reply.ok) {
@@ -138,7 +138,8 @@ export class GapRepair {
         this.cursor.set(gap, result.data.nextFromSeq);
         gap.lastRequestAt = undefined;
       }
-      this.fleet.gapsChanged(changed.includes(gap) ? changed : [...changed, gap]);
+      this.fleet.gapsSettled(changed);
+      if (!changed.includes(gap)) this.fleet.saveGaps([gap]);
       if (this.options.receivedElsewhere && result.data.republished > 0)
         this.checkArrived(station, gap, args);
     });

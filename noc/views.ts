@@ -1,6 +1,6 @@
 /** Read-only projections of the fleet for the API: summary, paged lists, one station's live truth. */
 import type { Fleet } from "./fleet.js";
-import type { StationRow, Status } from "./model.js";
+import type { EventRow, GapRow, StationRow, Status } from "./model.js";
 import { NO_DISTRICT } from "./ranking.js";
 
 export interface DistrictSummary {
@@ -29,7 +29,8 @@ export interface StationListItem {
   lastSeen?: string;
   activeLink?: string;
   onBackup: boolean;
-  power?: string;
+  /** The UPS state word (`online`, `on-battery`, ...); the detail adds the whole `power` state. */
+  powerState?: string;
   faulted: string[];
   agentVersion?: string;
   lastSeq?: number;
@@ -86,7 +87,7 @@ export function listItem(fleet: Fleet, row: StationRow): StationListItem {
     lastSeen: iso(row.lastSeen),
     activeLink: link.name,
     onBackup: row.status === "up" && link.backup,
-    power: row.info.power?.state,
+    powerState: row.info.power?.state,
     faulted: faulted(row),
     agentVersion: row.info.agentVersion,
     lastSeq: row.lastSeq,
@@ -194,6 +195,20 @@ export function detail(fleet: Fleet, id: string) {
     power: row.info.power,
     uptime: row.info.uptime,
     metrics: row.info.metrics,
-    gaps: live.seq.gaps,
+    gaps: live.seq.gaps.map(gapView),
+  };
+}
+
+/** A stored event as the API shows it: times as ISO 8601, like every time the API returns outside charts. */
+export function eventView(e: EventRow) {
+  return { ...e, time: new Date(e.time).toISOString(), receivedAt: new Date(e.receivedAt).toISOString() };
+}
+
+export function gapView(g: GapRow) {
+  return {
+    ...g,
+    detectedAt: new Date(g.detectedAt).toISOString(),
+    closedAt: iso(g.closedAt),
+    lastRequestAt: iso(g.lastRequestAt),
   };
 }

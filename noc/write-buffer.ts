@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { StationRow } from "./model.js";
 import type { CollectorStats } from "./stats.js";
-import { batchSize, emptyBatch, type Storage, type WriteBatch } from "./storage/index.js";
+import { batchSize, emptyBatch, type Liveness, type Storage, type WriteBatch } from "./storage/index.js";
 
 export interface WriteBufferOptions {
   /** Station rows whose only news is liveness (last seen, last seq, metrics) are written this often. */
@@ -25,6 +25,12 @@ export class WriteBuffer {
   private readonly lazy = new Map<string, { row: StationRow; since: number }>();
   /** Payload times of the durable messages in this batch, for the commit-lag histogram. */
   private times: number[] = [];
+  /** Stations whose last seq moved: written with this batch, however lazy the rest of their row. */
+  private readonly seqMoved = new Map<string, StationRow>();
+  /** Broker acknowledgements of the messages whose effects are in this batch: sent once it commits. */
+  private acks: (() => void)[] = [];
+  /** Acks withheld because their batch was dropped: the broker redelivers those after a reconnect. */
+  acksDropped = 0;
   private flushing: Promise<void> | undefined;
   /** When the running flush started (0 = none): a stuck storage shows here first. */
   flushStartedAt = 0;
@@ -49,6 +55,20 @@ export class WriteBuffer {
       this.lazy.set(row.id, { row, since: this.now() });
   }
 
+  /**
+   * The station accepted a durable message: its last seq is stored with this batch. Together with
+   * afterCommit this keeps the stored high-water mark level with what the broker was told we have, so
+   * a crash leaves nothing the broker will not redeliver, and no gap to ask the station about.
+   */
+  highWater(row: StationRow): void {
+    this.seqMoved.set(row.id, row);
+  }
+
+  /** Runs `ack` once everything handed over before it is committed. */
+  afterCommit(ack: () => void): void {
+    this.acks.push(ack);
+  }
+
   durableTime(ms: number): void {
     this.times.push(ms);
   }
@@ -70,25 +90,31 @@ export class WriteBuffer {
 
   private async doFlush(all: boolean): Promise<void> {
     const b = this.batch;
-    b.stations.push(...this.urgent.values());
+    // Copies: a row object keeps changing while the write awaits, and a stored last seq ahead of the
+    // acks sent would make the broker's redelivery after a crash look like duplicates.
+    for (const [id, row] of this.seqMoved) {
+      if (this.urgent.has(id)) continue;
+      if (all) b.stations.push({ ...row });
+      else b.liveness.push(liveness(row));
+      this.lazy.delete(id);
+    }
+    this.seqMoved.clear();
+    for (const row of this.urgent.values()) b.stations.push({ ...row });
     this.urgent.clear();
     const due = this.now() - this.options.livenessFlushMs;
     for (const [id, { row, since }] of this.lazy) {
       if (!all && since > due) break;
       // The full row (with the latest metrics summary) only on a full flush; otherwise two columns.
-      if (all) b.stations.push(row);
-      else
-        b.liveness.push({
-          id,
-          lastSeen: row.lastSeen ?? 0,
-          ...(row.lastSeq !== undefined ? { lastSeq: row.lastSeq } : {}),
-        });
+      if (all) b.stations.push({ ...row });
+      else b.liveness.push(liveness(row));
       this.lazy.delete(id);
     }
     const times = this.times;
+    const acks = this.acks;
     this.batch = emptyBatch();
     this.times = [];
-    if (batchSize(b) === 0) return;
+    this.acks = [];
+    if (batchSize(b) === 0) return release(acks);
     const chunks = split(b, this.options.chunkRows ?? 2000);
     for (let i = 0; i < chunks.length; i++) {
       const chunk = chunks[i] as WriteBatch;
@@ -99,19 +125,23 @@ export class WriteBuffer {
         this.stats.flushes++;
       } catch (e) {
         this.stats.flushErrors++;
-        for (const rest of chunks.slice(i)) this.requeue(rest);
+        const kept = chunks.slice(i).map((rest) => this.requeue(rest));
+        if (kept.every(Boolean)) this.acks = [...acks, ...this.acks];
+        else this.acksDropped += acks.length;
         throw e;
       }
       if (i + 1 < chunks.length) await nextTurn();
     }
+    release(acks);
     const done = Date.now();
     for (const t of times) this.stats.commitLag.record(done - t);
   }
 
-  private requeue(b: WriteBatch): void {
+  /** False when the batch was dropped (storage down too long). */
+  private requeue(b: WriteBatch): boolean {
     if (batchSize(b) + batchSize(this.batch) > this.options.maxPending) {
       this.dropped += batchSize(b);
-      return;
+      return false;
     }
     const n = this.batch;
     this.batch = {
@@ -125,8 +155,40 @@ export class WriteBuffer {
       outages: [...b.outages, ...n.outages],
       gaps: [...b.gaps, ...n.gaps],
     };
+    return true;
   }
 }
+
+function liveness(row: StationRow): Liveness {
+  return {
+    id: row.id,
+    lastSeen: row.lastSeen ?? 0,
+    ...(row.lastSeq !== undefined ? { lastSeq: row.lastSeq } : {}),
+  };
+}
+
+function release(acks: (() => void)[]): void {
+  for (const ack of acks) ack();
+}
+
+/**
+ * Station rows (the high-water marks) go last: a crash between two chunks must never leave a stored
+ * last seq that vouches for an event or gap row which did not commit.
+ */
+const WRITE_RANK: Record<keyof WriteBatch, number> = {
+  statusChanges: 0,
+  linkChanges: 0,
+  deviceChanges: 0,
+  powerChanges: 0,
+  events: 0,
+  outages: 0,
+  gaps: 0,
+  stations: 1,
+  liveness: 1,
+};
+const WRITE_ORDER = (Object.keys(WRITE_RANK) as (keyof WriteBatch)[]).sort(
+  (a, b) => WRITE_RANK[a] - WRITE_RANK[b],
+);
 
 /** Splits a batch into batches of at most `rows` rows, keeping each table's order. */
 function split(b: WriteBatch, rows: number): WriteBatch[] {
@@ -134,7 +196,7 @@ function split(b: WriteBatch, rows: number): WriteBatch[] {
   const out: WriteBatch[] = [];
   let cur = emptyBatch();
   let n = 0;
-  for (const key of Object.keys(b) as (keyof WriteBatch)[]) {
+  for (const key of WRITE_ORDER) {
     for (const item of b[key]) {
       (cur[key] as unknown[]).push(item);
       if (++n >= rows) {

@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
+import { callLocalApi } from "../agent/api-client.js";
 import { buildProgram } from "../agent/cli.js";
 import { createLogger } from "../agent/log.js";
 import { defaultOptions, NocApp } from "../noc/app.js";
@@ -35,6 +36,7 @@ const printerServer = await serveTcp(printer, { port: 0 });
 const config = {
   ...base,
   storage: { ...(base.storage as object), dir: stateDir },
+  api: { ...(base.api as object), socket: join(stateDir, "api.sock") },
   devices: [
     { id: "fp1", kind: "fingerprint", driver: "r30x", port: scanner.hostPath, baud: 57600 },
     { id: "printer1", kind: "printer", tcp: `127.0.0.1:${printerServer.port}` },
@@ -54,7 +56,7 @@ process.stderr.write(
     "",
     `Emulated fingerprint scanner (R30x) on ${scanner.hostPath}; emulated ESC/POS printer on tcp 127.0.0.1:${printerServer.port}.`,
     `  Capture:  curl -s -X POST -H "authorization: Bearer $(cat ${join(stateDir, "api-token")})" -H 'content-type: application/json' \\`,
-    `              -d '{"finger":"right-thumb"}' http://127.0.0.1:8787/v1/fingerprint/capture | head -c 300`,
+    `              --unix-socket ${join(stateDir, "api.sock")} -d '{"finger":"right-thumb"}' http://localhost/v1/fingerprint/capture | head -c 300`,
     `  Printed paper appears in ${paperPng}`,
     "",
   ].join("\n"),
@@ -64,7 +66,9 @@ await (await buildProgram(argv)).parseAsync(argv);
 
 // The state-centre side too, against the same embedded broker, so a newcomer sees the station appear on
 // the NOC dashboard and go dark when the agent stops.
-const status = (await (await fetch("http://127.0.0.1:8787/v1/status")).json()) as { broker: string };
+const status = (await callLocalApi(join(stateDir, "api.sock"), { path: "/v1/status" })).body as {
+  broker: string;
+};
 const nocOptions = {
   mqttUrl: status.broker,
   mqttProtocol: 4 as const,

@@ -54,6 +54,8 @@ export function fingerprintRoutes(service: FingerprintCapturer): LocalRoute[] {
       method: "POST",
       path: CAPTURE_PATH,
       auth: true,
+      // {device, finger, timeoutMs} is well under 200 bytes.
+      maxBodyBytes: 1024,
       handle: (req, res, body) => handleCapture(service, req, res, body),
     },
   ];

@@ -32,6 +32,8 @@ export function printerRoutes(service: Pick<PrinterService, "printSlip" | "resol
       method: "POST",
       path: "/v1/print/slip",
       auth: true,
+      // The template's fields plus at most one fingerprint image (4 MB of base64, templates.ts).
+      maxBodyBytes: 4 * 1024 * 1024 + 64 * 1024,
       async handle(_req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
         let json: unknown;
         try {

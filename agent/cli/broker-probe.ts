@@ -3,6 +3,7 @@
  * written out by hand so `doctor` needs no MQTT client (the daemon's session is the one mqtt user).
  * It tells apart: name not found, refused, no answer, certificate problems, and refused credentials.
  */
+import { redactUrl } from "../redact.js";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import net from "node:net";
@@ -38,7 +39,10 @@ const CONNACK_CODES: Record<number, [string, string]> = {
 export async function probeBroker(o: BrokerProbeOptions): Promise<BrokerProbeResult> {
   const m = /^(mqtts?):\/\/([^/:\s]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(o.url);
   if (!m)
-    return { ok: false, detail: `mqtt.url "${o.url}" is not mqtt://host[:port] or mqtts://host[:port]` };
+    return {
+      ok: false,
+      detail: `mqtt.url "${redactUrl(o.url)}" is not mqtt://host[:port] or mqtts://host[:port]`,
+    };
   const secure = m[1] === "mqtts";
   const host = m[2]!.replace(/^\[|\]$/g, "");
   const port = Number(m[3] ?? (secure ? 8883 : 1883));

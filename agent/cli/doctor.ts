@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import type { DeviceConfig } from "../../config/devices.js";
 import type { Config } from "../../config/schema.js";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../../config/load.js";
+import type { DiagnoseResult } from "../../contract/commands.js";
 import { discoverDevices, type DiscoveryResult } from "../../drivers/discovery/discover.js";
 import { loadHidBackend, type HidAvailability } from "../../drivers/transport/hid.js";
 import { listSerialPorts } from "../../drivers/transport/serial.js";
@@ -18,20 +19,10 @@ import { probeBroker, type BrokerProbeResult } from "./broker-probe.js";
 
 const run = promisify(execFile);
 
-export type CheckStatus = "ok" | "warn" | "fail" | "skip";
-export interface DoctorCheck {
-  id: string;
-  title: string;
-  status: CheckStatus;
-  detail: string;
-  fix?: string;
-}
-export interface DoctorReport {
-  ok: boolean;
-  time: string;
-  configPath: string;
-  checks: DoctorCheck[];
-}
+/** The report is the `diagnose` command's result, so its shape lives in the contract. */
+export type DoctorReport = DiagnoseResult;
+export type DoctorCheck = DiagnoseResult["checks"][number];
+export type CheckStatus = DoctorCheck["status"];
 
 /** Everything doctor touches outside itself, so tests and the NOC `diagnose` handler can substitute. */
 export interface DoctorDeps {
@@ -62,7 +53,12 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 
   let config = options.config;
   if (config)
-    add({ id: "config", title: "Settings file", status: "ok", detail: "loaded by the running agent" });
+    add({
+      id: "config",
+      title: "Settings file",
+      status: "ok",
+      detail: `${configPath}, loaded by the running agent`,
+    });
   else {
     try {
       config = d.loadConfig(configPath);
@@ -78,6 +74,27 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       });
     }
   }
+
+  await guarded(add, "commands", "Commands from the NOC", async () => {
+    if (!config) return { status: "skip", detail: "needs a valid settings file" };
+    const c = config.commands;
+    if (c.nocPublicKey) return { status: "ok", detail: `only commands signed with ${c.nocPublicKey}` };
+    if (c.allowUnsigned) {
+      return {
+        status: "warn",
+        detail:
+          "commands.allowUnsigned is on: anyone who can publish to this station's command topics runs commands",
+        fix: "set commands.nocPublicKey to the NOC's public key and remove commands.allowUnsigned",
+      };
+    }
+    if (config.mqtt.url === "embedded")
+      return { status: "ok", detail: "unsigned commands on the embedded (loopback) broker" };
+    return {
+      status: "warn",
+      detail: "disabled: no commands.nocPublicKey, so the NOC cannot ask for rebirth, resend or diagnose",
+      fix: "copy the NOC's public key (station-noc keygen) and set commands.nocPublicKey",
+    };
+  });
 
   await guarded(add, "broker", "Connection to the NOC broker", async () => {
     if (!config) return { status: "skip", detail: "needs a valid settings file" };

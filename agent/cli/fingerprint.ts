@@ -3,10 +3,11 @@
  * Talks to a UART module directly (not through the daemon), for bench checks and field diagnosis.
  * Files are written only where asked, readable by the owner only.
  */
-import { writeFile } from "node:fs/promises";
+import { writePrivateFile } from "../secret-file.js";
 import type { Command } from "commander";
 import { openScanner, type FingerprintScanner } from "../../drivers/fingerprint/scanner.js";
 import { buildCaptureOutputs } from "../../drivers/fingerprint/capture-output.js";
+import { judgeQuality } from "../../drivers/fingerprint/quality-verdict.js";
 import { FINGER_NAMES, type FingerName } from "../../drivers/fingerprint/iso19794-4.js";
 import { FingerprintError } from "../../drivers/fingerprint/errors.js";
 
@@ -107,12 +108,18 @@ export async function runFingerprintCapture(options: FingerprintCaptureOptions, 
       ...(io.signal ? { signal: io.signal } : {}),
     });
     const out = buildCaptureOutputs(raw, options.finger);
-    await writeFile(options.out, out.png, { mode: 0o600 });
-    if (options.iso) await writeFile(options.iso, out.iso, { mode: 0o600 });
+    // A fingerprint is a biometric: a new 0600 file renamed into place, so neither an existing file's
+    // mode nor a symlink planted at the path (another user's trap in a shared dir) decides where it goes.
+    writePrivateFile(options.out, out.png);
+    if (options.iso) writePrivateFile(options.iso, out.iso);
     const q = out.quality;
     const totalS = (performance.now() - started) / 1000;
     io.stdout(
       `quality ${q.score}/100 (coverage ${q.coverage.toFixed(2)}, contrast ${q.contrast.toFixed(2)}; ${q.method}, not NFIQ)`,
+    );
+    const verdict = judgeQuality(q);
+    io.stdout(
+      `${verdict.accepted ? "accepted" : "retake"}: ${verdict.reason} (about NFIQ ${verdict.nfiqEquivalent})`,
     );
     io.stdout(
       `time ${totalS.toFixed(2)} s (finger ${((raw.waitMs ?? 0) / 1000).toFixed(2)} s, image transfer ${(raw.transferMs / 1000).toFixed(2)} s)`,

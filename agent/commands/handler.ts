@@ -46,6 +46,11 @@ export interface CommandHandlerDeps {
   log: { info(o: object, msg: string): void; warn(o: object, msg: string): void };
   /** When set, every command must carry a valid Ed25519 signature from this key. */
   nocPublicKey?: KeyObject;
+  /**
+   * Without a key, commands run only when this is set (the embedded broker, or an explicit
+   * `commands.allowUnsigned`); otherwise each is answered "commands are disabled" and nothing runs.
+   */
+  allowUnsigned?: boolean;
   maxAgeS: number;
   ratePerMinute: number;
   /** The most messages one resend republishes; the reply's nextFromSeq says where to continue. */
@@ -64,15 +69,22 @@ export interface CommandHandlerDeps {
 
 class Refused extends Error {}
 
+/** Refusals answered per minute; past it refusals are only counted, so garbage cannot flood replies. */
+const REFUSALS_PER_MINUTE = 60;
+
 /**
- * Validates and runs the NOC's allow-listed commands. Checks run in order: rate limit, topic, JSON,
- * allow-list, schema, signature, age and replay. Any failure gets an error reply and changes nothing;
- * the id / correlation data are remembered only once a command passed every check. Commands run one at
- * a time so that two resends never interleave.
+ * Validates and runs the NOC's allow-listed commands. Checks run in order: enabled, topic, JSON,
+ * allow-list, schema, signature, rate limit, age and replay. The rate limit is charged only once the
+ * signature holds, so garbage cannot spend the NOC's commands; refusals have their own bucket for their
+ * replies. Any failure changes nothing; the id / correlation data are remembered only once a command
+ * passed every check. Commands run one at a time so that two resends never interleave.
  */
 export class CommandHandler {
   private readonly topics: StationTopics;
   private readonly bucket: TokenBucket;
+  private readonly refusals = new TokenBucket(REFUSALS_PER_MINUTE);
+  /** Refusals not answered because their bucket was empty. */
+  unansweredRefusals = 0;
   private readonly guard: ReplayGuard;
   private readonly maxResend: number;
   private chain: Promise<void> = Promise.resolve();
@@ -105,7 +117,9 @@ export class CommandHandler {
       }
     };
     try {
-      if (!this.bucket.take(this.deps.clock.now())) throw new Refused("rate limited: too many commands");
+      if (!this.deps.nocPublicKey && !this.deps.allowUnsigned) {
+        throw new Refused("commands are disabled: this station has no commands.nocPublicKey");
+      }
       if (parsed?.kind !== "cmd" || parsed.station !== this.deps.station) {
         throw new Refused(`not a command topic for station ${this.deps.station}: ${msg.topic}`);
       }
@@ -134,6 +148,7 @@ export class CommandHandler {
           throw new Refused("bad signature");
         }
       }
+      if (!this.bucket.take(this.deps.clock.now())) throw new Refused("rate limited: too many commands");
       const verdict = this.guard.admit(
         request.id,
         request.issuedAt,
@@ -147,6 +162,10 @@ export class CommandHandler {
     } catch (e) {
       const error =
         e instanceof Refused ? e.message : `${name} failed: ${e instanceof Error ? e.message : String(e)}`;
+      if (e instanceof Refused && !this.refusals.take(this.deps.clock.now())) {
+        this.unansweredRefusals++;
+        return;
+      }
       this.deps.log.warn({ command: name, id, error }, "command refused or failed");
       await respond({ ok: false, error });
     }

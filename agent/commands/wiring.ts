@@ -73,7 +73,7 @@ export interface AgentCommandParts {
   station: string;
   topicRoot: string;
   /** config.commands */
-  settings: { nocPublicKey?: string; maxAgeS: number; ratePerMinute: number };
+  settings: { nocPublicKey?: string; allowUnsigned?: boolean; maxAgeS: number; ratePerMinute: number };
   session: CommandSession & {
     publish(topic: string, payload: string, o: { qos: 0 | 1; correlationData?: Buffer }): Promise<void>;
   };
@@ -102,6 +102,7 @@ export function createAgentCommands(p: AgentCommandParts): CommandHandler {
     clock: p.clock,
     log: p.log,
     ...(p.settings.nocPublicKey ? { nocPublicKey: loadNocPublicKey(p.settings.nocPublicKey) } : {}),
+    allowUnsigned: p.settings.allowUnsigned ?? false,
     maxAgeS: p.settings.maxAgeS,
     ratePerMinute: p.settings.ratePerMinute,
     ...(p.replayStore ? { replayStore: p.replayStore } : {}),

@@ -9,7 +9,7 @@ import { rankDistricts, sumByStation, NO_DISTRICT, type StationPeriod } from "..
 import type { CollectorStats } from "../stats.js";
 import type { Storage } from "../storage/index.js";
 import { dayBounds, dayKey, daysOfMonth, DAY, MONTH, monthKey } from "../time.js";
-import { detail, list, summary } from "../views.js";
+import { detail, eventView, gapView, list, summary } from "../views.js";
 
 export class HttpError extends Error {
   constructor(
@@ -280,12 +280,14 @@ export class Api {
 
   private async events(station: string | undefined, query: Record<string, string>) {
     const id = this.known(station);
-    return { station: id, events: await this.d.storage.recentEvents(id, parse(LimitQuery, query).limit) };
+    const rows = await this.d.storage.recentEvents(id, parse(LimitQuery, query).limit);
+    return { station: id, events: rows.map(eventView) };
   }
 
   private async gapList(station: string | undefined, query: Record<string, string>) {
     const id = this.known(station);
-    return { station: id, gaps: await this.d.storage.gaps(id, parse(LimitQuery, query).limit) };
+    const rows = await this.d.storage.gaps(id, parse(LimitQuery, query).limit);
+    return { station: id, gaps: rows.map(gapView) };
   }
 
   private async stationAvailability(station: string | undefined, query: Record<string, string>) {

@@ -18,6 +18,25 @@ const pct = (p) => (p === null || p === undefined ? "—" : `${p.toFixed(2)} %`)
 // Whole minutes, with one decimal below ten so that short outages do not read as zero.
 const mins = (s) => (!s ? "0" : s < 600 ? (s / 60).toFixed(1) : Math.round(s / 60).toLocaleString());
 
+// An event's data in one short line: the fields that say what happened first (an outage's cause, the
+// link or device, the reason), cut before escaping so that the cut never lands inside an entity; the
+// whole data is in the cell's tooltip.
+const GIST_FIRST = ["cause", "link", "device", "reason", "from", "to", "durationS", "error"];
+function eventGist(data, max = 160) {
+  const keys = Object.keys(data || {});
+  const ordered = [
+    ...GIST_FIRST.filter((k) => keys.includes(k)),
+    ...keys.filter((k) => !GIST_FIRST.includes(k)),
+  ];
+  const text = ordered
+    .map((k) => {
+      const v = data[k];
+      return `${k}: ${typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`;
+    })
+    .join(", ");
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 function ago(iso) {
   if (!iso) return "";
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -264,13 +283,13 @@ async function viewStation(id, params) {
   const events = ev.events
     .map(
       (e) =>
-        `<tr><td class="num">${e.seq}</td><td>${fmtTime(new Date(e.time).toISOString())}</td><td>${esc(e.type)}${e.historical ? ' <span class="badge plain">historical</span>' : ""}</td><td><code>${esc(JSON.stringify(e.data)).slice(0, 160)}</code></td></tr>`,
+        `<tr><td class="num">${e.seq}</td><td>${fmtTime(e.time)}</td><td>${esc(e.type)}${e.historical ? ' <span class="badge plain">historical</span>' : ""}</td><td><code title="${esc(JSON.stringify(e.data))}">${esc(eventGist(e.data))}</code></td></tr>`,
     )
     .join("");
   const gapRows = gaps.gaps
     .map(
       (g) =>
-        `<tr><td class="num">${g.fromSeq}–${g.toSeq}</td><td>${esc(g.status)}</td><td class="num">${g.lost}</td><td class="num">${g.requests}</td><td>${fmtTime(new Date(g.detectedAt).toISOString())}</td><td>${g.closedAt ? fmtTime(new Date(g.closedAt).toISOString()) : ""}</td></tr>`,
+        `<tr><td class="num">${g.fromSeq}–${g.toSeq}</td><td>${esc(g.status)}</td><td class="num">${g.lost}</td><td class="num">${g.requests}</td><td>${fmtTime(g.detectedAt)}</td><td>${g.closedAt ? fmtTime(g.closedAt) : ""}</td></tr>`,
     )
     .join("");
   const days = av.days

@@ -9,7 +9,8 @@ import { stationTopics } from "../../contract/index.js";
 import { MqttSession } from "../../agent/mqtt-session.js";
 import { Outbox } from "../../agent/outbox.js";
 import { Reporter } from "../../agent/reporter.js";
-import { freePort, PrivateMosquitto } from "../../test/support/mosquitto.js";
+import { callLocalApi } from "../../agent/api-client.js";
+import { PrivateMosquitto } from "../../test/support/mosquitto.js";
 import { RECEIPT } from "../../test/support/printer.js";
 import { AgentProcess, ROOT, writeConfig } from "../../test/support/agent-process.js";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -176,7 +177,7 @@ interface StationShape {
   extra: Record<string, unknown>;
   /** Events left in the outbox before the agent starts, as after a long outage; replayed first. */
   backlog?: number;
-  /** Devanagari slips printed through the local API before the measurement (needs `api.port` in extra). */
+  /** Devanagari slips printed through the local API before the measurement (needs `api` enabled in extra). */
   prints?: number;
 }
 
@@ -228,7 +229,7 @@ async function fullStation(brokerPort: number): Promise<{ shapes: StationShape[]
       {
         label: "same, after printing 3 Devanagari slips",
         prints: 3,
-        extra: { ...station, api: { port: await freePort() } },
+        extra: { ...station, api: { enabled: true } },
       },
     ],
     async stop() {
@@ -256,20 +257,20 @@ async function steadyState(url: string, shape: StationShape): Promise<BenchResul
     await col.waitFor((m) => m.filter((x) => x.topic.endsWith("/event")).length >= n, 300_000, "backlog");
   }
   if (shape.prints) {
-    const port = (shape.extra.api as { port: number }).port;
     const token = readFileSync(join(dir, "state", "api-token"), "utf8").trim();
     const printerReady = (m: typeof col.messages) =>
       m.some((x) => x.topic.endsWith("/device/printer1") && x.payload.health === "ready");
     await col.waitFor(printerReady, 30_000, "printer ready");
     for (let i = 0; i < shape.prints; i++) {
-      const res = await fetch(`http://127.0.0.1:${port}/v1/print/slip`, {
+      const res = await callLocalApi(join(dir, "state", "api.sock"), {
         method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ template: "complaint-receipt", data: RECEIPT }),
+        path: "/v1/print/slip",
+        token,
+        body: { template: "complaint-receipt", data: RECEIPT },
+        timeoutMs: 30_000,
       });
-      const body = await res.text();
-      if (res.status !== 200 || !(JSON.parse(body) as { ok: boolean }).ok)
-        throw new Error(`slip ${i + 1}: HTTP ${res.status} ${body}`);
+      if (res.status !== 200 || !(res.body as { ok: boolean }).ok)
+        throw new Error(`slip ${i + 1}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     }
   }
   await sleep(10_000); // past start-up

@@ -87,6 +87,7 @@ export class VirtualStation {
       log: { info: () => undefined, warn: () => undefined },
       maxAgeS: 300,
       ratePerMinute: 60,
+      allowUnsigned: true,
       rebirth: () => this.birth(),
       readHistory: (from, to) => this.readHistory(from, to),
       republish: async (messages) => {

@@ -13,9 +13,10 @@ import { R30xPtyEmulator } from "../../drivers/fingerprint/emulator/pty-emulator
 import { serveTcp } from "../../drivers/printer/emulator/serve.js";
 import { AgentProcess, ROOT, tempDir, writeConfig } from "../support/agent-process.js";
 import { Collector } from "../support/collector.js";
-import { freePort, PrivateMosquitto } from "../support/mosquitto.js";
+import { PrivateMosquitto } from "../support/mosquitto.js";
 import { RECEIPT, virtualPrinter } from "../support/printer.js";
 import { builtTree } from "../support/built-tree.js";
+import { callLocalApi } from "../../agent/api-client.js";
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -31,13 +32,11 @@ describe("the bundled agent (dist/station-agent)", () => {
     const served = await serveTcp(printer, { port: 0 });
     cleanups.push(() => served.close());
     const dir = tempDir();
-    const apiPort = await freePort();
     const config = writeConfig(dir, {
       station: { id: "PS-BUNDLE", district: "Test" },
       mqtt: { url: broker.url, topicRoot: "cctns/test", keepalive: 5 },
       storage: { dir: join(dir, "state") },
       metrics: { intervalMs: 1000 },
-      api: { port: apiPort },
       clock: { assumeSynced: true },
       log: { level: "warn" },
       devices: [{ id: "printer1", kind: "printer", tcp: `127.0.0.1:${served.port}`, pollIntervalMs: 500 }],
@@ -65,12 +64,14 @@ describe("the bundled agent (dist/station-agent)", () => {
 
     // A slip with Devanagari: harfbuzz's wasm and the system font, loaded from the bundle's chunk.
     const token = readFileSync(join(dir, "state", "api-token"), "utf8").trim();
-    const res = await fetch(`http://127.0.0.1:${apiPort}/v1/print/slip`, {
+    const res = await callLocalApi(join(dir, "state", "api.sock"), {
       method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ template: "complaint-receipt", data: RECEIPT }),
+      path: "/v1/print/slip",
+      token,
+      body: { template: "complaint-receipt", data: RECEIPT },
+      timeoutMs: 20_000,
     });
-    const outcome = (await res.json()) as { ok: boolean };
+    const outcome = res.body as { ok: boolean };
     expect(res.status, JSON.stringify(outcome)).toBe(200);
     expect(outcome.ok).toBe(true);
     expect(printer.bytesReceived).toBeGreaterThan(1000);
@@ -103,13 +104,11 @@ describe("the bundled agent (dist/station-agent)", () => {
     const served = await serveTcp(await virtualPrinter(576), { port: 0 });
     cleanups.push(() => served.close());
     const dir = tempDir();
-    const apiPort = await freePort();
     const config = writeConfig(dir, {
       station: { id: "PS-NOINTL", district: "Test" },
       mqtt: { url: broker.url, topicRoot: "cctns/test", keepalive: 5 },
       storage: { dir: join(dir, "state") },
       metrics: { intervalMs: 1000 },
-      api: { port: apiPort },
       log: { level: "info" },
       devices: [
         { id: "fp1", kind: "fingerprint", driver: "r30x", port: scanner.hostPath, baud: 57600 },
@@ -143,14 +142,16 @@ describe("the bundled agent (dist/station-agent)", () => {
     await col.waitFor((m) => m.some((x) => x.topic.endsWith("/uptime")), 30_000, "uptime");
 
     for (const path of ["/v1/status", "/v1/links"]) {
-      const res = await fetch(`http://127.0.0.1:${apiPort}${path}`);
+      const res = await callLocalApi(join(dir, "state", "api.sock"), { path });
       expect(res.status, path).toBe(200);
     }
     const token = readFileSync(join(dir, "state", "api-token"), "utf8").trim();
-    const res = await fetch(`http://127.0.0.1:${apiPort}/v1/print/slip`, {
+    const res = await callLocalApi(join(dir, "state", "api.sock"), {
       method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ template: "complaint-receipt", data: RECEIPT }),
+      path: "/v1/print/slip",
+      token,
+      body: { template: "complaint-receipt", data: RECEIPT },
+      timeoutMs: 20_000,
     });
     expect(res.status).toBe(200);
 

@@ -1,7 +1,17 @@
 // @needs socat
 /** `station-agent fingerprint capture` against the emulator on a socat pty. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -63,7 +73,27 @@ describe("fingerprint capture CLI", () => {
     expect(decodeFingerImageRecord(readFileSync(join(dir, "f.iso"))).fingerPosition).toBe(1);
     expect(statSync(join(dir, "f.png")).mode & 0o777).toBe(0o600);
     expect(t.out.join("\n")).toMatch(/^quality \d+\/100 .*not NFIQ/m);
+    expect(t.out.join("\n")).toMatch(/^(accepted|retake): .+ \(about NFIQ [1-5]\)$/m);
     expect(t.out.join("\n")).toMatch(/^time \d+\.\d\d s \(finger .* image transfer .*\)/m);
+  });
+
+  it("replaces an existing 0644 file and a planted symlink instead of following them (issue 14)", async () => {
+    const victim = join(dir, "victim.txt");
+    writeFileSync(victim, "someone else's file\n");
+    chmodSync(victim, 0o644);
+    const link = join(dir, "trap.png");
+    symlinkSync(victim, link);
+    const old = join(dir, "old.iso");
+    writeFileSync(old, "old");
+    chmodSync(old, 0o644);
+    const t = io();
+    expect(await runFingerprintCapture(options({ out: link, iso: old, finger: "left-index" }), t.io)).toBe(
+      EXIT.ok,
+    );
+    expect(readFileSync(victim, "utf8")).toBe("someone else's file\n");
+    expect(lstatSync(link).isSymbolicLink()).toBe(false);
+    for (const f of [link, old]) expect(statSync(f).mode & 0o777).toBe(0o600);
+    expect(decodeFingerImageRecord(readFileSync(old)).fingerPosition).toBe(7);
   });
 
   it("exits 3 with a clear message when no finger comes", async () => {

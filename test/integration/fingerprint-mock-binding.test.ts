@@ -5,6 +5,8 @@ import { R30xScanner } from "../../drivers/fingerprint/r30x-device.js";
 import { createMockR30x, resetMockPorts } from "../../drivers/fingerprint/emulator/mock-binding.js";
 import { openScanner, type R30xBackend } from "../../drivers/fingerprint/scanner.js";
 import { DeviceAbsentError, ResponseTimeoutError } from "../../drivers/fingerprint/errors.js";
+import { syntheticFinger } from "../../drivers/fingerprint/synthetic/index.js";
+import { R30X_SENSOR, quantizeTo4Bit } from "../../drivers/fingerprint/image.js";
 
 afterAll(() => resetMockPorts());
 
@@ -18,6 +20,23 @@ describe("R30x over MockBinding", () => {
     expect(
       Buffer.from(capture.image.pixels).equals(Buffer.from(mock.emulator.lastUploadedImage!.pixels)),
     ).toBe(true);
+    await scanner.close();
+  });
+
+  it("serves whichever of the ten synthetic fingers is placed on the glass", async () => {
+    const mock = createMockR30x("/dev/fp-mock-fingers");
+    const stream = await SerialByteStream.open({ path: mock.path, baudRate: 57600, binding: mock.binding });
+    const scanner = new R30xScanner(stream, { baud: 57600, responseTimeoutMs: 300 });
+    await scanner.connect();
+    for (const position of [3, 8]) {
+      mock.emulator.placeFinger(position);
+      const capture = await scanner.capture({ timeoutMs: 2000 });
+      const expected = quantizeTo4Bit(syntheticFinger(position, { ...R30X_SENSOR, ppi: 500 }));
+      expect(
+        Buffer.from(capture.image.pixels).equals(Buffer.from(expected.pixels)),
+        `finger ${position}`,
+      ).toBe(true);
+    }
     await scanner.close();
   });
 

@@ -51,7 +51,9 @@ describe("station-noc collector", () => {
     raw = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: "noc-test-raw" });
     await eventually(
       () =>
-        noc.fleet.stations.size === 6 && [...noc.fleet.stations.values()].every((s) => s.row.status === "up"),
+        noc.fleet.stations.size === 6 &&
+        // Up comes with the birth; power is the last retained state each birth publishes.
+        [...noc.fleet.stations.values()].every((s) => s.row.status === "up" && s.row.info.power),
     );
   });
 
@@ -132,6 +134,7 @@ describe("station-noc collector", () => {
   it("detects a seq gap, asks for a resend and closes the gap when it is filled", async () => {
     const st = sim.station("PS00003");
     await st.metrics();
+    const closedBefore = noc.stats.gapsClosed;
     const from = st.seq + 1;
     st.withhold = 3;
     for (let i = 0; i < 4; i++) await st.metrics();
@@ -146,6 +149,9 @@ describe("station-noc collector", () => {
     expect(gap?.requests).toBeGreaterThanOrEqual(1);
     expect(noc.fleet.stations.get("PS00003")?.seq.gaps).toEqual([]);
     expect(noc.stats.resendRequests).toBeGreaterThanOrEqual(1);
+    // The station's reply comes after the resent messages closed the gap; it must not count it again.
+    await eventually(() => noc.commands.inFlight() === 0);
+    expect(noc.stats.gapsClosed - closedBefore).toBe(1);
   });
 
   it("marks a gap permanent loss when the station no longer has the data", async () => {

@@ -103,7 +103,7 @@ describe("station-agent run under NOTIFY_SOCKET and WATCHDOG_USEC", () => {
       station: { id: "PS-SANDBOX", district: "Test" },
       mqtt: { url: broker.url, topicRoot: "cctns/test", keepalive: 5 },
       storage: { dir: state },
-      api: { enabled: true, port: 0 },
+      api: { enabled: true },
       clock: { assumeSynced: true },
       log: { level: "info" },
     });

@@ -260,7 +260,7 @@ describe("package-deb.sh", () => {
 
     // postinst: the user in its device groups; the config from the example, root:station-agent 0640.
     const agent = groupOf(root, "station-agent")!;
-    for (const g of ["dialout", "plugdev", "lp"])
+    for (const g of ["dialout", "station-ups", "lp", "station-api"])
       expect(groupOf(root, g)?.members).toContain("station-agent");
     const config = statSync(join(root, "etc/station-agent/config.yaml"));
     expect([config.mode & 0o7777, config.uid, config.gid]).toEqual([0o640, 0, agent.gid]);
@@ -319,7 +319,7 @@ describe("package-deb.sh", () => {
     const v = r.values;
     expect(v.install, r.stderr).toBe("0");
     expect(v.status).toBe("install ok installed");
-    for (const g of ["dialout", "plugdev", "lp"]) expect(v.user).toContain(`(${g})`);
+    for (const g of ["dialout", "station-ups", "lp", "station-api"]) expect(v.user).toContain(`(${g})`);
     expect(v.config).toBe("640 root station-agent");
     const gid = /gid=(\d+)\(station-agent\)/.exec(v.user ?? "")?.[1];
     expect(v.range).toBe(`${gid} ${gid}`);

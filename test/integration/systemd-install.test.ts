@@ -223,7 +223,7 @@ describe("install.sh", () => {
     const got = r.values;
     expect(got.first).toBe("0");
     expect(got.user).toMatch(/^uid=\d+\(station-agent\) gid=(\d+)\(station-agent\) groups=/);
-    for (const g of ["dialout", "plugdev", "lp"]) expect(got.user).toContain(`(${g})`);
+    for (const g of ["dialout", "station-ups", "lp", "station-api"]) expect(got.user).toContain(`(${g})`);
     expect(got.config).toBe("640 root station-agent");
     expect(got.tls).toBe("750 root station-agent");
     const gid = /gid=(\d+)/.exec(got.user!)![1];

@@ -82,6 +82,12 @@ describe("units", () => {
     ).toEqual(["char-hidraw", "char-lp", "char-ttyACM", "char-ttyS", "char-ttyUSB", "char-usb"].sort());
     expect(s.get("CapabilityBoundingSet")).toEqual(["CAP_NET_RAW"]);
     expect(s.get("AmbientCapabilities")).toEqual([""]);
+    // Bounded memory (issue 14: a body flood took the agent to 462 MB), and a runtime directory the
+    // API group can reach the socket through.
+    expect(s.get("MemoryHigh")).toEqual(["160M"]);
+    expect(s.get("MemoryMax")).toEqual(["256M"]);
+    expect(s.get("RuntimeDirectory")).toEqual(["station-agent"]);
+    expect(s.get("RuntimeDirectoryMode")).toEqual(["0755"]);
     expect(s.get("ExecStart")![0]).toMatch(
       /^\/opt\/station-agent\/bin\/station-agent run --config \/etc\/station-agent\/config\.yaml$/,
     );
@@ -89,12 +95,15 @@ describe("units", () => {
 });
 
 describe("udev rules", () => {
-  // udevadm test writes /run/udev and /dev/char: give it private, empty ones.
+  // udevadm test writes /run/udev and /dev/char: give it private, empty ones (and a private /etc/group).
   const udevTest = (rules: string) =>
     inMountNamespace(
       `mount -t tmpfs none /run; mkdir -p /run/olddev /run/udev/rules.d; mount --bind /dev /run/olddev
        mount -t tmpfs none /dev; touch /dev/null; mount --bind /run/olddev/null /dev/null
-       cp "$1" /run/udev/rules.d/; udevadm test "$2" 2>&1`,
+       cp "$1" /run/udev/rules.d/
+       # The groups sysusers.d creates on a station (station-ups), which this machine may not have yet.
+       cp /etc/group /run/group; grep -q '^station-ups:' /run/group || echo 'station-ups:x:64999:' >> /run/group
+       mount --bind /run/group /etc/group; udevadm test "$2" 2>&1`,
       [rules, `/sys/class/tty/${readdirSync("/sys/class/tty").find((d) => /^tty\d*$/.test(d)) ?? "tty"}`],
     );
 
@@ -124,6 +133,8 @@ describe("udev rules", () => {
     const sysusers = readFileSync(join(SYSTEMD, "sysusers.d/station-agent.conf"), "utf8");
     for (const group of rules.matchAll(/GROUP="([^"]+)"/g))
       expect(sysusers).toContain(`m station-agent ${group[1]}`);
+    // The UPS (which can be told to cut the power) is not given to a group desktop users are in.
+    expect(/SUBSYSTEM=="hidraw".*GROUP="([^"]+)"/.exec(rules)?.[1]).toBe("station-ups");
   });
 });
 
@@ -149,7 +160,9 @@ describe("sysusers.d and tmpfiles.d", () => {
         .map((l) => l.split(":"))
         .map((f) => [f[0]!, { gid: Number(f[2]), members: (f[3] ?? "").split(",") }]),
     );
-    for (const g of ["dialout", "plugdev", "lp"]) expect(groups.get(g)?.members).toContain("station-agent");
+    for (const g of ["dialout", "station-ups", "lp", "station-api"])
+      expect(groups.get(g)?.members).toContain("station-agent");
+    expect(groups.get("station-ups")?.members).toEqual(["station-agent"]);
     expect(readFileSync(join(root, "etc/passwd"), "utf8")).toMatch(
       /^station-agent:x:\d+:\d+:[^:]*:\/var\/lib\/station-agent:/m,
     );

@@ -32,6 +32,7 @@ function harness(over: Partial<CommandHandlerDeps> = {}): Harness {
     log: { info: () => undefined, warn: () => undefined },
     maxAgeS: 300,
     ratePerMinute: 30,
+    allowUnsigned: true,
     rebirth: async () => void h.calls.push("rebirth"),
     diagnose: async () => {
       h.calls.push("diagnose");
@@ -235,6 +236,38 @@ describe("agent command handler", () => {
     h.clock.t += 10_000; // one token back
     await h.handler.handle(msg("rebirth", request(undefined, "2025-03-01T10:00:05Z")));
     expect(h.calls.length).toBe(7);
+  });
+
+  it("without a NOC key runs no command: each gets 'commands are disabled' and nothing changes", async () => {
+    const h = harness({ allowUnsigned: false });
+    await h.handler.handle(msg("rebirth", request()));
+    await h.handler.handle(msg("resend", request({ fromSeq: 10, toSeq: 11 })));
+    await h.handler.handle(msg("diagnose", request()));
+    expect(h.calls).toEqual([]);
+    expect(h.republished).toEqual([]);
+    expect(h.replies.map((r) => r.payload.error)).toEqual([
+      expect.stringMatching(/^commands are disabled/),
+      expect.stringMatching(/^commands are disabled/),
+      expect.stringMatching(/^commands are disabled/),
+    ]);
+  });
+
+  it("garbage and forged commands do not spend the rate limit of signed ones", async () => {
+    const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+    const forger = generateKeyPairSync("ed25519").privateKey;
+    const h = harness({ nocPublicKey: publicKey, ratePerMinute: 6, allowUnsigned: false });
+    for (let i = 0; i < 200; i++) {
+      await h.handler.handle(msg("rebirth", i % 2 ? "{not json" : signed(forger, "rebirth", request())));
+    }
+    expect(h.calls).toEqual([]);
+    // Refusals are answered up to their own bucket, then only counted.
+    expect(h.replies.length).toBeLessThan(200);
+    expect(h.handler.unansweredRefusals).toBe(200 - h.replies.length);
+    const before = h.replies.length;
+    for (let i = 0; i < 6; i++)
+      await h.handler.handle(msg("rebirth", signed(privateKey, "rebirth", request())));
+    expect(h.calls).toEqual(Array(6).fill("rebirth"));
+    expect(h.replies.slice(before).map((r) => r.payload.ok)).toEqual(Array(6).fill(true));
   });
 
   it("keeps replies inside the station's tree and falls back to the reply topic on MQTT 3.1.1", async () => {

@@ -1,10 +1,11 @@
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { ConfigSchema } from "../../config/schema.js";
 import { ConfigError, parseConfigText, loadConfig } from "../../config/load.js";
 import { runCli, tempDir } from "../support/agent-process.js";
+import { redactUrl } from "../../agent/redact.js";
 
 const VALID = {
   station: { id: "PS-1", name: "Test", district: "D" },
@@ -19,7 +20,7 @@ const VALID = {
   metrics: { intervalMs: 60000 },
   log: { level: "info" },
   ledger: { heartbeatMs: 5000, timezone: "Asia/Kolkata" },
-  api: { port: 8787 },
+  api: { socket: "/run/station-agent/api.sock", tcpPort: 880 },
   commands: { maxAgeS: 300 },
   links: [{ name: "swan", interface: "eth0", role: "primary" }],
   devices: [{ id: "fp1", kind: "fingerprint", driver: "r30x", port: "/dev/ttyUSB0", baud: 57600 }],
@@ -63,7 +64,9 @@ const BAD_VALUES: Record<string, { path: (string | number)[]; values: unknown[] 
   level: { path: ["log", "level"], values: ["verbose", "INFO", 1, null, "", []] },
   timezone: { path: ["ledger", "timezone"], values: ["Mars/Olympus", "", 5, "IST+5"] },
   heartbeat: { path: ["ledger", "heartbeatMs"], values: [0, 100, 60_001, "5s", null] },
-  apiPort: { path: ["api", "port"], values: [-1, 65536, "8787", 1.5, null] },
+  apiTcpPort: { path: ["api", "tcpPort"], values: [0, 1024, 8787, "880", 1.5, null] },
+  apiOldPort: { path: ["api", "port"], values: [8787, 0] },
+  apiSocket: { path: ["api", "socket"], values: ["", 1, "/run/" + "x".repeat(120)] },
   linkName: { path: ["links", 0, "name"], values: ["", "a b", "a/b", 5, null, "x".repeat(40)] },
   linkIface: { path: ["links", 0, "interface"], values: ["", "x".repeat(16), 5, null] },
   linkRole: { path: ["links", 0, "role"], values: ["main", "", 1, null, "PRIMARY"] },
@@ -180,11 +183,79 @@ describe("config validation", () => {
       expect.unreachable();
     } catch (e) {
       const text = (e as ConfigError).problems.join("\n");
-      expect(text).toMatch(/mqtt\.tls\.key: .*accessible by other users/);
+      expect(text).toMatch(/mqtt\.tls\.key: .*readable by every user/);
       expect(text).not.toContain("s3cret-pw");
     }
     chmodSync(key, 0o640);
     expect(parseConfigText(stringify(cfg), "tls").config.mqtt.tls?.key).toBe(key);
+  });
+
+  it("refuses secrets a foreign group can read: password file, TLS key, API token (issue 14)", () => {
+    const dir = tempDir();
+    const pw = join(dir, "mqtt-password");
+    writeFileSync(pw, "pw\n");
+    const state = join(dir, "state");
+    mkdirSync(state);
+    const token = join(state, "api-token");
+    writeFileSync(token, "tok\n");
+    const cfg = { ...VALID, storage: { dir: state }, mqtt: { ...VALID.mqtt, passwordFile: pw } };
+    // A group nobody trusts (not root's, not the agent's, not ours): "users" on Debian is 100.
+    const foreign = 100;
+    for (const f of [pw, token]) {
+      chownSync(f, 0, foreign);
+      chmodSync(f, 0o640);
+    }
+    const problems = () => {
+      try {
+        parseConfigText(stringify(cfg), "secrets");
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    expect(problems()).toEqual([
+      expect.stringMatching(/^mqtt\.passwordFile: .* readable by group 100 \(mode 0640\)/),
+      expect.stringMatching(/^api\.tokenFile: .* readable by group 100 \(mode 0640\)/),
+    ]);
+    for (const f of [pw, token]) chmodSync(f, 0o600);
+    expect(problems()).toEqual([]);
+    for (const f of [pw, token]) {
+      chownSync(f, 0, 0);
+      chmodSync(f, 0o640); // root:root 0640 (and root:station-agent 0640, as packaged) is fine
+    }
+    expect(problems()).toEqual([]);
+  });
+
+  it("refuses user:password@ in mqtt.url and points to username/passwordFile", () => {
+    for (const url of ["mqtt://agent:hunter2@broker.example:1883", "mqtts://u@broker.example"]) {
+      try {
+        parseConfigText(stringify({ ...VALID, mqtt: { ...VALID.mqtt, url } }), "url");
+        expect.unreachable();
+      } catch (e) {
+        const text = (e as ConfigError).problems.join("\n");
+        expect(text).toMatch(
+          /^mqtt\.url: must not contain user:password@; set mqtt\.username and mqtt\.passwordFile/,
+        );
+        expect(text).not.toContain("hunter2");
+      }
+    }
+    expect(redactUrl("mqtt://agent:hunter2@broker:1883")).toBe("mqtt://***@broker:1883");
+    expect(redactUrl("mqtts://broker:8883")).toBe("mqtts://broker:8883");
+  });
+
+  it("exits 78 (not 1) on a YAML alias bomb, without expanding it", async () => {
+    const dir = tempDir();
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const cur = String.fromCharCode(97 + i);
+      levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    const file = join(dir, "bomb.yaml");
+    writeFileSync(file, `${levels.join("\n")}\nstation: {id: X}\n`);
+    const r = await runCli(["config", "check", "--config", file]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/YAML: Excessive alias count/);
   });
 
   it("the CLI exits 78 with path: message lines and no stack trace", async () => {

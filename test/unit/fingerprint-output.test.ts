@@ -13,6 +13,8 @@ import {
   encodeFingerImageRecord,
 } from "../../drivers/fingerprint/iso19794-4.js";
 import { assessQuality } from "../../drivers/fingerprint/quality.js";
+import { RETAKE_BELOW, judgeQuality, nfiqEquivalent } from "../../drivers/fingerprint/quality-verdict.js";
+import { degrade, syntheticFinger } from "../../drivers/fingerprint/synthetic/index.js";
 import { generateRidgeImage } from "../../drivers/fingerprint/emulator/ridge-image.js";
 import { resampleUart } from "../../drivers/fingerprint/emulator/uart-garble.js";
 
@@ -110,22 +112,39 @@ describe("ISO/IEC 19794-4:2005 record", () => {
 });
 
 describe("quality score", () => {
-  it("is 0 for an empty window and high for a full, contrasted print", () => {
+  const finger = syntheticFinger(4, { ...R30X_SENSOR, ppi: 500 });
+
+  it("is 0 for an empty window and high for a full, clear print", () => {
     const blank = generateRidgeImage({ ...R30X_SENSOR, coverage: 0 });
     expect(assessQuality(blank).score).toBe(0);
-    const good = assessQuality(generateRidgeImage({ ...R30X_SENSOR, coverage: 0.8, contrast: 230 }));
-    expect(good.score).toBeGreaterThanOrEqual(80);
-    expect(good.method).toBe("coverage-contrast-v1");
+    expect(judgeQuality(assessQuality(blank))).toMatchObject({ accepted: false, problem: "no-finger" });
+    const good = assessQuality(finger);
+    expect(good.score).toBeGreaterThanOrEqual(90);
+    expect(good.method).toBe("ridge-clarity-v2");
+    expect(judgeQuality(good)).toMatchObject({ accepted: true, nfiqEquivalent: 1, reason: "good print" });
   });
 
-  it("drops with a small contact area and with faint ridges", () => {
-    const good = assessQuality(generateRidgeImage({ ...R30X_SENSOR, coverage: 0.8 })).score;
-    const partial = assessQuality(generateRidgeImage({ ...R30X_SENSOR, coverage: 0.15 }));
-    const faint = assessQuality(generateRidgeImage({ ...R30X_SENSOR, coverage: 0.8, contrast: 60 }));
-    expect(partial.score).toBeLessThan(good);
-    expect(partial.coverage).toBeLessThan(0.3);
-    expect(faint.score).toBeLessThan(good);
-    expect(faint.contrast).toBeLessThan(0.5);
+  it("drops with a small contact area, faint ridges, a smear or noise, and says which", () => {
+    const good = assessQuality(finger).score;
+    const cases: Array<[Parameters<typeof degrade>[1], number, string]> = [
+      ["partial", 1, "partial"],
+      ["low-contrast", 1, "faint"],
+      ["smudged", 1, "smudged"],
+      ["noisy", 1, "noisy"],
+    ];
+    for (const [kind, amount, problem] of cases) {
+      const q = assessQuality(degrade(finger, kind, amount));
+      expect(q.score, kind).toBeLessThan(good);
+      expect(judgeQuality(q).problem, kind).toBe(problem);
+    }
+    expect(assessQuality(degrade(finger, "partial", 1)).coverage).toBeLessThan(0.3);
+  });
+
+  it("maps scores to NFIQ-like levels and a retake below the threshold", () => {
+    expect([95, 80, 65, 45, 10].map(nfiqEquivalent)).toEqual([1, 2, 3, 4, 5]);
+    const q = assessQuality(finger);
+    expect(judgeQuality({ ...q, score: RETAKE_BELOW - 1 }).accepted).toBe(false);
+    expect(judgeQuality({ ...q, score: RETAKE_BELOW }).accepted).toBe(true);
   });
 });
 

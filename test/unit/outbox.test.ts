@@ -86,6 +86,50 @@ describe("durable outbox", () => {
   });
 });
 
+describe("outbox counters after a failed commit (issue 14)", () => {
+  const onDisk = (ob: Outbox) =>
+    ob.db.prepare("SELECT count(*) AS depth, coalesce(sum(size), 0) AS bytes FROM outbox").get() as {
+      depth: number;
+      bytes: number;
+    };
+
+  it("an insert that fails after thinning leaves depth, bytes and seq as on disk", () => {
+    const ob = new Outbox({ dir: tempDir(), maxBytes: 64 * 1024, historyMs: 1e9, historyMaxBytes: 0 });
+    for (let i = 0; i < 150; i++) ob.enqueue("metrics", "t/m", payload("metrics", 500));
+    const before = ob.stats();
+    // SQLite refuses the insert inside the transaction, as a full disk would: makeRoom has already
+    // deleted rows by then, and the rollback puts them back.
+    ob.db.exec(
+      "CREATE TEMP TRIGGER fail BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    // Bigger than the room left, so each attempt thins metrics first.
+    const pad = 64 * 1024 - before.bytes + 100;
+    for (let i = 0; i < 5; i++)
+      expect(() => ob.enqueue("event", "t/e", payload("event", pad))).toThrow(/disk full/);
+    expect({ depth: ob.stats().depth, bytes: ob.stats().bytes }).toEqual(onDisk(ob));
+    expect(ob.stats()).toMatchObject({ depth: before.depth, bytes: before.bytes, nextSeq: before.nextSeq });
+    ob.db.exec("DROP TRIGGER fail");
+    expect(ob.enqueue("event", "t/e", payload("event"))).toBe(before.nextSeq);
+    expect({ depth: ob.stats().depth, bytes: ob.stats().bytes }).toEqual(onDisk(ob));
+  });
+
+  it("a failed ack flush keeps the counts and the acks for the next flush", () => {
+    const ob = new Outbox({ dir: tempDir(), maxBytes: 1024 * 1024, historyMs: 1e9, historyMaxBytes: 1e6 });
+    for (let i = 0; i < 10; i++) ob.enqueue("event", "t/e", payload("event"));
+    ob.db.exec(
+      "CREATE TEMP TRIGGER fail BEFORE DELETE ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    for (let s = 1; s <= 5; s++) ob.ack(s);
+    expect(() => ob.flushAcks()).toThrow(/disk full/);
+    expect(ob.stats().depth).toBe(10);
+    expect({ depth: ob.stats().depth, bytes: ob.stats().bytes }).toEqual(onDisk(ob));
+    ob.db.exec("DROP TRIGGER fail");
+    expect(ob.flushAcks()).toBe(5);
+    expect(ob.stats().depth).toBe(5);
+    expect({ depth: ob.stats().depth, bytes: ob.stats().bytes }).toEqual(onDisk(ob));
+  });
+});
+
 describe("durable SQLite files", () => {
   it("cap SQLite's page cache, so a big outbox or months of history do not grow the agent's RSS", () => {
     const opened = openDurableDb(join(tempDir(), "capped.db"), "FULL", () => undefined);

@@ -1,6 +1,6 @@
 /**
  * Runs an R30x emulator on a socat pty until Ctrl-C, for trying the CLI and the agent without hardware:
- *   npx tsx drivers/fingerprint/emulator/main.ts [--dir /tmp] [--name fp] [--model r503] [--baud 57600] [--pace] [--no-finger 3]
+ *   npx tsx drivers/fingerprint/emulator/main.ts [--dir /tmp] [--name fp] [--model r503] [--baud 57600] [--pace] [--no-finger 3] [--finger 1..10]
  * then: station-agent fingerprint capture --port <printed path> --out finger.png
  */
 import { parseArgs } from "node:util";
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
       pace: { type: "boolean", default: false },
       "no-finger": { type: "string", default: "0" },
       "genimg-ms": { type: "string", default: "200" },
+      finger: { type: "string", default: "2" },
     },
   });
   if (values.model !== "r30x" && values.model !== "r503") throw new Error("--model must be r30x or r503");
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     genImgDelayMs: Number(values["genimg-ms"]),
   });
   emu.emulator.noFinger(Number(values["no-finger"]));
+  emu.emulator.placeFinger(Number(values.finger));
   process.stdout.write(`${emu.hostPath}\n`);
   const stop = (): void => void emu.stop().then(() => process.exit(0));
   process.once("SIGINT", stop);

@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GrayImage } from "../image.js";
 import { encodeGrayBmp } from "./bmp-writer.js";
-import { generateRidgeImage } from "./ridge-image.js";
+import { syntheticFinger } from "../synthetic/index.js";
 
 export interface Mfs100EmulatorOptions {
   image?: GrayImage;
@@ -27,7 +27,7 @@ export class Mfs100Emulator {
   private readonly isoTemplate: Buffer | undefined;
 
   private constructor(options: Mfs100EmulatorOptions) {
-    this.image = options.image ?? generateRidgeImage({ width: 260, height: 300, seed: 11 });
+    this.image = options.image ?? syntheticFinger(1, { width: 260, height: 300, ppi: 500 });
     this.nfiq = options.nfiq ?? 2;
     this.isoTemplate = options.isoTemplate;
     this.server = createServer((req, res) => {

@@ -18,7 +18,7 @@ import {
 } from "../r30x-codec.js";
 import { R30xPacketParser } from "../r30x-parser.js";
 import { R30X_SENSOR, R503_SENSOR, pack4BitImage, quantizeTo4Bit, type GrayImage } from "../image.js";
-import { generateRidgeImage } from "./ridge-image.js";
+import { syntheticFinger } from "../synthetic/index.js";
 import { resampleUart } from "./uart-garble.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -44,8 +44,10 @@ export interface R30xEmulatorOptions {
   password?: number;
   baud?: number;
   packetSize?: PacketSize;
-  /** Image served on the next captures; a generated ridge image when omitted. */
+  /** Image served on the next captures; synthetic finger `finger` when omitted. */
   image?: GrayImage;
+  /** Which of the ten synthetic fingers (ANSI/NIST position 1..10) is on the glass; default 2. */
+  finger?: number;
   /** Send bytes no faster than the line rate (baud / 10 bytes per second). */
   pace?: boolean;
   /** Time GenImg takes (real modules: 0.2-1 s). */
@@ -97,7 +99,7 @@ export class R30xEmulator {
     this.pace = options.pace ?? false;
     this.genImgDelayMs = options.genImgDelayMs ?? 0;
     const sensor = this.model === "r503" ? R503_SENSOR : R30X_SENSOR;
-    this.image = options.image ?? generateRidgeImage({ ...sensor, seed: 7 });
+    this.image = options.image ?? syntheticFinger(options.finger ?? 2, { ...sensor, ppi: 500 });
     // Modules ignore packets for other addresses, so parse only ours.
     this.parser = new R30xPacketParser({ address: this.address });
   }
@@ -140,6 +142,15 @@ export class R30xEmulator {
 
   setImage(image: GrayImage): void {
     this.image = image;
+  }
+
+  /**
+   * Puts synthetic finger `position` (1 right thumb … 10 left little) on the glass for the next captures.
+   * A different `impression` gives another press of the same finger (placement, ridge noise).
+   */
+  placeFinger(position: number, impression = 0): void {
+    const sensor = this.model === "r503" ? R503_SENSOR : R30X_SENSOR;
+    this.image = syntheticFinger(position, { ...sensor, ppi: 500, seed: impression });
   }
 
   /** Answer "no finger" to the next `times` GenImg commands. */
