@@ -1,5 +1,6 @@
 /** Recording fakes of the agent ports a fingerprint service publishes through. */
 import pino from "pino";
+import { vi } from "vitest";
 import type { Clock, EventSink, RetainedSink } from "../../agent/ports.js";
 import type { DeviceState } from "../../contract/index.js";
 
@@ -19,17 +20,18 @@ export class RecordingSinks implements EventSink, RetainedSink {
     return this.devices.filter((d) => d.device === id).at(-1);
   }
 
-  async waitFor(id: string, health: DeviceState["health"], timeoutMs = 10_000): Promise<DeviceState> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const state = this.latest(id);
-      if (state?.health === health) return state;
-      if (Date.now() > deadline)
-        throw new Error(
-          `device ${id} did not become ${health} (last: ${state?.health} ${state?.reason ?? ""})`,
-        );
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  waitFor(id: string, health: DeviceState["health"], timeoutMs = 10_000): Promise<DeviceState> {
+    return vi.waitFor(
+      () => {
+        const state = this.latest(id);
+        if (state?.health !== health)
+          throw new Error(
+            `device ${id} did not become ${health} (last: ${state?.health} ${state?.reason ?? ""})`,
+          );
+        return state;
+      },
+      { timeout: timeoutMs, interval: 20 },
+    );
   }
 }
 
