@@ -80,6 +80,7 @@ stage_program() {
         cp -R "$SRC/dist/station-agent" "$stage/dist/station-agent"
         cp "$SRC/config/example.yaml" "$stage/config/example.yaml"
         cp "$SRC/systemd/station-agent-setup" "$stage/libexec/station-agent-setup"
+        [ ! -f "$SRC/docs/security.md" ] || cp "$SRC/docs/security.md" "$stage/docs/security.md"
     else
         [ -f "$SRC/dist/noc/cli.js" ] || die "dist/noc/cli.js is missing: run npm run build first"
         cp -R "$SRC/dist/noc" "$SRC/dist/contract" "$stage/dist/"
