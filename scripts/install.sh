@@ -87,6 +87,7 @@ stage_program() {
         mkdir -p "$stage/noc"
         cp -RL "$SRC/noc/public" "$stage/noc/public"
         [ ! -f "$SRC/docs/noc.md" ] || cp "$SRC/docs/noc.md" "$stage/docs/noc.md"
+        [ ! -f "$SRC/docs/security.md" ] || cp "$SRC/docs/security.md" "$stage/docs/security.md"
     fi
     find "$stage/dist" -name '*.tsbuildinfo' -delete
 }
@@ -234,7 +235,14 @@ install_system_files() {
     gzip -9n <"$s/man/$PROGRAM.8" >"$WORK/$PROGRAM.8.gz"
     install_file "$WORK/$PROGRAM.8.gz" "/usr/share/man/man8/$PROGRAM.8.gz" 0644
     install_link "$APP/bin/$PROGRAM" "/usr/bin/$PROGRAM"
-    [ "$PROGRAM" = station-agent ] || return 0
+    if [ "$PROGRAM" = station-noc ]; then
+        # The NOC unit starts with --config; an operator's edited file is never replaced.
+        if [ ! -e "$DESTDIR/etc/station-noc/config.yaml" ]; then
+            install -D -m 0644 "$s/station-noc.yaml" "$DESTDIR/etc/station-noc/config.yaml"
+            say "installed /etc/station-noc/config.yaml"
+        fi
+        return 0
+    fi
     install_file "$s/udev/60-station-agent.rules" "$UDEV_DIR/60-station-agent.rules" 0644
     install_file "$s/tmpfiles.d/station-agent.conf" "$TMPFILES_DIR/station-agent.conf" 0644
     install_file "$s/modules-load.d/station-agent.conf" "$MODLOAD_DIR/station-agent.conf" 0644

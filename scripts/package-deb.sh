@@ -80,11 +80,12 @@ build_package() {
     ROOT="$WORK/$PKG/root"
     mkdir -p "$ROOT"
 
-    # The same tree install.sh lays out; configs are made by postinst so they are never packaged files.
+    # The same tree install.sh lays out.
     set -- --no-enable "--program=$PKG"
     [ "$BUNDLE_NODE" = 0 ] || set -- "$@" --bundle-node
     DESTDIR="$ROOT" sh "$SRC/scripts/install.sh" "$@" >/dev/null
-    rm -rf "${ROOT:?}/etc/$PKG"
+    # The agent's config is made by postinst; the NOC's example config is a conffile.
+    [ "$PKG" != station-agent ] || rm -rf "${ROOT:?}/etc/station-agent"
 
     # Every native object must be for the target; unneeded symbols go.
     NATIVE="$WORK/$PKG/native.list"
@@ -116,8 +117,10 @@ build_package() {
     for script in postinst prerm postrm; do install -m 0755 "$SRC/scripts/deb/$PKG/$script" "$ROOT/DEBIAN/$script"; done
     if [ "$PKG" = station-agent ]; then
         echo /etc/default/station-agent >"$ROOT/DEBIAN/conffiles"
-        chmod 0644 "$ROOT/DEBIAN/conffiles"
+    else
+        echo /etc/station-noc/config.yaml >"$ROOT/DEBIAN/conffiles"
     fi
+    chmod 0644 "$ROOT/DEBIAN/conffiles"
 
     # The libraries the native addons link. A failure here must stop the build: a package without them
     # in Depends installs on a machine that cannot load its addons.

@@ -33,8 +33,12 @@ describe("station-noc collector", () => {
       gapGraceS: 0.3,
       commandTimeoutS: 5,
       rollupS: 3600,
+      adminToken: "collector-test-token",
     });
-    api = async (path) => (await (await fetch(new URL(path, noc.url))).json()) as Record<string, unknown>;
+    api = async (path) =>
+      (await (
+        await fetch(new URL(path, noc.url), { headers: { authorization: "Bearer collector-test-token" } })
+      ).json()) as Record<string, unknown>;
     sim = new StationSimulator({
       url: broker.url,
       root: ROOT,

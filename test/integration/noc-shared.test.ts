@@ -24,6 +24,8 @@ describe("shared subscription: several collectors, one dashboard", () => {
   let dash: NocApp;
   let sim: StationSimulator;
 
+  const TOKEN = "noc-shared-test-token";
+  const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } };
   const make = async (over: Partial<NocOptions>) => {
     const app = await startTestNoc({
       mqttUrl: broker.url,
@@ -32,6 +34,7 @@ describe("shared subscription: several collectors, one dashboard", () => {
       livenessFlushMs: 300,
       silentAfterS: 60,
       refreshS: 1,
+      adminToken: TOKEN,
       ...over,
     });
     apps.push(app);
@@ -85,7 +88,7 @@ describe("shared subscription: several collectors, one dashboard", () => {
       () => sim.stations.every((st) => dash.fleet.stations.get(st.id)?.row.status === "up"),
       10_000,
     );
-    const summary = (await (await fetch(new URL("/api/v1/summary", dash.url))).json()) as {
+    const summary = (await (await fetch(new URL("/api/v1/summary", dash.url), AUTH)).json()) as {
       total: number;
       up: number;
     };
@@ -124,7 +127,7 @@ describe("shared subscription: several collectors, one dashboard", () => {
       return r?.status === "down" && r;
     }, 15_000);
     expect(row.info.offlineCause).toBe("connection-lost");
-    const dark = (await (await fetch(new URL("/api/v1/dark", dash.url))).json()) as {
+    const dark = (await (await fetch(new URL("/api/v1/dark", dash.url), AUTH)).json()) as {
       items: { id: string }[];
     };
     expect(dark.items.map((i) => i.id)).toEqual(["SH00002"]);
