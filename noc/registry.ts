@@ -12,8 +12,6 @@ export function loadRegistry(path: string): Map<string, RegistryEntry> {
   const rows = path.endsWith(".json") ? (JSON.parse(text) as Record<string, unknown>[]) : parseCsv(text);
   const out = new Map<string, RegistryEntry>();
   rows.forEach((r, i) => {
-    // A cell of the registry file: an object would read "[object Object]" and fail the id check below.
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     const id = String(r.id ?? "").trim();
     if (!TOPIC_LEVEL.test(id)) throw new Error(`${path}: entry ${i + 1}: invalid station id "${id}"`);
     if (out.has(id)) throw new Error(`${path}: entry ${i + 1}: duplicate station id "${id}"`);

@@ -28,7 +28,6 @@ export async function watchStation(o: {
     let text = m.payload.toString("utf8");
     try {
       const v = JSON.parse(text) as Record<string, unknown>;
-      /* eslint-disable @typescript-eslint/no-base-to-string -- JSON scalars of the payload, shown as is */
       const head = [
         v.seq !== undefined ? `#${String(v.seq)}` : "",
         v.type ? String(v.type) : "",
@@ -36,7 +35,6 @@ export async function watchStation(o: {
       ]
         .filter(Boolean)
         .join(" ");
-      /* eslint-enable @typescript-eslint/no-base-to-string */
       text = `${head ? `${head} ` : ""}${JSON.stringify(v)}`;
     } catch {
       // Not JSON: print as is.

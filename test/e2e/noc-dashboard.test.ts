@@ -140,7 +140,7 @@ describe("station-noc dashboard in Chromium", () => {
   const inPage = (path: string, init?: { method?: string; headers?: Record<string, string> }) =>
     page.evaluate(
       async ([p, i]) => {
-        const r = await fetch(p as string, i as RequestInit);
+        const r = await fetch(p, i);
         return { status: r.status, body: await r.text() };
       },
       [path, init ?? {}] as const,
