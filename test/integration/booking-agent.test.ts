@@ -199,7 +199,7 @@ describe("arrest booking on a real agent", () => {
     await eventually(
       () =>
         station.mqtt.messages.some(
-          (m) => m.topic.endsWith("/metrics") && (m.payload["bookings"] as object | undefined),
+          (m) => m.topic.endsWith("/metrics") && (m.payload["bookings"]),
         ),
       10_000,
     );
