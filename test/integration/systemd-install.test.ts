@@ -23,8 +23,6 @@ const EXPECTED: Record<string, [Entry["type"], number]> = {
   "/etc/station-agent": ["d", 0o755],
   "/etc/station-agent/config.yaml": ["f", 0o640],
   "/etc/station-agent/tls": ["d", 0o750],
-  "/etc/station-noc": ["d", 0o755],
-  "/etc/station-noc/config.yaml": ["f", 0o644],
   "/lib": ["d", 0o755],
   "/lib/systemd": ["d", 0o755],
   "/lib/systemd/system": ["d", 0o755],
@@ -204,7 +202,6 @@ describe("install.sh", () => {
     expect(left.sort()).toEqual([
       "/etc/default/station-agent",
       "/etc/station-agent/config.yaml",
-      "/etc/station-noc/config.yaml",
       "/var/lib/station-agent/outbox.db",
     ]);
 
@@ -260,6 +257,7 @@ describe("install.sh --program=station-noc", () => {
     const all = snapshot(root);
     const files = [...all].filter(([p, e]) => e.type !== "d" && !p.startsWith(`${NOC}/`)).map(([p]) => p);
     expect(files.sort()).toEqual([
+      "/etc/station-noc/config.yaml",
       "/lib/systemd/system/station-noc.service",
       "/usr/bin/station-noc",
       "/usr/lib/sysusers.d/station-noc.conf",
