@@ -7,6 +7,7 @@ import {
   type StateOnline,
   type StationTopics,
   type UptimePayload,
+  type MetricsSample,
 } from "../contract/index.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
@@ -63,6 +64,8 @@ export interface BuiltServices {
   links?: LinkView;
   power?: PowerView;
   devices?: DeviceView;
+  /** Extra sections of the metrics sample (e.g. `bookings`: spool depth, oldest unsent age). */
+  metrics?: () => Pick<MetricsSample, "bookings">;
 }
 
 /** What services built around the core receive. */
@@ -291,8 +294,9 @@ export class StationAgent {
       this.ledger.heartbeat(this.outbox.lastSeq, this.power?.current()),
     );
     const sampler = new MetricsSampler(dir, this.outbox, this.links);
+    const extraMetrics = extra?.metrics;
     this.every(config.metrics.intervalMs, () =>
-      this.reporter.metrics({ ...sampler.sample(), ...this.fleet?.metrics() }),
+      this.reporter.metrics({ ...sampler.sample(), ...this.fleet?.metrics(), ...(extraMetrics?.() ?? {}) }),
     );
     this.every(60_000, () => this.reporter.uptime(this.uptimePayload()));
     this.every(3_600_000, () => this.outbox.pruneHistory());
@@ -402,7 +406,7 @@ export class StationAgent {
         dropped: ob.dropped,
       },
       lastOutage: this.ledger.lastOutage() ?? null,
-      uptime: this.uptimePayload().windows as StatusSnapshot["uptime"],
+      uptime: this.uptimePayload().windows,
       clockSynced: this.clock.synced(),
       links: this.links?.states() ?? [],
       devices: this.devices?.states() ?? [],

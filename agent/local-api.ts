@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { connect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
+import { readBody } from "../contract/http-body.js";
 import type { Logger, LocalRoute } from "./ports.js";
 import { groupId, readSecretFile, writeSecretFile } from "./secret-file.js";
 
@@ -135,11 +136,12 @@ export class LocalApi {
         }
       }
       const path = (req.url ?? "/").split("?")[0]!;
-      const route = this.routes.get(`${req.method} ${path}`);
-      if (!route) {
-        const other = [...this.routes.values()].some((r) => r.path === path);
+      const found = this.match(req.method ?? "", path);
+      if (!found) {
+        const other = [...this.routes.values()].some((r) => matchPath(r.path, path) !== undefined);
         return sendJson(res, other ? 405 : 404, { error: other ? "method not allowed" : "no such endpoint" });
       }
+      const { route, params } = found;
       if (route.auth && !this.authorised(req.headers.authorization)) {
         return refuse(res, 401, {
           error: "missing or wrong bearer token (see the api-token file in the state dir)",
@@ -152,12 +154,26 @@ export class LocalApi {
           error: limit === 0 ? "this endpoint takes no body" : `body larger than ${limit} bytes`,
         });
       }
-      await route.handle(req, res, body);
+      await route.handle(req, res, body, params);
     } catch (e) {
       this.opts.log.error({ err: (e as Error).message, url: req.url }, "local api handler failed");
       if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
       else res.end();
     }
+  }
+
+  private match(
+    method: string,
+    path: string,
+  ): { route: LocalRoute; params: Record<string, string> } | undefined {
+    const exact = this.routes.get(`${method} ${path}`);
+    if (exact) return { route: exact, params: {} };
+    for (const route of this.routes.values()) {
+      if (route.method !== method || !route.path.includes("{")) continue;
+      const params = matchPath(route.path, path);
+      if (params) return { route, params };
+    }
+    return undefined;
   }
 
   private authorised(header: string | undefined): boolean {
@@ -181,6 +197,28 @@ export class LocalApi {
       }
     }
   }
+}
+
+/** `/v1/bookings/{id}` against `/v1/bookings/bk-1`: the params, or undefined when it does not match. */
+function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  if (pattern === path) return {};
+  const want = pattern.split("/");
+  const got = path.split("/");
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w.startsWith("{") && w.endsWith("}")) {
+      if (g === "") return undefined;
+      try {
+        params[w.slice(1, -1)] = decodeURIComponent(g);
+      } catch {
+        return undefined;
+      }
+    } else if (w !== g) return undefined;
+  }
+  return params;
 }
 
 function listen(server: Server, start: (cb: () => void) => void): Promise<void> {
@@ -229,29 +267,4 @@ function refuse(res: ServerResponse, status: number, body: unknown): void {
     req.resume();
     setTimeout(() => req.socket.destroy(), DRAIN_MS).unref();
   }
-}
-
-/** The body up to `limit` bytes, or undefined when it is larger (then nothing more is buffered). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > limit) return Promise.resolve(undefined);
-  if (limit === 0 && req.headers["transfer-encoding"] === undefined) {
-    req.resume();
-    return Promise.resolve(Buffer.alloc(0));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer): void => {
-      size += c.length;
-      if (size > limit) {
-        req.off("data", onData);
-        chunks.length = 0;
-        resolve(undefined);
-      } else chunks.push(c);
-    };
-    req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }

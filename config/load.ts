@@ -112,7 +112,7 @@ function validate(input: Record<string, unknown>, source: string, env: NodeJS.Pr
   // Files are checked from the raw values too, so a missing key file is listed with every other problem.
   problems.push(...checkFiles(raw as Record<string, unknown>));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const config = parsed.data as Config;
+  const config = parsed.data;
   return { config, hash: configHash(config), source };
 }
 
@@ -266,6 +266,9 @@ function checkFiles(raw: Record<string, unknown>): string[] {
     ["mqtt.tls.key", true],
     ["mqtt.passwordFile", true],
     ["commands.nocPublicKey", false],
+    ["booking.bureau.ca", false],
+    ["booking.bureau.cert", false],
+    ["booking.bureau.key", true],
   ];
   const at = (path: string): unknown =>
     path

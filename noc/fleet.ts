@@ -302,8 +302,17 @@ export class Fleet {
     row.lastSeq = live.seq.highest;
     if (m.kind === "metrics") {
       if (!p.historical) {
-        const { time, host, outbox, dropped, agent, links, pc } = m.payload;
-        row.info.metrics = { time, host, outbox, dropped, agent, links, ...(pc ? { pc } : {}) };
+        const { time, host, outbox, dropped, agent, links, pc, bookings } = m.payload;
+        row.info.metrics = {
+          time,
+          host,
+          outbox,
+          dropped,
+          agent,
+          links,
+          ...(pc ? { pc } : {}),
+          ...(bookings ? { bookings } : {}),
+        };
       }
     } else {
       const e = m.payload;

@@ -43,7 +43,10 @@ export interface StationInfo {
   devices: Record<string, DeviceState>;
   power?: PowerState;
   uptime?: UptimePayload;
-  metrics?: Pick<MetricsPayload, "time" | "host" | "outbox" | "dropped" | "agent" | "links" | "pc">;
+  metrics?: Pick<
+    MetricsPayload,
+    "time" | "host" | "outbox" | "dropped" | "agent" | "links" | "pc" | "bookings"
+  >;
   /** The NOC config fragment the station runs with (from its birth); null: none. */
   configFragment?: StateOnline["configFragment"];
   /** The station PC's facts from its birth (OS, kernel, drives). */

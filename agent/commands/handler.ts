@@ -162,7 +162,7 @@ export class CommandHandler {
         this.deps.clock.now(),
       );
       if (!verdict.ok) throw new Refused(verdict.reason);
-      const value = await this.execute(name, request.id, request.args as Record<string, unknown>);
+      const value = await this.execute(name, request.id, request.args);
       this.deps.log.info({ command: name, id }, "command done");
       await respond({ ok: true, result: value });
     } catch (e) {

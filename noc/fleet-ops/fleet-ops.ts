@@ -33,7 +33,7 @@ export class FleetOps {
       send: (station, args) => d.send(station, "config-apply", args),
       load: () => d.storage.getMeta(CONFIG_KEY),
       save: (json) => d.storage.setMeta(CONFIG_KEY, json),
-      now: d.now,
+      now: () => d.now(),
       log: d.log,
       ...(d.retryMs !== undefined ? { retryMs: d.retryMs } : {}),
     });
@@ -42,7 +42,7 @@ export class FleetOps {
       sendUpdate: (station, args) => d.send(station, "update", args),
       load: () => d.storage.getMeta(ROLLOUT_KEY),
       save: (json) => d.storage.setMeta(ROLLOUT_KEY, json),
-      now: d.now,
+      now: () => d.now(),
       log: d.log,
     });
   }

@@ -1,5 +1,10 @@
+// @ts-check
 // station-noc dashboard: plain JS, hash routes, server-side paging, live updates over SSE.
+// Type-checked by `npm run typecheck` (noc/public/tsconfig.json: checkJs against the DOM types).
 "use strict";
+
+/** The element an event came from, as the input or element it is here. */
+const input = (/** @type {Event} */ e) => /** @type {HTMLInputElement} */ (e.target);
 
 const $main = document.getElementById("main");
 const PAGE = 50;
@@ -80,7 +85,8 @@ async function signIn() {
   });
   document.getElementById("nav-audit").hidden = !(me.role === "admin" && !me.district);
   // The collector page covers every district.
-  if (me.district) document.querySelector('nav a[data-nav="collector"]').hidden = true;
+  const collector = /** @type {HTMLElement} */ (document.querySelector('nav a[data-nav="collector"]'));
+  if (me.district) collector.hidden = true;
 }
 
 async function viewAudit() {
@@ -128,7 +134,7 @@ function pager(total, offset, onPage) {
     <span>${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()}</span>
     <button ${to >= total ? "disabled" : ""} data-p="next">Next ›</button>`;
   el.addEventListener("click", (e) => {
-    const p = e.target.dataset && e.target.dataset.p;
+    const p = input(e).dataset && input(e).dataset.p;
     if (p === "prev") onPage(Math.max(0, offset - PAGE));
     if (p === "next") onPage(offset + PAGE);
   });
@@ -156,7 +162,7 @@ async function viewSummary() {
   $main.innerHTML = `<h1>Summary</h1>
     <div class="tiles">${tile(s.total, "stations")}${tile(s.up, "up", "up")}${tile(s.down, "down (Last Will / shutdown)", "down")}
     ${tile(s.unknown, "unknown (silent, no Last Will)", "unknown")}${tile(s.onBackup, "on backup link", "warn")}
-    ${tile(s.onBattery, "on UPS battery", "warn")}${tile(s.faultedDevices, "faulted devices", "warn")}</div>
+    ${tile(s.onBattery, "on UPS battery", "warn")}${tile(s.faultedDevices, "faulted devices", "warn")}${tile(s.stuckBookings, "stations with arrest bookings stuck over an hour", "warn")}</div>
     <h2>By district</h2>
     <table id="districts"><thead><tr><th>District</th><th class="num">Stations</th><th class="num">Up</th><th class="num">Down</th>
     <th class="num">Unknown</th><th>Now</th><th class="num">On backup</th><th class="num">On battery</th><th class="num">Faulted devices</th></tr></thead>
@@ -171,7 +177,7 @@ function stationRows(items, dark) {
       ) => `<tr data-id="${esc(s.id)}"><td>${stationLink(s.id)}</td><td>${esc(s.name)}</td><td>${esc(s.district)}</td><td>${badge(s.status)}</td>
       <td title="${esc(s.since)}">${fmtTime(s.since)}<br><span class="muted">${ago(s.since)}</span></td>
       ${dark ? `<td>${causeLabel(s.cause)}${s.causeDetail ? `<br><span class="muted">${esc(s.causeDetail)}</span>` : ""}</td>` : `<td>${esc(s.activeLink || "—")}${s.onBackup ? ` <span class="badge warn">backup</span>` : ""}</td>`}
-      <td>${s.faulted.length ? s.faulted.map((d) => `<span class="badge faulted">${esc(d)}</span>`).join(" ") : ""}</td>
+      <td>${s.faulted.length ? s.faulted.map((d) => `<span class="badge faulted">${esc(d)}</span>`).join(" ") : ""}${s.bookingsStuckS ? ` <span class="badge warn" title="oldest sealed booking waiting ${Math.round(s.bookingsStuckS / 60)} min">${s.bookingsWaiting} booking(s) stuck</span>` : ""}</td>
       <td>${fmtTime(s.lastSeen)}</td></tr>`,
     )
     .join("");
@@ -179,7 +185,7 @@ function stationRows(items, dark) {
 
 async function viewList(params, dark) {
   const offset = Number(params.get("offset") || 0);
-  const q = new URLSearchParams({ offset, limit: PAGE });
+  const q = new URLSearchParams({ offset: String(offset), limit: String(PAGE) });
   for (const k of ["district", "q", "status", "sort"]) if (params.get(k)) q.set(k, params.get(k));
   const data = await get(`/api/v1/${dark ? "dark" : "stations"}?${q}`);
   const summary = await get("/api/v1/summary");
@@ -207,11 +213,11 @@ async function viewList(params, dark) {
   const cur = Object.fromEntries(params);
   $main.appendChild(pager(data.total, offset, (o) => go(base, { ...cur, offset: o })));
   document.getElementById("f-district").onchange = (e) =>
-    go(base, { ...cur, district: e.target.value, offset: 0 });
+    go(base, { ...cur, district: input(e).value, offset: 0 });
   if (!dark) {
     document.getElementById("f-status").onchange = (e) =>
-      go(base, { ...cur, status: e.target.value, offset: 0 });
-    document.getElementById("f-q").onchange = (e) => go(base, { ...cur, q: e.target.value, offset: 0 });
+      go(base, { ...cur, status: input(e).value, offset: 0 });
+    document.getElementById("f-q").onchange = (e) => go(base, { ...cur, q: input(e).value, offset: 0 });
   }
 }
 
@@ -238,7 +244,7 @@ async function viewRanking(params) {
     <th class="num">Power outage min</th><th class="num">Network outage min</th><th class="num">Agent outage min</th>
     <th class="num">Dark, cause not yet reported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead>
     <tbody>${rows || `<tr><td colspan="10" class="muted">No availability figures for this month yet.</td></tr>`}</tbody></table>`;
-  document.getElementById("f-month").onchange = (e) => go("/ranking", { month: e.target.value });
+  document.getElementById("f-month").onchange = (e) => go("/ranking", { month: input(e).value });
 }
 
 function track(segments, from, to) {
@@ -364,6 +370,12 @@ async function viewStation(id, params) {
       ["Clock synced", d.info.clockSynced === undefined ? "—" : d.info.clockSynced ? "yes" : "no"],
       ["Last seq", esc(d.lastSeq ?? "—")],
       ["Outbox depth", d.metrics ? esc(d.metrics.outbox.depth) : "—"],
+      [
+        "Bookings waiting for the bureau",
+        d.metrics && d.metrics.bookings
+          ? `${esc(d.metrics.bookings.spoolDepth)}${d.metrics.bookings.oldestUnsentAgeS !== null ? ` (oldest ${Math.round(d.metrics.bookings.oldestUnsentAgeS / 60)} min${d.metrics.bookings.oldestUnsentAgeS >= 3600 ? ` <span class="badge warn">stuck</span>` : ""})` : ""}`
+          : "—",
+      ],
     ])}</div></div></div>
     <h2>Availability ${esc(av.month)}</h2><table><thead><tr><th>Day</th><th class="num">Uptime</th><th class="num">Power min</th><th class="num">Network min</th><th class="num">Agent min</th><th class="num">Dark, unreported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead><tbody>${days || `<tr><td colspan="8" class="muted">not computed yet</td></tr>`}</tbody></table>
     <h2>Recent events</h2><table><thead><tr><th class="num">Seq</th><th>Time</th><th>Type</th><th>Data</th></tr></thead><tbody>${events || `<tr><td colspan="4" class="muted">none</td></tr>`}</tbody></table>
@@ -410,7 +422,9 @@ async function render() {
   rendering = true;
   const { path, params } = route();
   const nav = path === "/" ? "summary" : path.split("/")[1];
-  document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.nav === nav));
+  document
+    .querySelectorAll("nav a")
+    .forEach((a) => a.classList.toggle("active", /** @type {HTMLElement} */ (a).dataset.nav === nav));
   try {
     if (path === "/") await viewSummary();
     else if (path === "/dark") await viewList(params, true);

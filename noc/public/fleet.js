@@ -27,6 +27,7 @@ function fleetRings(r) {
     .join("");
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- app.js's router calls it
 async function viewFleet() {
   const [versions, config, rollouts] = await Promise.all([
     get("/api/v1/fleet/versions"),
@@ -61,7 +62,7 @@ async function viewFleet() {
     <h2>Config versions</h2><table><thead><tr><th>Fragment</th><th>Stations</th></tr></thead><tbody>${fleetCounts(versions.fragment)}</tbody></table>
     <h2>Config releases</h2><table><thead><tr><th>Version</th><th>For</th><th>Released</th><th>By</th><th>Stations</th></tr></thead><tbody>${releases || `<tr><td colspan="5" class="muted">none yet (station-noc fleet config push)</td></tr>`}</tbody></table>
     <h2>Rollouts</h2>${runs || `<p class="muted">none yet (station-noc fleet rollout start)</p>`}`;
-  $main.querySelectorAll("button[data-halt]").forEach((b) =>
+  /** @type {NodeListOf<HTMLButtonElement>} */ ($main.querySelectorAll("button[data-halt]")).forEach((b) =>
     b.addEventListener("click", async () => {
       if (!confirm(`Halt rollout ${b.dataset.halt}? Stations already updated stay on the new version.`))
         return;

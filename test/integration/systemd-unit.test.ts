@@ -58,8 +58,9 @@ describe("units", () => {
   it("pass systemd-analyze verify (ExecStart present in a private /opt)", async () => {
     // verify insists that ExecStart exists; a private tmpfs /opt holds stand-ins for the two wrappers.
     const r = await inMountNamespace(
-      `mount -t tmpfs none /opt; mkdir -p /opt/station-agent/bin
-       for p in bin/station-agent bin/station-noc lib/station-agent-upgrade; do mkdir -p /opt/station-agent/\${p%/*}; printf '#!/bin/sh\\n' > /opt/station-agent/$p; chmod 755 /opt/station-agent/$p; done
+      `mount -t tmpfs none /opt
+       for p in station-agent station-noc; do mkdir -p /opt/$p/bin; printf '#!/bin/sh\\n' > /opt/$p/bin/$p; chmod 755 /opt/$p/bin/$p; done
+       mkdir -p /opt/station-agent/lib; printf '#!/bin/sh\\n' > /opt/station-agent/lib/station-agent-upgrade; chmod 755 /opt/station-agent/lib/station-agent-upgrade
        systemd-analyze verify "$@"`,
       UNITS.map((u) => join(SYSTEMD, u)),
     );
