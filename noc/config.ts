@@ -69,6 +69,8 @@ export const NocConfigFile = z
     sessionMaxHours: int(1, 24 * 7),
     tlsCert: path,
     tlsKey: path,
+    fleetOps: z.boolean(),
+    fleetInterval: int(1, 600),
   })
   .partial()
   .strict()
