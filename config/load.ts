@@ -106,11 +106,11 @@ function parseYaml(text: string, source: string): Record<string, unknown> {
 function validate(input: Record<string, unknown>, source: string, env: NodeJS.ProcessEnv): LoadedConfig {
   const raw = structuredClone(input);
   const problems: string[] = [];
-  applyEnvOverrides(raw as Record<string, unknown>, env, problems);
+  applyEnvOverrides(raw, env, problems);
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) problems.push(...formatIssues(parsed.error));
   // Files are checked from the raw values too, so a missing key file is listed with every other problem.
-  problems.push(...checkFiles(raw as Record<string, unknown>));
+  problems.push(...checkFiles(raw));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const config = parsed.data;
   return { config, hash: configHash(config), source };
