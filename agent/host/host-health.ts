@@ -48,6 +48,9 @@ export interface HostEvent {
   value: number | null;
 }
 
+/** When smartctl and apt first run after start. */
+const SLOW_FIRST_SAMPLE_MS = 120_000;
+
 type Sampler = "sensors" | "filesystems" | "timeSync" | "smart" | "updates";
 
 /**
@@ -69,6 +72,7 @@ export class HostHealth {
   private readonly raised = new Set<string>();
   private unsyncedSince: number | null = null;
   private timers: NodeJS.Timeout[] = [];
+  private stopped = false;
 
   constructor(
     private readonly system: HostSystem,
@@ -82,16 +86,29 @@ export class HostHealth {
     await this.guard("facts", async () => {
       this.snap.facts = await this.system.os();
     });
-    for (const s of ["sensors", "filesystems", "timeSync", "smart", "updates"] as Sampler[]) {
+    for (const s of ["sensors", "filesystems", "timeSync"] as Sampler[]) {
       await this.sample(s);
-      const t = setInterval(() => void this.sample(s), this.settings.every[`${s}S`] * 1000);
-      t.unref();
-      this.timers.push(t);
+      this.repeat(s);
     }
+    // smartctl on every drive and apt's upgrade simulation take seconds of CPU: not before the agent is
+    // ready, nor while it replays a backlog after a power cut; two minutes later.
+    const later = setTimeout(() => {
+      for (const s of ["smart", "updates"] as Sampler[]) void this.sample(s).then(() => this.repeat(s));
+    }, SLOW_FIRST_SAMPLE_MS);
+    later.unref();
+    this.timers.push(later);
+  }
+
+  private repeat(s: Sampler): void {
+    if (this.stopped) return;
+    const t = setInterval(() => void this.sample(s), this.settings.every[`${s}S`] * 1000);
+    t.unref();
+    this.timers.push(t);
   }
 
   async stop(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
     this.timers = [];
   }
 
