@@ -3,7 +3,7 @@
  * 0400 passes chkan2k with no ERROR CHECK, and nfiq reads every Type-14's WSQ image.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { compressor } from "../../agent/booking/compress.js";
@@ -80,8 +80,9 @@ function session(annotated: Position[] = ["left-little"]): {
   return { state, images };
 }
 
-function record(edition: "0400" | "0500" | "0502", annotated?: Position[]): Uint8Array {
+function record(edition: "0400" | "0500" | "0502", annotated?: Position[], name?: string): Uint8Array {
   const { state, images } = session(annotated);
+  if (name) state.person.name = name;
   return buildTransaction(
     {
       tcn: "UP0420042-20261204100900-01234567",
@@ -165,4 +166,20 @@ describeWithNbis("booking record against NBIS", ["an2k2txt", "chkan2k", "nfiq"],
       cleanup();
     }
   });
+
+  it.each(["0400", "0502"] as const)(
+    "edition %s with a Devanagari name reads back with an2k2txt",
+    (edition) => {
+      const name = "रामेश्वर प्रसाद यादव";
+      const { dir, cleanup } = scratchDir();
+      try {
+        writeFileSync(join(dir, "r.an2"), record(edition, undefined, name));
+        const r = spawnSync(join(NBIS_BIN, "an2k2txt"), ["r.an2", "r.txt"], { cwd: dir, encoding: "utf8" });
+        expect(r.status, r.stderr).toBe(0);
+        expect(readFileSync(join(dir, "r.txt"), "utf8")).toContain(`[2.901]=${name}`);
+      } finally {
+        cleanup();
+      }
+    },
+  );
 });
