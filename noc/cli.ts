@@ -69,6 +69,7 @@ interface ServeFlags {
   retentionDays: number;
   rollupInterval: number;
   logLevel: string;
+  alerts?: string;
 }
 
 function nocOptions(f: ServeFlags): NocOptions {
@@ -96,6 +97,7 @@ function nocOptions(f: ServeFlags): NocOptions {
     retentionDays: f.retentionDays,
     rollupS: f.rollupInterval,
     logLevel: f.logLevel,
+    alertsFile: f.alerts,
   });
 }
 
@@ -111,6 +113,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGHUP", () => app.reloadAlerts());
   await app.start();
   process.stdout.write(`station-noc dashboard: ${app.url}\n`);
 }
@@ -205,6 +208,11 @@ export function program(): Command {
     .option("--retention-days <n>", "keep events and change history this long", int(1, 3650), 90)
     .option("--rollup-interval <s>", "recompute today's availability this often", int(10, 3600), 300)
     .option("--log-level <level>", "pino log level", "info")
+    .addOption(
+      new Option("--alerts <file>", "alert rules, channels and contacts (YAML; reloaded on SIGHUP)").env(
+        "STATION_NOC_ALERTS",
+      ),
+    )
     .action((flags: ServeFlags) => serve(flags));
   mqttOptions(
     p

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import type { Registry } from "prom-client";
 import { Api, HttpError } from "./api.js";
 import type { SseHub } from "./sse.js";
 
@@ -38,6 +39,8 @@ export class DashboardServer {
     private readonly api: Api,
     private readonly sse: SseHub,
     private readonly log: { warn(o: object, msg: string): void },
+    /** Served on GET /metrics (Prometheus text format). */
+    private readonly metrics?: Registry,
   ) {
     const dir = publicDir();
     for (const f of new Set(Object.values(STATIC))) this.files.set(f, readFileSync(dir + f));
@@ -77,6 +80,12 @@ export class DashboardServer {
           "x-content-type-options": "nosniff",
         });
         res.end(this.files.get(file));
+        return;
+      }
+      if (url.pathname === "/metrics" && req.method === "GET" && this.metrics) {
+        const text = await this.metrics.metrics();
+        res.writeHead(200, { "content-type": this.metrics.contentType });
+        res.end(text);
         return;
       }
       if (url.pathname === "/api/v1/stream" && req.method === "GET") {
