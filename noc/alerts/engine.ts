@@ -335,10 +335,10 @@ export class AlertEngine {
 
   /** Escalation to the next contact list, and repeats, for firing unacknowledged alerts. */
   private followUp(a: AlertRow, now: number): void {
-    if (a.state !== "firing" || a.suppressed) return;
+    if (a.state !== "firing" || a.suppressed || a.firstNotifiedAt === undefined) return;
     const steps = this.config.escalation;
     const next = steps[a.level + 1];
-    if (next && now - a.firedAt >= next.after) {
+    if (next && now - a.firstNotifiedAt >= next.after) {
       a.level++;
       this.event(a, now, SYSTEM, "escalated", `to ${next.contacts.join(", ")}`);
       this.notify(a, now, "escalate", a.level);
@@ -360,6 +360,7 @@ export class AlertEngine {
   private notify(a: AlertRow, now: number, reason: string, level: number): void {
     const n = this.notices.enqueue(a, now, reason, level, this.w);
     a.lastNotifiedAt = now;
+    a.firstNotifiedAt ??= now;
     if (n === 0) this.event(a, now, SYSTEM, "no-recipient", `${reason}: no contact takes this alert`);
     this.save(a, now);
   }

@@ -32,6 +32,8 @@ export interface AlertRow {
   /** Escalation steps told so far (0 = the first list). */
   level: number;
   lastNotifiedAt?: number;
+  /** When its contacts were first told: escalation counts from here, not from a maintenance window. */
+  firstNotifiedAt?: number;
   suppressed?: Suppression;
   /** An incident's stations, or the incident a station alert belongs to. */
   stations?: string[];
