@@ -1,18 +1,17 @@
 import { join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
-import type { UpsDeviceConfig } from "../config/devices.js";
 import { discoverDevices } from "../drivers/discovery/discover.js";
 import type { AgentCore, BuiltServices } from "./app.js";
+import { DEVICE_KINDS, type BuiltDeviceKind, type DeviceKindCore } from "./device-kinds/index.js";
 import { Inventory } from "./devices/inventory.js";
 import { probePathsFor } from "./devices/match.js";
-import type { PrinterConfig } from "./devices/printer-service.js";
-import type { UpsService } from "./devices/ups-service.js";
 import type { LinkMonitor } from "./links/monitor.js";
-import type { DeviceView, LocalRoute, RetainedSink, Service } from "./ports.js";
+import type { RetainedSink } from "./ports.js";
 
 /**
- * Part of the composition root: builds the device services the config asks for. The inventory is the
- * one writer of retained device topics; driver services only expose their states() to it.
+ * Part of the composition root: builds the link monitor, the inventory and every device kind the config
+ * names (agent/device-kinds/). The inventory is the one writer of retained device topics; the kinds'
+ * services only expose their states() to it.
  *
  * A driver is loaded only when the config names a device of its kind: a station without a printer never
  * holds the rasteriser, the QR encoder and harfbuzz in memory (the agent's RSS budget is 80 MB).
@@ -20,67 +19,17 @@ import type { DeviceView, LocalRoute, RetainedSink, Service } from "./ports.js";
 export async function buildServices(config: Config, core: AgentCore): Promise<BuiltServices> {
   const station = config.station.id;
   const { reporter: retained, reporter: events, clock, log } = core;
-  const viaInventory: RetainedSink = { ...retainedWithoutDevices(retained) };
-  const services: Service[] = [];
-  const routes: LocalRoute[] = [];
-  const views: DeviceView[] = [];
-
-  const printerCfgs = config.devices.filter((d): d is PrinterConfig => d.kind === "printer");
-  if (printerCfgs.length > 0) {
-    const [{ PrinterService }, { printerRoutes }] = await Promise.all([
-      import("./devices/printer-service.js"),
-      import("./api/printer-routes.js"),
-    ]);
-    const printers = new PrinterService({
-      station,
-      printers: printerCfgs,
-      retained: viaInventory,
-      events,
-      clock,
-      log,
-    });
-    services.push(printers);
-    views.push(printers);
-    routes.push(...printerRoutes(printers));
-  }
-
-  const fingerprintCfgs = config.devices.filter((d) => d.kind === "fingerprint");
-  if (fingerprintCfgs.length > 0) {
-    const [{ FingerprintService }, { fingerprintRoutes }] = await Promise.all([
-      import("./devices/fingerprint-service.js"),
-      import("./api/fingerprint-routes.js"),
-    ]);
-    const fingerprint = new FingerprintService({
-      station,
-      devices: fingerprintCfgs,
-      clock,
-      retained: viaInventory,
-      events,
-      logger: log.child({ service: "fingerprint" }),
-    });
-    services.push(fingerprint);
-    views.push(fingerprint);
-    routes.push(...fingerprintRoutes(fingerprint));
-  }
-
-  let ups: UpsService | undefined;
-  const upsCfg = config.devices.find((d): d is UpsDeviceConfig => d.kind === "ups");
-  if (upsCfg) {
-    const [{ UpsService }, { loadHidBackend }] = await Promise.all([
-      import("./devices/ups-service.js"),
-      import("../drivers/transport/hid.js"),
-    ]);
-    ups = new UpsService({
-      station,
-      config: upsCfg,
-      clock,
-      events,
-      retained,
-      loadBackend: () => loadHidBackend(),
-      logger: log,
-    });
-    services.push(ups);
-    views.push(ups);
+  const kindCore: DeviceKindCore = {
+    station,
+    events,
+    retained: retainedWithoutDevices(retained),
+    clock,
+    log,
+  };
+  const kinds: BuiltDeviceKind[] = [];
+  for (const kind of DEVICE_KINDS) {
+    const built = await kind.build(kindCore, config.devices);
+    if (built) kinds.push(built);
   }
 
   const inventory = new Inventory({
@@ -92,23 +41,14 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
     // sysfs only: serialport's list() spawns udevadm and parses the whole udev database on every poll,
     // which alone cost most of the agent's idle CPU. `station-agent devices` still asks udev.
     discover: () => discoverDevices({ probePaths: probePathsFor(config.devices) }),
-    views,
+    views: kinds.map((k) => k.view),
     logger: log,
   });
-  if (ups) {
-    const u = ups;
-    inventory.onChange((attached) => {
-      if (attached.some((d) => d.kind === "hid")) u.kick();
-    });
-  }
-  services.unshift(inventory);
+  for (const k of kinds) if (k.onAttached) inventory.onChange((attached) => k.onAttached!(attached));
 
   let links: LinkMonitor | undefined;
   if (config.links.length > 0) {
-    const [{ LinkMonitor }, { linkRoutes }] = await Promise.all([
-      import("./links/monitor.js"),
-      import("./links/routes.js"),
-    ]);
+    const { LinkMonitor } = await import("./links/monitor.js");
     links = new LinkMonitor({
       station,
       links: config.links,
@@ -118,13 +58,15 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
       logger: log.child({ service: "links" }),
       historyFile: join(resolve(config.storage.dir), "link-history.jsonl"),
     });
-    services.unshift(links);
-    routes.push(...linkRoutes(links));
   }
+  const linkRoutes = links ? (await import("./links/routes.js")).linkRoutes(links) : [];
+  const power = kinds.find((k) => k.power)?.power;
+  // Start order: links (the network evidence everything else leans on), the inventory, then the device
+  // kinds in DEVICE_KINDS order. The agent stops them in reverse.
   return {
-    services,
-    routes,
-    ...(ups ? { power: ups } : {}),
+    services: [...(links ? [links] : []), inventory, ...kinds.map((k) => k.service)],
+    routes: [...kinds.flatMap((k) => k.routes), ...linkRoutes],
+    ...(power ? { power } : {}),
     devices: inventory,
     ...(links ? { links } : {}),
   };

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import {
   stationTopics,
+  type StateOffline,
   type StateOnline,
   type StationTopics,
   type UptimePayload,
@@ -130,7 +131,11 @@ export class StationAgent {
       ...(config.mqtt.tls ? { tls: config.mqtt.tls } : {}),
       will: {
         topic: this.topics.state,
-        payload: JSON.stringify({ online: false, cause: "connection-lost", station: config.station.id }),
+        payload: JSON.stringify({
+          online: false,
+          cause: "connection-lost",
+          station: config.station.id,
+        } satisfies StateOffline),
       },
       reconnect: config.mqtt.reconnect,
       log,
@@ -209,7 +214,7 @@ export class StationAgent {
       diagnose:
         this.o.diagnose ??
         (async () =>
-          (await import("./cli/doctor.js")).runDoctor({
+          (await import("./doctor/doctor.js")).runDoctor({
             config,
             ...(this.o.configPath ? { configPath: this.o.configPath } : {}),
           })),
@@ -218,6 +223,12 @@ export class StationAgent {
       log,
     });
     if (config.api.enabled) {
+      if (config.api.port !== undefined) {
+        log.warn(
+          { port: config.api.port, socket: apiSocketPath(config) },
+          "api.port is no longer used: the local API is on its unix socket; for loopback TCP set api.tcpPort (below 1024)",
+        );
+      }
       const token = ensureToken(config.api.tokenFile ?? join(dir, "api-token"));
       this.api = new LocalApi(
         {
@@ -379,7 +390,7 @@ export class StationAgent {
         cause: "shutdown",
         station: this.o.config.station.id,
         time: new Date().toISOString(),
-      }),
+      } satisfies StateOffline),
     });
     this.outbox.close();
     this.ledger.close();

@@ -14,12 +14,13 @@ import {
 import { callLocalApi } from "./api-client.js";
 import { StationAgent } from "./app.js";
 import { buildServices } from "./app-services.js";
+import { DEVICE_KINDS } from "./device-kinds/index.js";
 import { apiSocketPath } from "./local-api.js";
 import { createLogger } from "./log.js";
 import { SecretModeError } from "./secret-file.js";
 import { SdNotifier } from "./sd-notify.js";
 import { readStatusFromDisk, renderStatus, type StatusSnapshot } from "./status.js";
-import { watchStation } from "./watch.js";
+import { watchStation } from "./cli/watch-station.js";
 
 const ROOT = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -196,14 +197,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
 
   const first = argv.slice(2).find((a) => !a.startsWith("-"));
   if (first === undefined || !DRIVERLESS.has(first)) {
-    const [devices, print, fingerprint] = await Promise.all([
-      import("./cli/devices.js"),
-      import("./cli/print.js"),
-      import("./cli/fingerprint.js"),
-    ]);
-    devices.registerDeviceCommands(program);
-    print.registerPrintCommands(program);
-    fingerprint.registerFingerprintCommands(program);
+    (await import("./cli/devices.js")).registerDeviceCommands(program);
+    for (const kind of DEVICE_KINDS) await kind.commands(program);
   }
 
   program

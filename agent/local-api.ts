@@ -14,9 +14,19 @@ export const MAX_CONNECTIONS = 16;
 /** After a 413 the rest of the body is discarded (so the client reads the answer, not a reset) for this long. */
 const DRAIN_MS = 5000;
 
-/** Where the API socket is: `api.socket`, or `api.sock` in the state dir (dev, demo, tests). */
+export const PACKAGED_STATE_DIR = "/var/lib/station-agent";
+/** In the unit's RuntimeDirectory (0755), where the CCTNS client's user can reach it. */
+export const PACKAGED_API_SOCKET = "/run/station-agent/api.sock";
+
+/**
+ * Where the API socket is: `api.socket`; else, with the packaged state dir, the unit's runtime dir (so a
+ * station upgraded with its old config gets it there too); else `api.sock` in the state dir (development,
+ * the demo, tests).
+ */
 export function apiSocketPath(config: Pick<Config, "api" | "storage">): string {
-  return resolve(config.api.socket ?? join(config.storage.dir, "api.sock"));
+  if (config.api.socket !== undefined) return resolve(config.api.socket);
+  if (resolve(config.storage.dir) === PACKAGED_STATE_DIR) return PACKAGED_API_SOCKET;
+  return resolve(join(config.storage.dir, "api.sock"));
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -13,8 +13,16 @@ import type {
   LinkSummary,
 } from "../contract/index.js";
 import type { z } from "zod";
+import type { PublishOptions } from "./mqtt-session.js";
 
 export type { Logger };
+
+/** How the reporter reaches the broker: the MQTT session in the daemon, a scripted fake in unit tests. */
+export interface BrokerPublisher {
+  readonly connected: boolean;
+  /** Resolves on PUBACK (QoS 1); rejects when the connection drops first. */
+  publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void>;
+}
 
 export interface Clock {
   now(): number;

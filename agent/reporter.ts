@@ -9,9 +9,8 @@ import type {
   StationTopics,
   UptimePayload,
 } from "../contract/index.js";
-import type { MqttSession } from "./mqtt-session.js";
 import type { Outbox, OutboxRow } from "./outbox.js";
-import type { Clock, EventSink, Logger, RetainedSink } from "./ports.js";
+import type { BrokerPublisher, Clock, EventSink, Logger, RetainedSink } from "./ports.js";
 
 /** A message older than this when it finally goes out is marked historical even on a live connection. */
 const HISTORICAL_AFTER_MS = 10_000;
@@ -21,12 +20,14 @@ const READ_BATCH = 256;
 export interface ReporterOptions {
   station: string;
   topics: StationTopics;
-  session: MqttSession;
+  session: BrokerPublisher;
   outbox: Outbox;
   clock: Clock;
   log: Logger;
   /** QoS 1 messages awaiting PUBACK at once while draining. */
   inflight: number;
+  /** Runs the batched ack flush later; setTimeout by default, a manual queue in unit tests. */
+  defer?: (fn: () => void, ms: number) => void;
 }
 
 /**
@@ -196,7 +197,7 @@ export class Reporter implements EventSink, RetainedSink {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     // Batch acknowledgements: one transaction per 25 ms instead of one per PUBACK.
-    setTimeout(() => {
+    (this.opts.defer ?? setTimeout)(() => {
       this.flushScheduled = false;
       try {
         this.opts.outbox.flushAcks();

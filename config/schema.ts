@@ -127,7 +127,9 @@ export const ConfigSchema = z
           .min(1)
           .max(100)
           .optional()
-          .describe("unix socket; default <storage.dir>/api.sock, packaged: /run/station-agent/api.sock"),
+          .describe(
+            "unix socket; default /run/station-agent/api.sock with the packaged storage.dir, else <storage.dir>/api.sock",
+          ),
         socketGroup: z
           .string()
           .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a group name")
@@ -141,12 +143,10 @@ export const ConfigSchema = z
           .optional()
           .describe("opt-in loopback TCP; below 1024 so no local user can take it first (docs/security.md)"),
         port: z
-          .unknown()
+          .number()
+          .int()
           .optional()
-          .refine((v) => v === undefined, {
-            message:
-              "removed: the API listens on a unix socket (api.socket); for loopback TCP set api.tcpPort (1-1023)",
-          }),
+          .describe("no longer used (the API is on api.socket); kept so older configs still start"),
         tokenFile: z.string().optional().describe("default: <storage.dir>/api-token"),
       })
       .strict()

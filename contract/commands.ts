@@ -20,7 +20,7 @@ const Base = z.strictObject({
 });
 
 export const RebirthCommand = Base.extend({
-  args: z.object({}).strict().default({}).describe("none"),
+  args: z.object({}).strict().default({}).describe("none: `{}` or absent"),
 });
 export const ResendCommand = Base.extend({
   args: z
@@ -30,10 +30,11 @@ export const ResendCommand = Base.extend({
     })
     .strict()
     .refine((a) => a.toSeq >= a.fromSeq, "toSeq must be >= fromSeq")
-    .refine((a) => a.toSeq - a.fromSeq < 100_000, "at most 100000 messages per resend"),
+    .refine((a) => a.toSeq - a.fromSeq < 100_000, "at most 100000 messages per resend")
+    .describe("the range to send again; toSeq >= fromSeq, fewer than 100,000 seqs"),
 });
 export const DiagnoseCommand = Base.extend({
-  args: z.object({}).strict().default({}).describe("none"),
+  args: z.object({}).strict().default({}).describe("none: `{}` or absent"),
 });
 
 export const COMMAND_SCHEMAS = {

@@ -24,9 +24,9 @@ export const DeviceState = z.object({
       path: z.string().optional().describe("device node or address, e.g. /dev/ttyUSB0"),
       vendorId: z.string().optional().describe("USB vendor id, 4 hex digits"),
       productId: z.string().optional().describe("USB product id, 4 hex digits"),
-      serialNumber: z.string().optional(),
-      model: z.string().optional(),
-      firmware: z.string().optional(),
+      serialNumber: z.string().optional().describe("serial number the device reports"),
+      model: z.string().optional().describe("model the device reports"),
+      firmware: z.string().optional().describe("firmware version the device reports"),
     })
     .optional()
     .describe("what the device says it is"),

@@ -72,8 +72,8 @@ const Failover = z.object({
   to: text("link that carries it now"),
   fromRole: Role,
   toRole: Role,
-  fromInterface: z.string(),
-  toInterface: z.string(),
+  fromInterface: text("the old link's interface"),
+  toInterface: text("the new link's interface"),
   failback: z.literal(true).optional().meta({ description: "present when traffic returns to a primary" }),
   reason: text("why the old link failed, when it went down").optional(),
   firstFailAt: iso("first failing probe on the old link").optional(),
@@ -82,7 +82,9 @@ const Failover = z.object({
 
 const DeviceTransition = z.object({
   device: text("configured device id"),
-  kind: DeviceKind,
+  kind: DeviceKind.meta({
+    description: "always fingerprint today (printers and the UPS have their own events)",
+  }),
   driver: text("driver name from the configuration"),
   previous: DeviceHealth.optional().meta({ description: "health before the change" }),
   reason: text("why, in words").optional(),
@@ -95,7 +97,7 @@ const DeviceHotplug = z.object({
   path: text("device node, e.g. /dev/ttyUSB0"),
   vendorId: text("USB vendor id, 4 hex digits").optional(),
   productId: text("USB product id, 4 hex digits").optional(),
-  serialNumber: z.string().optional(),
+  serialNumber: text("USB serial number").optional(),
   product: text("USB product string").optional(),
 });
 

@@ -43,7 +43,8 @@ export const LinkState = z.object({
       carrier: z.boolean().nullable().describe("cable or radio carrier; null when the kernel does not say"),
       addresses: z.array(z.string()).describe("IP addresses on the interface"),
     })
-    .optional(),
+    .optional()
+    .describe("what the kernel says about the interface"),
   reason: z.string().optional().describe("why it is not up, in words"),
 });
 export type LinkState = z.infer<typeof LinkState>;

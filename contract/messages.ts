@@ -66,29 +66,37 @@ const n = (description: string, unit?: string) =>
 const count = (description: string) => z.number().int().nonnegative().meta({ description, unit: "count" });
 
 export const MetricsPayload = DurableEnvelope.extend({
-  host: z.object({
-    uptimeS: n("time since the PC booted", "s"),
-    load1: n("load average over 1 minute"),
-    load5: n("load average over 5 minutes"),
-    load15: n("load average over 15 minutes"),
-    memTotalBytes: n("installed memory", "B"),
-    memAvailableBytes: n("memory available to programs", "B"),
-  }),
-  disk: z.object({
-    path: z.string().describe("the agent's state directory"),
-    freeBytes: n("free space on its file system", "B"),
-    totalBytes: n("size of that file system", "B"),
-  }),
-  agent: z.object({
-    rssBytes: n("the agent's resident memory", "B"),
-    cpuPct: n("the agent's CPU use since the previous sample (100 = one core)", "%"),
-    uptimeS: n("time since the agent started", "s"),
-  }),
-  outbox: z.object({
-    depth: count("messages stored and not yet acknowledged by the broker"),
-    bytes: z.number().int().nonnegative().meta({ description: "their size", unit: "B" }),
-    oldestAgeS: n("age of the oldest of them; null when empty", "s").nullable(),
-  }),
+  host: z
+    .object({
+      uptimeS: n("time since the PC booted", "s"),
+      load1: n("load average over 1 minute"),
+      load5: n("load average over 5 minutes"),
+      load15: n("load average over 15 minutes"),
+      memTotalBytes: n("installed memory", "B"),
+      memAvailableBytes: n("memory available to programs", "B"),
+    })
+    .describe("the station PC"),
+  disk: z
+    .object({
+      path: z.string().describe("the agent's state directory"),
+      freeBytes: n("free space on its file system", "B"),
+      totalBytes: n("size of that file system", "B"),
+    })
+    .describe("the disk that holds the agent's state (outbox, ledger)"),
+  agent: z
+    .object({
+      rssBytes: n("the agent's resident memory", "B"),
+      cpuPct: n("the agent's CPU use since the previous sample (100 = one core)", "%"),
+      uptimeS: n("time since the agent started", "s"),
+    })
+    .describe("the agent process"),
+  outbox: z
+    .object({
+      depth: count("messages stored and not yet acknowledged by the broker"),
+      bytes: z.number().int().nonnegative().meta({ description: "their size", unit: "B" }),
+      oldestAgeS: n("age of the oldest of them; null when empty", "s").nullable(),
+    })
+    .describe("messages stored on the station and not yet acknowledged: the backlog after an outage"),
   dropped: z
     .object({
       metrics: count("metrics samples thinned out because the outbox was full"),
@@ -139,7 +147,11 @@ export const UptimePayload = z.object({
   time: Rfc3339.describe("when the figures were computed"),
   clockSynced: z.boolean().describe("whether the PC clock is NTP-synchronised"),
   windows: z
-    .object({ "24h": AvailabilityWindow, "7d": AvailabilityWindow, "30d": AvailabilityWindow })
+    .object({
+      "24h": AvailabilityWindow.describe("the last 24 hours"),
+      "7d": AvailabilityWindow.describe("the last 7 days (fields as in 24h)"),
+      "30d": AvailabilityWindow.describe("the last 30 days (fields as in 24h)"),
+    })
     .describe("the last 24 hours, 7 days and 30 days up to `time`"),
 });
 export type UptimePayload = z.infer<typeof UptimePayload>;

@@ -74,6 +74,7 @@ stage_payload() {
     cp "$SRC/package.json" "$SRC/package-lock.json" "$stage/"
     cp "$SRC/config/example.yaml" "$stage/config/example.yaml"
     [ ! -f "$SRC/docs/install.md" ] || cp "$SRC/docs/install.md" "$stage/docs/install.md"
+    [ ! -f "$SRC/docs/security.md" ] || cp "$SRC/docs/security.md" "$stage/docs/security.md"
     cp "$SRC/systemd/station-agent-setup" "$stage/libexec/station-agent-setup"
 
     # Modules and .bin only: tools keep caches and scratch files in node_modules (vite's .vite and

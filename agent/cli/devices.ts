@@ -14,9 +14,9 @@ import { powerStatus } from "../../drivers/ups/ups-status.js";
 import { quirksFor } from "../../drivers/ups/vendor-quirks.js";
 import { isLocallyAttached, matchDevices, probePathsFor } from "../devices/match.js";
 import { pickUps } from "../devices/ups-service.js";
-import { runDoctor, type DoctorReport } from "./doctor.js";
+import { runDoctor, type DoctorReport } from "../doctor/doctor.js";
 
-export { runDoctor, type DoctorCheck, type DoctorReport, type DoctorOptions } from "./doctor.js";
+export { runDoctor, type DoctorCheck, type DoctorReport, type DoctorOptions } from "../doctor/doctor.js";
 
 const KIND_WORDS: Record<DeviceConfig["kind"], string> = {
   fingerprint: "fingerprint scanner",

@@ -2,7 +2,6 @@ import type { LinkConfig } from "../../config/links.js";
 import type { LinkFigures, LinkHealth } from "../../contract/index.js";
 import { HealthMachine, type Transition } from "./health.js";
 import type { IcmpTool } from "./icmp-parse.js";
-import { IcmpStream } from "./icmp-stream.js";
 import {
   baseRun,
   causeOf,
@@ -14,19 +13,14 @@ import {
   targetStatuses,
   type TargetStatus,
 } from "./link-status.js";
-import { SocketProbeRunner } from "./socket-runner.js";
-import { readCarrier, readInterface } from "./system.js";
-import {
-  buildTargets,
-  decidingTargets,
-  resolveTarget,
-  type StreamRuntime,
-  type TargetRuntime,
-} from "./targets.js";
+import { REAL_LINK_SYSTEM, type LinkSystem, type SocketProbes, type TimerHandle } from "./link-system.js";
+import { buildTargets, decidingTargets, type StreamRuntime, type TargetRuntime } from "./targets.js";
 import type { InterfaceSnapshot, NowClock, ProbeFault, ProbeOutcome } from "./types.js";
 
 export interface LinkProberDeps {
   clock: NowClock;
+  /** /sys, resolution, ICMP processes, socket probes and timers; the real machine when absent. */
+  system?: LinkSystem;
   icmp: { tool: IcmpTool; binary: string | undefined; missing?: string };
   /** A state transition with its evidence. */
   onTransition(t: Transition, evidence: Record<string, unknown>): void;
@@ -68,8 +62,8 @@ export class LinkProber {
   };
   private epoch = 0;
   private tickIndex = 0;
-  private tickTimer: NodeJS.Timeout | undefined;
-  private closeTimers = new Set<NodeJS.Timeout>();
+  private tickTimer: TimerHandle | undefined;
+  private closeTimers = new Set<TimerHandle>();
   private answered = new Map<number, Set<number>>();
   private closedBefore = 0;
   private running = false;
@@ -82,7 +76,8 @@ export class LinkProber {
     { rxBytes: number; txBytes: number; rxErrors: number; txErrors: number; overMs: number } | undefined;
   private carrierCheck: Promise<void> | undefined;
   private notes: string[] = [];
-  private sockets: SocketProbeRunner;
+  private readonly sys: LinkSystem;
+  private sockets: SocketProbes;
   private icmpChains = new Map<TargetRuntime, Promise<void>>();
 
   constructor(
@@ -91,14 +86,15 @@ export class LinkProber {
   ) {
     this.targets = buildTargets(cfg.targets, cfg.windowMs);
     this.machine = new HealthMachine(cfg, deps.clock.now());
-    this.sockets = new SocketProbeRunner(cfg.interface, cfg.timeoutMs);
+    this.sys = deps.system ?? REAL_LINK_SYSTEM;
+    this.sockets = this.sys.sockets(cfg.interface, cfg.timeoutMs);
   }
 
   async start(): Promise<void> {
     this.running = true;
     this.epoch = this.deps.clock.now();
     this.tickIndex = 0;
-    this.iface = await readInterface(this.cfg.interface);
+    this.iface = await this.sys.readInterface(this.cfg.interface);
     this.previousRead = this.lastInterfaceRead = this.epoch;
     await this.refreshTargets();
     this.evaluate();
@@ -107,8 +103,8 @@ export class LinkProber {
 
   async stop(): Promise<void> {
     this.running = false;
-    clearTimeout(this.tickTimer);
-    for (const t of this.closeTimers) clearTimeout(t);
+    this.sys.clearTimeout(this.tickTimer);
+    for (const t of this.closeTimers) this.sys.clearTimeout(t);
     this.closeTimers.clear();
     await Promise.all([...this.icmpChains.values()]);
     await Promise.all(this.targets.flatMap((t) => t.streams.map((s) => s.icmp?.stop())));
@@ -121,7 +117,7 @@ export class LinkProber {
     let changed = false;
     await Promise.all(
       this.targets.map(async (t) => {
-        const r = await resolveTarget(t, this.cfg.interface);
+        const r = await this.sys.resolveTarget(t, this.cfg.interface);
         if (!this.running) return;
         if (r.address === t.address && r.fault === t.fault) return;
         changed = true;
@@ -153,7 +149,7 @@ export class LinkProber {
       await s.icmp?.stop();
       s.icmp = undefined;
       if (!t.address || !this.running) continue;
-      s.icmp = new IcmpStream({
+      s.icmp = this.sys.icmp({
         ...this.deps.icmp,
         address: t.address,
         iface: this.cfg.interface,
@@ -178,11 +174,11 @@ export class LinkProber {
     const late = now - (this.epoch + k * interval);
     if (late > interval || late < -interval) this.epoch = now - k * interval;
     const next = this.epoch + (k + 1) * interval;
-    this.tickTimer = setTimeout(this.tick, Math.max(0, next - now));
+    this.tickTimer = this.sys.setTimeout(this.tick, Math.max(0, next - now));
     for (const t of this.targets)
       for (const s of t.streams) if (s.probe.type !== "icmp") void this.fireSocketProbe(t, s);
     if (k >= 1) {
-      const timer = setTimeout(() => {
+      const timer = this.sys.setTimeout(() => {
         this.closeTimers.delete(timer);
         this.closeRound(k - 1);
       }, this.cfg.timeoutMs + ROUND_GRACE_MS);
@@ -376,7 +372,8 @@ export class LinkProber {
 
   private checkCarrier(): void {
     if (this.carrierCheck) return;
-    this.carrierCheck = readCarrier(this.cfg.interface)
+    this.carrierCheck = this.sys
+      .readCarrier(this.cfg.interface)
       .then((carrier) => {
         if (carrier === this.iface.carrier || !this.running) return;
         this.iface = { ...this.iface, carrier };
@@ -390,7 +387,7 @@ export class LinkProber {
   async readInterfaceState(): Promise<void> {
     const readAt = this.deps.clock.now();
     this.lastInterfaceRead = readAt;
-    const snap = await readInterface(this.cfg.interface);
+    const snap = await this.sys.readInterface(this.cfg.interface);
     if (!this.running) return;
     const prev = this.iface;
     this.iface = snap;

@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import type { ProbeConfig, TargetConfig } from "../../config/links.js";
 import { SampleWindow } from "./figures.js";
 import { TargetTracker } from "./health.js";
-import type { IcmpStream } from "./icmp-stream.js";
+import type { IcmpProbe } from "./link-system.js";
 import { gatewayOf } from "./system.js";
 import type { ProbeOutcome } from "./types.js";
 
@@ -11,7 +11,7 @@ import type { ProbeOutcome } from "./types.js";
 export interface StreamRuntime {
   probe: ProbeConfig;
   label: string;
-  icmp?: IcmpStream;
+  icmp?: IcmpProbe;
   /** Why this probe cannot run right now (the others go on). */
   fault?: string;
   faultSince?: number;

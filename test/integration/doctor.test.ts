@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDoctor } from "../../agent/cli/devices.js";
-import { probeBroker } from "../../agent/cli/broker-probe.js";
+import { probeBroker } from "../../agent/doctor/broker-probe.js";
 import { ConfigSchema } from "../../config/schema.js";
 import type { NodeHidModule } from "../../drivers/transport/hid.js";
 import { loadHidBackend } from "../../drivers/transport/hid.js";
@@ -222,5 +222,43 @@ describe("runDoctor", () => {
     expect(byId["device:printer1"]).toMatchObject({ status: "fail", fix: expect.stringMatching(/cable/) });
     expect(report.ok).toBe(false);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report); // plain data: the NOC diagnose reply
+    expect(byId.commands).toMatchObject({ status: "warn", detail: expect.stringMatching(/^disabled/) });
+  });
+
+  it("flags commands.allowUnsigned, and names the config file in use (the diagnose reply)", async () => {
+    const base = { station: { id: "PS-1" }, mqtt: { url: "mqtt://127.0.0.1:9" } };
+    const quick = {
+      probeBroker: async () => ({ ok: true, detail: "stub" }),
+      clockSynced: async () => ({ synced: true, how: "test" }),
+      ping: async () => ({ ok: true, detail: "stub" }),
+      discover: async () => ({ devices: [], notes: [] }),
+    };
+    const unsigned = await runDoctor({
+      config: ConfigSchema.parse({ ...base, commands: { allowUnsigned: true } }),
+      configPath: "/srv/station/config.yaml",
+      deps: quick,
+    });
+    const byId = Object.fromEntries(unsigned.checks.map((c) => [c.id, c]));
+    expect(byId.commands).toMatchObject({ status: "warn", fix: expect.stringMatching(/nocPublicKey/) });
+    expect(byId.config?.detail).toMatch(/^\/srv\/station\/config\.yaml, loaded by the running agent/);
+    expect(unsigned.configPath).toBe("/srv/station/config.yaml");
+    const signed = await runDoctor({
+      config: ConfigSchema.parse({ ...base, commands: { nocPublicKey: "/etc/station-agent/noc.pub.pem" } }),
+      deps: quick,
+    });
+    expect(signed.checks.find((c) => c.id === "commands")).toMatchObject({ status: "ok" });
+    // The API socket's group: "audio" exists on Debian; a made-up one is flagged with the fix.
+    const api = async (socketGroup: string) =>
+      (
+        await runDoctor({
+          config: ConfigSchema.parse({ ...base, api: { socket: "/run/x/api.sock", socketGroup } }),
+          deps: quick,
+        })
+      ).checks.find((c) => c.id === "api");
+    expect(await api("audio")).toMatchObject({ status: "ok", detail: "/run/x/api.sock, group audio" });
+    expect(await api("no-such-group")).toMatchObject({
+      status: "warn",
+      fix: expect.stringMatching(/CCTNS client's user/),
+    });
   });
 });

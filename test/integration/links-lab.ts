@@ -1,6 +1,6 @@
 /**
  * Helpers for the link monitor's lab tests and benchmark: scripts/netlab.sh for the namespaces, and the
- * real LinkMonitor (agent/links/watch.ts) run inside the station namespace, read through its JSON lines.
+ * real LinkMonitor (agent/links/standalone-monitor.ts) run inside the station namespace, read through its JSON lines.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -136,7 +136,7 @@ export class MonitorRunner {
         process.execPath,
         "--import",
         "tsx",
-        join(ROOT, "agent/links/watch.ts"),
+        join(ROOT, "agent/links/standalone-monitor.ts"),
         "--links",
         file,
       ],
@@ -249,7 +249,7 @@ export async function compileWatch(): Promise<string> {
     process.execPath,
     [
       join(ROOT, "node_modules/typescript/bin/tsc"),
-      "agent/links/watch.ts",
+      "agent/links/standalone-monitor.ts",
       "--outDir",
       out,
       "--rootDir",
@@ -267,7 +267,7 @@ export async function compileWatch(): Promise<string> {
     ],
     { cwd: ROOT, timeout: 120_000 },
   );
-  return join(out, "agent/links/watch.js");
+  return join(out, "agent/links/standalone-monitor.js");
 }
 
 /** A fast link for tests: 0.5 s rounds, so a test sees many rounds in a few seconds. */

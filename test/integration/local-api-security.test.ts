@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "nod
 import { request } from "node:http";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { LocalApi } from "../../agent/local-api.js";
+import { apiSocketPath, LocalApi } from "../../agent/local-api.js";
 import { createLogger } from "../../agent/log.js";
 import { AgentProcess, runCli, tempDir, writeConfig } from "../support/agent-process.js";
 import { freePort } from "../support/mosquitto.js";
@@ -127,11 +127,13 @@ describe("local API: who can connect", () => {
     );
     expect(await lineFrom(thief)).toBe("listening");
     const dir = tempDir();
-    const config = writeConfig(dir, configFor(dir));
+    // Even an upgraded station whose config still names the old port does not listen on it.
+    const config = writeConfig(dir, configFor(dir, { api: { port } }));
     const agent = new AgentProcess(config);
     cleanups.push(async () => void (await agent.kill()));
     agent.start();
     await waitForSocket(join(dir, "state", "api.sock"), agent);
+    expect(agent.output).toMatch(/api\.port is no longer used/);
     const status = await runCli(["status", "--json", "--config", config]);
     expect(JSON.parse(status.stdout)).toMatchObject({ station: "PS-SEC", running: true });
     const said = new Promise<string>((r) => thief.stdout!.on("data", (d: Buffer) => r(d.toString())));
@@ -153,14 +155,32 @@ describe("local API: who can connect", () => {
     ]);
     expect(bad.code).toBe(78);
     expect(bad.stderr).toMatch(/api\.tcpPort/);
+    // An older config's api.port still starts (a station must keep reporting after an upgrade), but
+    // nothing listens on it: doctor and the log say where the API is now.
     const old = await runCli([
       "config",
       "check",
       "--config",
       writeConfig(dir, configFor(dir, { api: { port: 8787 } })),
     ]);
-    expect(old.code).toBe(78);
-    expect(old.stderr).toMatch(/api\.port: removed: .*api\.socket/);
+    expect(old.code).toBe(0);
+  });
+
+  it("opt-in TCP refuses a foreign Host header (DNS rebinding from a web page)", async () => {
+    const dir = tempDir();
+    const api = await startApi(dir, { tcpPort: 0 });
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        request({ host: "127.0.0.1", port: api.port, path: "/v1/status", headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on("error", reject)
+          .end();
+      });
+    expect(await get("attacker.example:80")).toBe(421);
+    expect(await get(`127.0.0.1:${api.port}`)).toBe(200);
+    expect(await get(`localhost:${api.port}`)).toBe(200);
   });
 
   it("exits non-zero when it cannot listen (TCP port taken), instead of running without its API", async () => {
@@ -303,6 +323,19 @@ describe("local API: bounded bodies", () => {
 });
 
 describe("local API: the socket directory", () => {
+  it("is the unit's runtime dir for the packaged state dir, else the state dir, unless api.socket says", () => {
+    const api = { enabled: true, socketGroup: "station-api" };
+    expect(apiSocketPath({ api, storage: { dir: "/var/lib/station-agent" } } as never)).toBe(
+      "/run/station-agent/api.sock",
+    );
+    expect(apiSocketPath({ api, storage: { dir: "/tmp/lab/state" } } as never)).toBe(
+      "/tmp/lab/state/api.sock",
+    );
+    expect(apiSocketPath({ api: { ...api, socket: "/srv/a.sock" }, storage: { dir: "/x" } } as never)).toBe(
+      "/srv/a.sock",
+    );
+  });
+
   it("creates the socket's directory when missing", async () => {
     const dir = tempDir();
     mkdirSync(join(dir, "a"));

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StationAgent } from "../../agent/app.js";
-import { runDoctor } from "../../agent/cli/doctor.js";
+import { runDoctor } from "../../agent/doctor/doctor.js";
 import { createLogger } from "../../agent/log.js";
 import { ConfigSchema } from "../../config/schema.js";
 import { EventPayload, MetricsPayload, ResendResult } from "../../contract/index.js";

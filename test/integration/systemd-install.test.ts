@@ -41,6 +41,7 @@ const EXPECTED: Record<string, [Entry["type"], number]> = {
   [`${APP}/dist`]: ["d", 0o755],
   [`${APP}/docs`]: ["d", 0o755],
   [`${APP}/docs/install.md`]: ["f", 0o644],
+  [`${APP}/docs/security.md`]: ["f", 0o644],
   [`${APP}/libexec`]: ["d", 0o755],
   [`${APP}/libexec/station-agent-setup`]: ["f", 0o755],
   [`${APP}/node_modules`]: ["d", 0o755],

@@ -124,6 +124,8 @@ describe("agent command handler", () => {
     await h.handler.handle(msg("resend", request({ fromSeq: 1, toSeq: 2, extra: 1 })));
     await h.handler.handle(msg("rebirth", "{not json"));
     await h.handler.handle(msg("rebirth", { id: "short", issuedAt: "yesterday" }));
+    // Commands are strict at every level: a misspelt field is refused, not ignored (docs/mqtt.md).
+    await h.handler.handle(msg("resend", { ...request({ fromSeq: 1, toSeq: 2 }), dryRun: true }));
     expect(h.calls).toEqual([]);
     expect(h.republished).toEqual([]);
     const errors = h.replies.map((r) => (r.payload.ok ? "ok" : r.payload.error));
@@ -132,6 +134,7 @@ describe("agent command handler", () => {
     expect(errors[2]).toMatch(/malformed resend/);
     expect(errors[3]).toBe("payload is not JSON");
     expect(errors[4]).toMatch(/malformed rebirth command: id: .*; issuedAt: /);
+    expect(errors[5]).toMatch(/malformed resend command: .*dryRun/);
     // The unknown command's reply still goes to the requested response topic.
     expect(h.replies[0]?.topic).toBe(`${ROOT}/${STATION}/reply/noc1`);
   });

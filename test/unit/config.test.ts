@@ -65,7 +65,6 @@ const BAD_VALUES: Record<string, { path: (string | number)[]; values: unknown[] 
   timezone: { path: ["ledger", "timezone"], values: ["Mars/Olympus", "", 5, "IST+5"] },
   heartbeat: { path: ["ledger", "heartbeatMs"], values: [0, 100, 60_001, "5s", null] },
   apiTcpPort: { path: ["api", "tcpPort"], values: [0, 1024, 8787, "880", 1.5, null] },
-  apiOldPort: { path: ["api", "port"], values: [8787, 0] },
   apiSocket: { path: ["api", "socket"], values: ["", 1, "/run/" + "x".repeat(120)] },
   linkName: { path: ["links", 0, "name"], values: ["", "a b", "a/b", 5, null, "x".repeat(40)] },
   linkIface: { path: ["links", 0, "interface"], values: ["", "x".repeat(16), 5, null] },

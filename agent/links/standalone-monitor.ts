@@ -1,7 +1,7 @@
 /**
  * `station-agent links watch` without the rest of the agent: runs the LinkMonitor and prints every
  * retained state and event as one JSON line on stdout. The lab tests and the benchmark run it inside the
- * station's network namespace (`ip netns exec <ns> node --import tsx agent/links/watch.ts --links FILE`).
+ * station's network namespace (`ip netns exec <ns> node --import tsx agent/links/standalone-monitor.ts --links FILE`).
  * Reading "states" on stdin prints the LinkView (states, summaries, availability, plain words).
  */
 import { readFileSync } from "node:fs";

@@ -1,6 +1,6 @@
-import { redactUrl } from "./redact.js";
+import { redactUrl } from "../redact.js";
 import pino from "pino";
-import { MqttSession } from "./mqtt-session.js";
+import { MqttSession } from "../mqtt-session.js";
 
 /** `station-agent watch`: subscribe to a station (or all) and print each message on one readable line. */
 export async function watchStation(o: {

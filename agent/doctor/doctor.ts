@@ -15,6 +15,8 @@ import { discoverDevices, type DiscoveryResult } from "../../drivers/discovery/d
 import { loadHidBackend, type HidAvailability } from "../../drivers/transport/hid.js";
 import { listSerialPorts } from "../../drivers/transport/serial.js";
 import { isLocallyAttached, matchDevices, probePathsFor } from "../devices/match.js";
+import { groupId } from "../../config/secret-mode.js";
+import { apiSocketPath } from "../local-api.js";
 import { probeBroker, type BrokerProbeResult } from "./broker-probe.js";
 
 const run = promisify(execFile);
@@ -101,6 +103,28 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     if (config.mqtt.url === "embedded") return { status: "skip", detail: "embedded broker (lab/demo mode)" };
     const r = await d.probeBroker(config);
     return { status: r.ok ? "ok" : "fail", detail: r.detail, ...(r.fix ? { fix: r.fix } : {}) };
+  });
+
+  await guarded(add, "api", "Local API for the CCTNS client", async () => {
+    if (!config) return { status: "skip", detail: "needs a valid settings file" };
+    if (!config.api.enabled) return { status: "skip", detail: "api.enabled is false" };
+    const where = apiSocketPath(config);
+    const tcp = config.api.tcpPort !== undefined ? `; also loopback TCP port ${config.api.tcpPort}` : "";
+    if (config.api.port !== undefined) {
+      return {
+        status: "warn",
+        detail: `api.port ${config.api.port} is no longer used; the API is on ${where}${tcp}`,
+        fix: "point the CCTNS client at the socket and remove api.port (or set api.tcpPort, below 1024)",
+      };
+    }
+    if (groupId(config.api.socketGroup) === undefined) {
+      return {
+        status: "warn",
+        detail: `${where}: group ${config.api.socketGroup} does not exist, so only the agent's own group can connect${tcp}`,
+        fix: `create it (station-agent-setup users, or groupadd --system ${config.api.socketGroup}) and add the CCTNS client's user to it`,
+      };
+    }
+    return { status: "ok", detail: `${where}, group ${config.api.socketGroup}${tcp}` };
   });
 
   await guarded(add, "clock", "Clock synchronised", async () => {
