@@ -10,6 +10,7 @@ const STATIC: Record<string, string> = {
   "/": "index.html",
   "/index.html": "index.html",
   "/app.js": "app.js",
+  "/alerts.js": "alerts.js",
   "/style.css": "style.css",
 };
 const TYPES: Record<string, string> = {
