@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DeviceHealth, DeviceKind } from "./device.js";
-import { DurableEnvelope, Rfc3339 } from "./envelope.js";
+import { DurableEnvelope, MAX_NAME_LEN, MAX_TEXT_LEN, Rfc3339 } from "./envelope.js";
 import { LinkHealth } from "./link.js";
 import { AvailabilityWindow, Outage } from "./messages.js";
 
@@ -11,7 +11,7 @@ import { AvailabilityWindow, Outage } from "./messages.js";
  */
 
 const iso = (description: string) => Rfc3339.meta({ description });
-const text = (description: string) => z.string().meta({ description });
+const text = (description: string) => z.string().max(MAX_TEXT_LEN).meta({ description });
 const Role = z.enum(["primary", "backup"]).meta({ description: "the link's configured role" });
 /** What the link prober saw when it decided: interface state, addresses, recent probe results. */
 const Evidence = z
@@ -91,7 +91,11 @@ const DeviceTransition = z.object({
 });
 
 const DeviceHotplug = z.object({
-  device: z.string().nullable().meta({ description: "configured device id it matches, or null" }),
+  device: z
+    .string()
+    .max(MAX_NAME_LEN)
+    .nullable()
+    .meta({ description: "configured device id it matches, or null" }),
   configured: z.boolean().meta({ description: "whether a configured device claims it" }),
   kind: z.enum(["serial", "hid", "printer"]).meta({ description: "kind of device node" }),
   path: text("device node, e.g. /dev/ttyUSB0"),
@@ -194,7 +198,10 @@ export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
  * Event types are dotted lowercase names. The envelope accepts any such name, so that a NOC older than
  * the agent still stores a new type; `checkEventData` says whether the data matches its type's schema.
  */
-export const EventTypeName = z.string().regex(/^[a-z]+(\.[a-z0-9-]+)*$/);
+export const EventTypeName = z
+  .string()
+  .max(MAX_NAME_LEN)
+  .regex(/^[a-z]+(\.[a-z0-9-]+)*$/);
 
 export const EventPayload = DurableEnvelope.extend({
   type: EventTypeName.describe("what happened: one of the event types below"),

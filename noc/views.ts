@@ -95,7 +95,8 @@ export function listItem(fleet: Fleet, row: StationRow): StationListItem {
   };
 }
 
-export function summary(fleet: Fleet): Summary {
+/** Counts of all stations, or of one district's (a district-scoped user's view). */
+export function summary(fleet: Fleet, onlyDistrict?: string): Summary {
   const byDistrict = new Map<string, DistrictSummary>();
   const total: DistrictSummary = {
     district: "",
@@ -109,6 +110,7 @@ export function summary(fleet: Fleet): Summary {
   };
   for (const { row } of fleet.stations.values()) {
     const name = row.district ?? NO_DISTRICT;
+    if (onlyDistrict !== undefined && name !== onlyDistrict) continue;
     let d = byDistrict.get(name);
     if (!d)
       byDistrict.set(

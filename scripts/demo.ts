@@ -1,5 +1,6 @@
 // `npm start`: the agent on embedded defaults with emulated devices, no hardware and no broker.
 // The emulators live here (scripts/) and in drivers/*/emulator, never in the agent's own code.
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
@@ -83,4 +84,11 @@ try {
   noc = new NocApp(defaultOptions({ ...nocOptions, httpPort: 0 }), { log: createLogger("warn") });
   await noc.start();
 }
-process.stderr.write(`  NOC dashboard:      ${noc.url}  (station-noc against the embedded broker)\n\n`);
+// The dashboard needs a login; the demo's admin gets a fresh random password on every start.
+const demoPassword = randomBytes(12).toString("base64url");
+if (await noc.auth.user("demo")) await noc.auth.setPassword("demo", demoPassword);
+else await noc.auth.addUser("demo", "admin", undefined, demoPassword);
+process.stderr.write(
+  `  NOC dashboard:      ${noc.url}  (station-noc against the embedded broker)\n` +
+    `                      sign in as demo / ${demoPassword}\n\n`,
+);

@@ -6,12 +6,14 @@ import { z } from "zod";
 import type { AlertEngine } from "./engine.js";
 import type { Storage } from "../storage/index.js";
 import type { AlertRow } from "./model.js";
+import { hasRole, type Principal } from "../auth/roles.js";
 
 export interface AlertRouteRequest {
   params: Record<string, string>;
   query: Record<string, string>;
   body: Buffer;
-  auth?: string;
+  /** Authenticated by noc/auth/gate.ts. */
+  who: Principal;
 }
 
 export interface AlertRoute {
@@ -24,24 +26,20 @@ export interface AlertRouteDeps {
   engine: AlertEngine;
   storage: Storage;
   now: () => number;
-  /** Throws (401/403) unless the caller may act as an operator; returns who, for the record. */
-  operator(r: AlertRouteRequest, claimed: string): string;
-  /** The caller's district scope, when they have one. */
-  district(r: AlertRouteRequest): string | undefined;
   /** Records an action in the NOC's audit log. */
-  audit?(who: string, action: string, target: string, detail: string): Promise<void>;
+  audit(who: Principal, action: string, target: string, result: string, detail?: string): Promise<void>;
   /** Throws the API's 400 error from a zod failure. */
   parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T>;
   /** The API's HTTP error (400, 404...). */
   fail(status: number, message: string): Error;
 }
 
-const Ack = z
-  .object({ by: z.string().trim().min(1).max(100), note: z.string().max(1000).optional() })
-  .strict();
+/** `by`: who acts, when one credential serves several people (a shared API token); else the user's name. */
+const By = z.string().trim().min(1).max(100).optional();
+const Ack = z.object({ by: By, note: z.string().max(1000).optional() }).strict();
 const Silence = z
   .object({
-    by: z.string().trim().min(1).max(100),
+    by: By,
     minutes: z
       .number()
       .int()
@@ -52,7 +50,7 @@ const Silence = z
   .strict();
 const Window = z
   .object({
-    by: z.string().trim().min(1).max(100),
+    by: By,
     scope: z.enum(["station", "district", "all"]),
     target: z.string().max(100).default(""),
     start: z.iso.datetime({ offset: true }).optional(),
@@ -64,7 +62,7 @@ const Window = z
     message: "a station or district window needs a target",
     path: ["target"],
   });
-const End = z.object({ by: z.string().trim().min(1).max(100) }).strict();
+const End = z.object({ by: By }).strict();
 const History = z.object({
   hours: z.coerce
     .number()
@@ -84,9 +82,13 @@ function body(b: Buffer): unknown {
 }
 
 export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
-  const visible = (r: AlertRouteRequest, a: AlertRow) => {
-    const scope = d.district(r);
-    return scope === undefined || a.district === scope;
+  const visible = (r: AlertRouteRequest, a: AlertRow) =>
+    r.who.district === undefined || a.district === r.who.district;
+  /** Operators act; the record names the signed-in user, and the person a shared token acts for. */
+  const operator = (r: AlertRouteRequest, by: string | undefined) => {
+    if (!hasRole(r.who, "operator"))
+      throw d.fail(403, `this needs the operator role; ${r.who.name} is ${r.who.role}`);
+    return by && by !== r.who.name ? `${by} (via ${r.who.name})` : r.who.name;
   };
   const find = (r: AlertRouteRequest, id: string | undefined) => {
     const a = [...d.engine.open.values()].find((x) => x.id === id);
@@ -127,10 +129,10 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
       handle: async (r) => {
         const a = find(r, r.params.id);
         const q = d.parse(Ack, body(r.body));
-        const who = d.operator(r, q.by);
+        const who = operator(r, q.by);
         d.engine.acknowledge(a.id, who, q.note);
         await d.engine.flush();
-        await d.audit?.(who, "alert.acknowledge", a.id, q.note ?? "");
+        await d.audit(r.who, "alert.acknowledge", a.id, "ok", `${who}: ${q.note ?? ""}`);
         return { json: a };
       },
     },
@@ -140,7 +142,7 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
       handle: async (r) => {
         const a = find(r, r.params.id);
         const q = d.parse(Silence, body(r.body));
-        const who = d.operator(r, q.by);
+        const who = operator(r, q.by);
         const now = d.now();
         const w = d.engine.addMaintenance({
           scope: a.station ? "station" : a.district ? "district" : "all",
@@ -151,7 +153,7 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
           createdBy: who,
         });
         await d.engine.flush();
-        await d.audit?.(who, "alert.silence", a.id, `${q.minutes} min`);
+        await d.audit(r.who, "alert.silence", a.id, "ok", `${who}: ${q.minutes} min`);
         return { json: w };
       },
     },
@@ -161,7 +163,7 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
       handle: async (r) => ({
         json: {
           windows: (await d.storage.loadMaintenance(d.now() - 7 * 86_400_000)).filter(
-            (m) => d.district(r) === undefined || (m.scope === "district" && m.target === d.district(r)),
+            (m) => r.who.district === undefined || (m.scope === "district" && m.target === r.who.district),
           ),
         },
       }),
@@ -171,8 +173,8 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
       path: "/maintenance",
       handle: async (r) => {
         const q = d.parse(Window, body(r.body));
-        const who = d.operator(r, q.by);
-        const scope = d.district(r);
+        const who = operator(r, q.by);
+        const scope = r.who.district;
         if (scope !== undefined && !(q.scope === "district" && q.target === scope))
           throw d.fail(403, `a ${scope} user can only plan windows for district ${scope}`);
         const startAt = q.start ? Date.parse(q.start) : d.now();
@@ -187,7 +189,7 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
           createdBy: who,
         });
         await d.engine.flush();
-        await d.audit?.(who, "maintenance.create", w.id, `${q.scope} ${q.target} ${q.reason}`);
+        await d.audit(r.who, "maintenance.create", w.id, "ok", `${who}: ${q.scope} ${q.target} ${q.reason}`);
         return { json: w };
       },
     },
@@ -196,11 +198,11 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
       path: "/maintenance/:id/end",
       handle: async (r) => {
         const q = d.parse(End, body(r.body));
-        const who = d.operator(r, q.by);
+        const who = operator(r, q.by);
         const m = d.engine.endMaintenance(r.params.id ?? "", who);
         if (!m) throw d.fail(404, `no maintenance window ${r.params.id}`);
         await d.engine.flush();
-        await d.audit?.(who, "maintenance.end", m.id, "");
+        await d.audit(r.who, "maintenance.end", m.id, "ok", who);
         return { json: m };
       },
     },

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Registry } from "prom-client";
+import type { AuthGate } from "../auth/gate.js";
 import { Api, HttpError } from "./api.js";
 import type { SseHub } from "./sse.js";
 
@@ -12,6 +14,16 @@ const STATIC: Record<string, string> = {
   "/app.js": "app.js",
   "/alerts.js": "alerts.js",
   "/style.css": "style.css",
+  "/login": "login.html",
+  "/login.js": "login.js",
+};
+/** The pages hold no data (that comes from the API, behind the gate); these keep them from being framed
+ * or running anything but their own scripts. */
+const PAGE_HEADERS = {
+  "content-security-policy":
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
 };
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
@@ -40,7 +52,10 @@ export class DashboardServer {
     private readonly api: Api,
     private readonly sse: SseHub,
     private readonly log: { warn(o: object, msg: string): void },
-    /** Served on GET /metrics (Prometheus text format). */
+    private readonly gate: AuthGate,
+    /** PEM certificate and key: native HTTPS for states without a reverse proxy. */
+    private readonly tls?: { cert: string; key: string },
+    /** Served on GET /metrics (Prometheus text format) to an authenticated caller. */
     private readonly metrics?: Registry,
   ) {
     const dir = publicDir();
@@ -48,7 +63,10 @@ export class DashboardServer {
   }
 
   async start(port: number, host: string): Promise<string> {
-    const server = createServer((req, res) => void this.route(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.route(req, res);
+    const server = this.tls
+      ? createTlsServer({ cert: this.tls.cert, key: this.tls.key }, handler)
+      : createServer(handler);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -57,7 +75,7 @@ export class DashboardServer {
     this.sse.start();
     const a = server.address() as AddressInfo;
     const shown = a.family === "IPv6" ? `[${a.address}]` : a.address;
-    return `http://${shown === "0.0.0.0" ? "127.0.0.1" : shown}:${a.port}/`;
+    return `${this.tls ? "https" : "http"}://${shown === "0.0.0.0" ? "127.0.0.1" : shown}:${a.port}/`;
   }
 
   async stop(): Promise<void> {
@@ -72,6 +90,8 @@ export class DashboardServer {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
+      if (!this.gate.hostAllowed(req))
+        throw new HttpError(403, "this Host is not served here (--allowed-host)");
       const file = STATIC[url.pathname];
       if (file && req.method === "GET") {
         const type = TYPES[file.split(".").pop() as string] ?? "application/octet-stream";
@@ -79,18 +99,24 @@ export class DashboardServer {
           "content-type": type,
           "cache-control": "no-cache",
           "x-content-type-options": "nosniff",
+          ...PAGE_HEADERS,
         });
         res.end(this.files.get(file));
         return;
       }
+      if (!url.pathname.startsWith("/api/") && !url.pathname.startsWith("/auth/") && url.pathname !== "/metrics")
+        throw new HttpError(404, "not found");
+      const who = await this.gate.admit(req, res, url);
+      if (!who) return;
       if (url.pathname === "/metrics" && req.method === "GET" && this.metrics) {
+        if (who.district !== undefined) throw new HttpError(403, "the metrics are not district-scoped");
         const text = await this.metrics.metrics();
         res.writeHead(200, { "content-type": this.metrics.contentType });
         res.end(text);
         return;
       }
       if (url.pathname === "/api/v1/stream" && req.method === "GET") {
-        this.sse.add(res);
+        this.sse.add(res, who.district);
         return;
       }
       const body = await readBody(req);
@@ -99,7 +125,7 @@ export class DashboardServer {
         url.pathname,
         Object.fromEntries(url.searchParams),
         body,
-        req.headers.authorization,
+        who,
       );
       if ("csv" in result) {
         res.writeHead(200, {

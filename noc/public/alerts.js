@@ -2,38 +2,9 @@
 // app.js, whose helpers (esc, get, fmtTime, ago, stationLink, $main) it uses when called.
 "use strict";
 
-// Acting on alerts needs the operator's credentials: the admin token for now (asked once, kept for the
-// tab) and the name that goes on the record.
-async function alertPost(path, body) {
-  for (let tries = 0; tries < 2; tries++) {
-    const token = sessionStorage.getItem("nocToken");
-    const r = await fetch(path, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    const j = await r.json();
-    if (r.status === 401 || r.status === 403) {
-      const t = prompt(`${j.error || "not allowed"}\nOperator token:`);
-      if (!t) throw new Error(j.error || `HTTP ${r.status}`);
-      sessionStorage.setItem("nocToken", t);
-      continue;
-    }
-    if (!r.ok) throw new Error(j.error || `HTTP ${r.status}`);
-    return j;
-  }
-  throw new Error("not allowed");
-}
-
-function operatorName() {
-  let name = localStorage.getItem("nocOperator");
-  if (!name) {
-    name = (prompt("Your name (it goes on the alert's record):") || "").trim();
-    if (name) localStorage.setItem("nocOperator", name);
-  }
-  if (!name) throw new Error("a name is needed");
-  return name;
-}
+// Acting on alerts (acknowledge, silence, maintenance) needs the operator role; the server records the
+// signed-in user. post() (app.js) sends the session's CSRF token.
+const canAct = () => me && me.role !== "viewer";
 
 const SEV = { critical: "down", warning: "unknown", info: "up" };
 const iso = (ms) => (ms ? new Date(ms).toISOString() : "");
@@ -52,9 +23,10 @@ function alertRow(a, actions) {
         : a.suppressed
           ? `recorded, not sent (${esc(a.suppressed)})`
           : `firing, level ${a.level + 1}`;
-  const buttons = actions
-    ? `<button data-ack="${esc(a.id)}">Acknowledge</button> <button data-silence="${esc(a.id)}">Silence 1 h</button>`
-    : "";
+  const buttons =
+    actions && canAct()
+      ? `<button data-ack="${esc(a.id)}">Acknowledge</button> <button data-silence="${esc(a.id)}">Silence 1 h</button>`
+      : "";
   return `<tr data-alert="${esc(a.id)}"><td><span class="badge ${SEV[a.severity] || ""}">${esc(a.severity)}</span></td>
     <td>${esc(a.title)}${members}</td><td>${where}</td><td title="${fmtTime(iso(a.startedAt))}">${ago(iso(a.startedAt))}</td>
     <td>${state}</td><td>${buttons} <button data-history="${esc(a.id)}">History</button></td></tr>`;
@@ -76,7 +48,7 @@ async function viewAlerts() {
         m,
       ) => `<tr><td>${esc(m.scope)}</td><td>${esc(m.target || "all stations")}</td><td>${fmtTime(iso(m.startAt))}</td>
       <td>${fmtTime(iso(m.endAt))}</td><td>${esc(m.reason)}</td><td>${esc(m.createdBy)}</td>
-      <td><button data-end="${esc(m.id)}">End now</button></td></tr>`,
+      <td>${canAct() ? `<button data-end="${esc(m.id)}">End now</button>` : ""}</td></tr>`,
     )
     .join("");
   $main.innerHTML = `<h1>Alerts</h1>
@@ -87,7 +59,7 @@ async function viewAlerts() {
     <h2>Maintenance windows</h2>
     <table id="maintenance"><thead><tr><th>Scope</th><th>Target</th><th>From</th><th>Until</th><th>Reason</th><th>By</th><th></th></tr></thead>
     <tbody>${windows || `<tr><td colspan="7" class="muted">none</td></tr>`}</tbody></table>
-    <form id="new-window" class="card">
+    <form id="new-window" class="card" ${canAct() ? "" : "hidden"}>
       <b>Plan a window</b>
       <select name="scope"><option value="station">station</option><option value="district">district</option><option value="all">all</option></select>
       <input name="target" placeholder="station id or district" />
@@ -101,8 +73,7 @@ async function viewAlerts() {
     e.preventDefault();
     const f = new FormData(e.target);
     try {
-      await alertPost("/api/v1/maintenance", {
-        by: operatorName(),
+      await post("/api/v1/maintenance", {
         scope: f.get("scope"),
         target: f.get("target"),
         end: new Date(Date.now() + Number(f.get("hours")) * 3600_000).toISOString(),
@@ -120,17 +91,11 @@ async function alertAction(el) {
   try {
     if (d.ack) {
       const note = prompt("Note (optional):") || undefined;
-      await alertPost(`/api/v1/alerts/${encodeURIComponent(d.ack)}/acknowledge`, {
-        by: operatorName(),
-        note,
-      });
+      await post(`/api/v1/alerts/${encodeURIComponent(d.ack)}/acknowledge`, { note });
     } else if (d.silence) {
-      await alertPost(`/api/v1/alerts/${encodeURIComponent(d.silence)}/silence`, {
-        by: operatorName(),
-        minutes: 60,
-      });
+      await post(`/api/v1/alerts/${encodeURIComponent(d.silence)}/silence`, { minutes: 60 });
     } else if (d.end) {
-      await alertPost(`/api/v1/maintenance/${encodeURIComponent(d.end)}/end`, { by: operatorName() });
+      await post(`/api/v1/maintenance/${encodeURIComponent(d.end)}/end`, {});
     } else if (d.history) {
       const h = await get(`/api/v1/alerts/${encodeURIComponent(d.history)}/history`);
       document.getElementById("alert-history").innerHTML =

@@ -41,11 +41,58 @@ function ago(iso) {
   return `${(s / 86400).toFixed(1)} days ago`;
 }
 
+// Who is signed in (GET /api/v1/me); its csrf token goes with every POST.
+let me = null;
+
+function toLogin() {
+  location.replace("/login");
+  return new Promise(() => undefined);
+}
+
 async function get(path) {
   const r = await fetch(path, { headers: { accept: "application/json" } });
+  if (r.status === 401) return toLogin();
   const body = await r.json();
   if (!r.ok) throw new Error(body.error || `HTTP ${r.status}`);
   return body;
+}
+
+async function post(path, body) {
+  const r = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-csrf-token": me?.csrf ?? "" },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (r.status === 401) return toLogin();
+  const out = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(out.error || `HTTP ${r.status}`);
+  return out;
+}
+
+async function signIn() {
+  me = await get("/api/v1/me");
+  const scope = me.district ? ` · ${esc(me.district)}` : "";
+  document.getElementById("user").innerHTML =
+    `<span>${esc(me.name)} (${esc(me.role)}${scope})</span><button id="logout">Sign out</button>`;
+  document.getElementById("logout").addEventListener("click", async () => {
+    await post("/auth/logout").catch(() => undefined);
+    toLogin();
+  });
+  document.getElementById("nav-audit").hidden = !(me.role === "admin" && !me.district);
+  // The collector page covers every district.
+  if (me.district) document.querySelector('nav a[data-nav="collector"]').hidden = true;
+}
+
+async function viewAudit() {
+  const a = await get("/api/v1/audit?limit=200");
+  const rows = a.entries
+    .map(
+      (e) =>
+        `<tr><td>${fmtTime(e.at)}</td><td>${esc(e.actor)}</td><td>${esc(e.action)}</td><td>${esc(e.target)}</td><td>${esc(e.result)}</td><td><code>${esc(e.detail)}</code></td><td>${esc(e.address)}</td></tr>`,
+    )
+    .join("");
+  $main.innerHTML = `<h1>Audit log</h1><p><a href="/api/v1/audit.csv?limit=10000">Download CSV</a></p>
+    <table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>On</th><th>Result</th><th>Detail</th><th>From</th></tr></thead><tbody>${rows || `<tr><td colspan="7" class="muted">nothing yet</td></tr>`}</tbody></table>`;
 }
 
 function route() {
@@ -371,6 +418,7 @@ async function render() {
     else if (path === "/ranking") await viewRanking(params);
     else if (path === "/collector") await viewCollector();
     else if (path === "/alerts") await viewAlerts();
+    else if (path === "/audit") await viewAudit();
     else if (path.startsWith("/station/")) await viewStation(decodeURIComponent(path.slice(9)), params);
     else $main.innerHTML = `<p class="error">No such page.</p>`;
   } catch (e) {
@@ -410,5 +458,7 @@ window.addEventListener("hashchange", () => {
   window.scrollTo(0, 0);
   render();
 });
-render();
-connectLive();
+signIn().then(() => {
+  render();
+  connectLive();
+}, toLogin);

@@ -116,7 +116,10 @@ async function promql(q: string): Promise<{ metric: Record<string, string>; valu
 }
 
 it("serves per-station series on /metrics", async () => {
-  const text = await (await fetch(new URL("/metrics", noc.url))).text();
+  expect((await fetch(new URL("/metrics", noc.url))).status).toBe(401);
+  const text = await (
+    await fetch(new URL("/metrics", noc.url), { headers: { authorization: "Bearer tok" } })
+  ).text();
   expect(text).toMatch(/^noc_station_up\{station="PS00001",district="[^"]+"\} 1$/m);
   expect(text).toMatch(/^noc_district_up_stations\{district="[^"]+"\} 2$/m);
   expect(text).toContain("# TYPE noc_alerts_firing gauge");
@@ -131,6 +134,7 @@ it("a killed station: alert fires, webhook told, acknowledged via the API, Prome
     `global: { scrape_interval: 1s, evaluation_interval: 1s }
 scrape_configs:
   - job_name: station-noc
+    authorization: { credentials: tok }
     static_configs: [{ targets: ["${url.host}"] }]
 `,
   );
@@ -159,7 +163,9 @@ scrape_configs:
   expect((await promql("sum(noc_station_up)"))[0]?.value[1]).toBe("3");
 
   await eventually(() => hooks.find((h) => h.station === "PS00002" && h.reason === "fire"), 20_000);
-  const list = (await (await fetch(new URL("/api/v1/alerts", noc.url))).json()) as {
+  const list = (await (
+    await fetch(new URL("/api/v1/alerts", noc.url), { headers: { authorization: "Bearer tok" } })
+  ).json()) as {
     firing: { id: string; station: string }[];
   };
   const alert = list.firing.find((a) => a.station === "PS00002");
@@ -173,14 +179,18 @@ scrape_configs:
   expect(
     (await post(`/api/v1/alerts/${alert!.id}/acknowledge`, { by: "ravi", note: "calling the SHO" })).status,
   ).toBe(200);
-  const history = (await (await fetch(new URL(`/api/v1/alerts/${alert!.id}/history`, noc.url))).json()) as {
+  const history = (await (
+    await fetch(new URL(`/api/v1/alerts/${alert!.id}/history`, noc.url), {
+      headers: { authorization: "Bearer tok" },
+    })
+  ).json()) as {
     events: { action: string; actor: string }[];
   };
   expect(history.events.map((e) => [e.action, e.actor])).toEqual(
     expect.arrayContaining([
       ["fired", "station-noc"],
       ["sent", "station-noc"],
-      ["acknowledged", "ravi"],
+      ["acknowledged", "ravi (via admin-token)"],
     ]),
   );
   await eventually(
