@@ -104,7 +104,11 @@ export class DashboardServer {
         res.end(this.files.get(file));
         return;
       }
-      if (!url.pathname.startsWith("/api/") && !url.pathname.startsWith("/auth/") && url.pathname !== "/metrics")
+      if (
+        !url.pathname.startsWith("/api/") &&
+        !url.pathname.startsWith("/auth/") &&
+        url.pathname !== "/metrics"
+      )
         throw new HttpError(404, "not found");
       const who = await this.gate.admit(req, res, url);
       if (!who) return;
