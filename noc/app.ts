@@ -366,6 +366,19 @@ export class NocApp {
     // One instance evaluates alerts: the only one, or the dashboard when collectors share the stations.
     if (o.role === "dashboard" || o.shareGroup === undefined) {
       this.every(o.alertTickMs, () => this.alerts.tick());
+      // A status change is evaluated at once (at most every 200 ms), not at the next period: a Will
+      // reaches the webhook in milliseconds. The period still catches `for:` and escalation times.
+      let soon: NodeJS.Timeout | undefined;
+      this.fleet.onChange((c) => {
+        if (c.what !== "status" || soon || !this.running) return;
+        soon = setTimeout(() => {
+          soon = undefined;
+          this.alerts
+            .tick()
+            .catch((e: unknown) => this.log.warn({ err: String(e) }, "alert evaluation failed"));
+        }, 200);
+        soon.unref();
+      });
       this.every(o.notifyTickMs, () => this.dispatcher.tick());
       this.every(o.rollupS * 1000, () => this.refreshAvailability());
       void this.refreshAvailability().catch(() => undefined);

@@ -92,8 +92,26 @@ export class AlertEngine {
     this.config = c;
   }
 
-  /** Evaluates every rule once and stores what changed. */
-  async tick(): Promise<void> {
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  /** Evaluates every rule once and stores what changed; a call during a pass runs one more after it. */
+  tick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.pass().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.tick().catch(() => undefined);
+      }
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
     const started = performance.now();
     const now = this.d.now();
     const want = this.candidates(now);
@@ -142,8 +160,10 @@ export class AlertEngine {
           const key = `${rule.name}:${row.id}`;
           const c: Candidate = { ...base(rule), key, ...cond, station: row.id, district: row.district };
           if (rule.kind === "station-dark" && flapping.has(row.id)) continue;
-          if (rule.kind === "station-dark")
-            dark.push({ ...c, title: c.title, kind: cond.cause ?? "unknown" });
+          if (rule.kind === "station-dark" && rule.correlate) {
+            c.forMs = Math.max(c.forMs, cfg.correlation.hold);
+            dark.push({ ...c, kind: cond.cause ?? "unknown" });
+          }
           out.set(key, c);
         }
       }

@@ -44,7 +44,13 @@ const Common = {
 
 export const Rule = z.discriminatedUnion("kind", [
   z
-    .object({ ...Common, kind: z.literal("station-dark"), causes: z.array(DarkCause).min(1).optional() })
+    .object({
+      ...Common,
+      kind: z.literal("station-dark"),
+      causes: z.array(DarkCause).min(1).optional(),
+      /** false: never grouped into an incident and never held for correlation (a single key site). */
+      correlate: z.boolean().default(true),
+    })
     .strict(),
   z.object({ ...Common, kind: z.literal("station-silent") }).strict(),
   z.object({ ...Common, kind: z.literal("on-backup") }).strict(),
@@ -167,9 +173,11 @@ export const AlertsFile = z
         minStations: z.number().int().min(2).default(5),
         within: Duration.default(300_000),
         severity: Severity.default("critical"),
+        /** A dark station's own alert waits at least this long, so that a PoP cut is seen whole. */
+        hold: Duration.default(60_000),
       })
       .strict()
-      .default({ minStations: 5, within: 300_000, severity: "critical" }),
+      .default({ minStations: 5, within: 300_000, severity: "critical", hold: 60_000 }),
     flapping: z
       .object({
         changes: z.number().int().min(2).default(5),

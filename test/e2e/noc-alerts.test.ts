@@ -57,7 +57,7 @@ beforeAll(async () => {
       alerts: parseAlerts(
         `
 rules:
-  - { name: dark, kind: station-dark, severity: critical, for: 1s }
+  - { name: dark, kind: station-dark, severity: critical, for: 1s, correlate: false }
 channels:
   first: { type: webhook, url: "http://127.0.0.1:${port}/district-it" }
   second: { type: webhook, url: "http://127.0.0.1:${port}/state-noc" }

@@ -60,7 +60,7 @@ beforeAll(async () => {
       alerts: parseAlerts(
         `
 rules:
-  - { name: dark, kind: station-dark, severity: critical, for: 1s }
+  - { name: dark, kind: station-dark, severity: critical, for: 1s, correlate: false }
 channels:
   hook: { type: webhook, url: "http://127.0.0.1:${hookPort}/" }
 contacts:
