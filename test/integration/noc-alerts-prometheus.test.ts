@@ -193,6 +193,12 @@ scrape_configs:
       ["acknowledged", "ravi (via admin-token)"],
     ]),
   );
+  const audit = await noc.auth.auditLog({ limit: 20, offset: 0 });
+  expect(audit.find((e) => e.action === "alert.acknowledge")).toMatchObject({
+    actor: "admin-token",
+    target: alert!.id,
+    detail: "ravi (via admin-token): calling the SHO",
+  });
   await eventually(
     async () => (await promql('noc_alerts_firing{state="acknowledged"}'))[0]?.value[1] === "1",
     20_000,
