@@ -123,6 +123,15 @@ export const MetricsPayload = DurableEnvelope.extend({
     .record(z.string(), LinkSummary)
     .optional()
     .describe("per configured link name; absent when no links are configured"),
+  bookings: z
+    .object({
+      spoolDepth: count("sealed arrest bookings not yet received by the bureau"),
+      spoolBytes: z.number().int().nonnegative().meta({ description: "their size", unit: "B" }),
+      oldestUnsentAgeS: n("age of the oldest of them; null when none waits", "s").nullable(),
+      openSessions: count("bookings started and not yet sealed"),
+    })
+    .optional()
+    .describe("arrest bookings (agent/booking); absent on stations that take none"),
 });
 export type MetricsPayload = z.infer<typeof MetricsPayload>;
 /** A metrics sample as the agent measures it; the reporter adds the durable envelope. */

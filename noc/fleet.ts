@@ -304,8 +304,8 @@ export class Fleet {
     row.lastSeq = live.seq.highest;
     if (m.kind === "metrics") {
       if (!p.historical) {
-        const { time, host, outbox, dropped, agent, links } = m.payload;
-        row.info.metrics = { time, host, outbox, dropped, agent, links };
+        const { time, host, outbox, dropped, agent, links, bookings } = m.payload;
+        row.info.metrics = { time, host, outbox, dropped, agent, links, ...(bookings ? { bookings } : {}) };
       }
     } else {
       const e = m.payload;

@@ -156,7 +156,7 @@ async function viewSummary() {
   $main.innerHTML = `<h1>Summary</h1><div id="summary-alerts" class="alert-strip"></div>
     <div class="tiles">${tile(s.total, "stations")}${tile(s.up, "up", "up")}${tile(s.down, "down (Last Will / shutdown)", "down")}
     ${tile(s.unknown, "unknown (silent, no Last Will)", "unknown")}${tile(s.onBackup, "on backup link", "warn")}
-    ${tile(s.onBattery, "on UPS battery", "warn")}${tile(s.faultedDevices, "faulted devices", "warn")}</div>
+    ${tile(s.onBattery, "on UPS battery", "warn")}${tile(s.faultedDevices, "faulted devices", "warn")}${tile(s.stuckBookings, "stations with arrest bookings stuck over an hour", "warn")}</div>
     <h2>By district</h2>
     <table id="districts"><thead><tr><th>District</th><th class="num">Stations</th><th class="num">Up</th><th class="num">Down</th>
     <th class="num">Unknown</th><th>Now</th><th class="num">On backup</th><th class="num">On battery</th><th class="num">Faulted devices</th></tr></thead>
@@ -171,7 +171,7 @@ function stationRows(items, dark) {
       ) => `<tr data-id="${esc(s.id)}"><td>${stationLink(s.id)}</td><td>${esc(s.name)}</td><td>${esc(s.district)}</td><td>${badge(s.status)}</td>
       <td title="${esc(s.since)}">${fmtTime(s.since)}<br><span class="muted">${ago(s.since)}</span></td>
       ${dark ? `<td>${causeLabel(s.cause)}${s.causeDetail ? `<br><span class="muted">${esc(s.causeDetail)}</span>` : ""}</td>` : `<td>${esc(s.activeLink || "—")}${s.onBackup ? ` <span class="badge warn">backup</span>` : ""}</td>`}
-      <td>${s.faulted.length ? s.faulted.map((d) => `<span class="badge faulted">${esc(d)}</span>`).join(" ") : ""}</td>
+      <td>${s.faulted.length ? s.faulted.map((d) => `<span class="badge faulted">${esc(d)}</span>`).join(" ") : ""}${s.bookingsStuckS ? ` <span class="badge warn" title="oldest sealed booking waiting ${Math.round(s.bookingsStuckS / 60)} min">${s.bookingsWaiting} booking(s) stuck</span>` : ""}</td>
       <td>${fmtTime(s.lastSeen)}</td></tr>`,
     )
     .join("");
@@ -364,6 +364,12 @@ async function viewStation(id, params) {
       ["Clock synced", d.info.clockSynced === undefined ? "—" : d.info.clockSynced ? "yes" : "no"],
       ["Last seq", esc(d.lastSeq ?? "—")],
       ["Outbox depth", d.metrics ? esc(d.metrics.outbox.depth) : "—"],
+      [
+        "Bookings waiting for the bureau",
+        d.metrics && d.metrics.bookings
+          ? `${esc(d.metrics.bookings.spoolDepth)}${d.metrics.bookings.oldestUnsentAgeS !== null ? ` (oldest ${Math.round(d.metrics.bookings.oldestUnsentAgeS / 60)} min${d.metrics.bookings.oldestUnsentAgeS >= 3600 ? ` <span class="badge warn">stuck</span>` : ""})` : ""}`
+          : "—",
+      ],
     ])}</div></div></div>
     <h2>Availability ${esc(av.month)}</h2><table><thead><tr><th>Day</th><th class="num">Uptime</th><th class="num">Power min</th><th class="num">Network min</th><th class="num">Agent min</th><th class="num">Dark, unreported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead><tbody>${days || `<tr><td colspan="8" class="muted">not computed yet</td></tr>`}</tbody></table>
     <h2>Recent events</h2><table><thead><tr><th class="num">Seq</th><th>Time</th><th>Type</th><th>Data</th></tr></thead><tbody>${events || `<tr><td colspan="4" class="muted">none</td></tr>`}</tbody></table>
