@@ -119,9 +119,17 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
     {
       method: "GET",
       path: "/alerts/:id/history",
-      handle: async (r) => ({
-        json: { alert: r.params.id, events: await d.storage.alertEvents(r.params.id ?? "") },
-      }),
+      handle: async (r) => {
+        const id = r.params.id ?? "";
+        if (r.who.district !== undefined) {
+          // A district user reads the history of their district's alerts only.
+          const known =
+            [...d.engine.open.values()].find((a) => a.id === id) ??
+            (await d.storage.loadAlerts(d.now() - 90 * 86_400_000, 100_000)).find((a) => a.id === id);
+          if (!known || !visible(r, known)) throw d.fail(404, `no alert ${id}`);
+        }
+        return { json: { alert: id, events: await d.storage.alertEvents(id) } };
+      },
     },
     {
       method: "POST",
