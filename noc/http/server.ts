@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Registry } from "prom-client";
+import { readBody } from "../../contract/http-body.js";
 import type { AuthGate } from "../auth/gate.js";
 import { Api, HttpError } from "./api.js";
 import type { SseHub } from "./sse.js";
@@ -123,7 +124,8 @@ export class DashboardServer {
         this.sse.add(res, who.district);
         return;
       }
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_BODY);
+      if (body === undefined) throw new HttpError(413, "request body too large");
       const result = await this.api.handle(
         req.method ?? "GET",
         url.pathname,
@@ -155,22 +157,4 @@ export class DashboardServer {
       res.end(JSON.stringify({ error: e instanceof HttpError ? e.message : "internal error" }));
     }
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, "request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }

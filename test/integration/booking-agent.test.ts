@@ -197,10 +197,7 @@ describe("arrest booking on a real agent", () => {
 
     // Nothing personal in the log or over MQTT, and no image bytes (no long base64 runs).
     await eventually(
-      () =>
-        station.mqtt.messages.some(
-          (m) => m.topic.endsWith("/metrics") && (m.payload["bookings"] as object | undefined),
-        ),
+      () => station.mqtt.messages.some((m) => m.topic.endsWith("/metrics") && m.payload["bookings"]),
       10_000,
     );
     for (const text of [station.agent.output, station.mqttText()]) {
