@@ -40,6 +40,7 @@ function alertTable(title, list, actions, id) {
     <th>Alert</th><th>Where</th><th>Since</th><th>State</th><th></th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- called by the router in app.js
 async function viewAlerts() {
   const a = await get("/api/v1/alerts?hours=24");
   const windows = a.maintenance
