@@ -76,6 +76,7 @@ interface ServeFlags {
   retentionDays: number;
   rollupInterval: number;
   logLevel: string;
+  alerts?: string;
   allowedHosts?: string[];
   trustedProxies?: string[];
   proxyUserHeader?: string;
@@ -120,6 +121,7 @@ function nocOptions(f: ServeFlags): NocOptions {
         : undefined,
     rollupS: f.rollupInterval,
     logLevel: f.logLevel,
+    alertsFile: f.alerts,
   });
 }
 
@@ -143,6 +145,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGHUP", () => app.reloadAlerts());
   await app.start();
   process.stdout.write(`station-noc dashboard: ${app.url}\n`);
 }

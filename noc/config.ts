@@ -69,6 +69,8 @@ export const NocConfigFile = z
     sessionMaxHours: int(1, 24 * 7),
     tlsCert: path,
     tlsKey: path,
+    /** The alert rules file (docs/alerts.md). */
+    alerts: path,
   })
   .partial()
   .strict()

@@ -159,7 +159,7 @@ async function viewSummary() {
       <td class="num">${d.onBackup}</td><td class="num">${d.onBattery}</td><td class="num">${d.faultedDevices}</td></tr>`;
     })
     .join("");
-  $main.innerHTML = `<h1>Summary</h1>
+  $main.innerHTML = `<h1>Summary</h1><div id="summary-alerts" class="alert-strip"></div>
     <div class="tiles">${tile(s.total, "stations")}${tile(s.up, "up", "up")}${tile(s.down, "down (Last Will / shutdown)", "down")}
     ${tile(s.unknown, "unknown (silent, no Last Will)", "unknown")}${tile(s.onBackup, "on backup link", "warn")}
     ${tile(s.onBattery, "on UPS battery", "warn")}${tile(s.faultedDevices, "faulted devices", "warn")}${tile(s.stuckBookings, "stations with arrest bookings stuck over an hour", "warn")}</div>
@@ -431,12 +431,14 @@ async function render() {
     else if (path === "/stations") await viewList(params, false);
     else if (path === "/ranking") await viewRanking(params);
     else if (path === "/collector") await viewCollector();
+    else if (path === "/alerts") await viewAlerts();
     else if (path === "/audit") await viewAudit();
     else if (path.startsWith("/station/")) await viewStation(decodeURIComponent(path.slice(9)), params);
     else $main.innerHTML = `<p class="error">No such page.</p>`;
   } catch (e) {
     $main.innerHTML = `<p class="error">${esc(e.message)}</p>`;
   } finally {
+    refreshAlertBadges();
     rendering = false;
     if (again) {
       again = false;
@@ -462,6 +464,7 @@ function connectLive() {
     // Pages showing live state refetch their current page; the ranking and collector pages do not.
     if (path === "/" || path === "/dark" || path === "/stations" || path.startsWith("/station/"))
       refreshSoon();
+    else if (path === "/alerts") setTimeout(refreshSoon, 1500); // after the next alert evaluation
   });
 }
 
