@@ -5,6 +5,7 @@ import type { AvailabilityWindow, DeviceState, LinkState, Outage } from "../cont
 import { sendJson } from "./local-api.js";
 import type { LocalRoute } from "./ports.js";
 import { describeLinks } from "./links/describe.js";
+import { clockTime } from "./local-time.js";
 
 export interface StatusSnapshot {
   station: string;
@@ -111,8 +112,8 @@ export function readStatusFromDisk(station: string, dir: string): StatusSnapshot
         .get();
       if (run)
         snap.lastError = run.stopped_ms
-          ? `agent stopped at ${new Date(run.stopped_ms).toISOString()}`
-          : `agent not running; last heartbeat ${new Date(run.heartbeat_ms).toISOString()}`;
+          ? `stopped at ${clockTime(run.stopped_ms, Date.now())}`
+          : `stopped without saying so; last sign of life at ${clockTime(run.heartbeat_ms, Date.now())}`;
     } finally {
       db.close();
     }
@@ -126,38 +127,108 @@ const CAUSE_WORDS: Record<string, string> = {
   network: "network: could not reach the state data centre",
 };
 
+const KIND_WORDS: Record<string, string> = {
+  fingerprint: "fingerprint scanner",
+  printer: "slip printer",
+  ups: "UPS (battery backup)",
+};
+
+/** What a person at the station can do about a device that is not ready. */
+const DEVICE_ADVICE: Record<string, Record<string, string>> = {
+  absent: {
+    fingerprint:
+      "Plug the scanner's USB cable back in (try another USB socket). If it still says absent, call the district technician.",
+    printer:
+      "Check that the printer is switched on and its cable is plugged in. If it still says absent, call the district technician.",
+    ups: "Check the USB cable between the UPS and the computer. If it still says absent, call the district technician.",
+  },
+  faulted: {
+    fingerprint:
+      "Unplug the scanner, wait 10 seconds and plug it in again. If it stays faulty, call the district technician.",
+    printer:
+      "Check the paper and the cover, then switch the printer off and on. If it stays faulty, call the district technician.",
+    ups: "Switch the UPS off and on when the power is back. If it stays faulty, call the district technician.",
+  },
+  unavailable: {
+    any: "The computer does not allow the agent to use it. Call the district technician (run: station-agent doctor).",
+  },
+};
+
+const HEALTH_WORDS: Record<string, string> = {
+  ready: "ready",
+  busy: "working",
+  faulted: "NOT WORKING",
+  absent: "NOT CONNECTED (absent)",
+  unavailable: "CANNOT BE USED",
+};
+
+/** The configured links, as "not checked" states, for when the agent is stopped. */
+export function linksFromConfig(
+  station: string,
+  links: readonly { name: string; interface: string; role: "primary" | "backup" }[],
+  why: string,
+  now = Date.now(),
+): LinkState[] {
+  const t = new Date(now).toISOString();
+  return links.map((l) => ({
+    station,
+    link: l.name,
+    interface: l.interface,
+    role: l.role,
+    state: "unknown",
+    since: t,
+    active: false,
+    time: t,
+    reason: why,
+  }));
+}
+
+export interface RenderOptions {
+  now?: number;
+  /** IANA zone the times are shown in; the caller sets TZ to it so Date's local getters agree. */
+  timezone?: string;
+  /** Print times in UTC (tests). */
+  utc?: boolean;
+}
+
 /** Plain words for station staff who are not IT people. */
-export function renderStatus(s: StatusSnapshot, now = Date.now()): string {
+export function renderStatus(s: StatusSnapshot, o: RenderOptions | number = {}): string {
+  const opts = typeof o === "number" ? { now: o } : o;
+  const now = opts.now ?? Date.now();
+  const utc = opts.utc ?? false;
+  const at = (t: number) => clockTime(t, now, utc);
   const lines: string[] = [];
   lines.push(`Station ${s.station}${s.name ? ` (${s.name})` : ""}`);
   if (!s.running)
-    lines.push("Agent: NOT RUNNING. Ask the district technician to run: systemctl start station-agent");
+    lines.push(
+      `Agent: NOT RUNNING${s.lastError ? ` (${s.lastError})` : ""}. Ask the district technician to run: systemctl start station-agent`,
+    );
   else lines.push(`Agent: running (version ${s.version}, pid ${s.pid})`);
   if (s.running) {
     if (s.connected)
       lines.push(
-        `State NOC: CONNECTED${s.connectedSince ? ` since ${local(s.connectedSince)} (${ago(now - s.connectedSince)})` : ""}`,
+        `State NOC: CONNECTED${s.connectedSince ? ` since ${at(s.connectedSince)} (${ago(now - s.connectedSince)})` : ""}`,
       );
     else
       lines.push(
-        `State NOC: NOT CONNECTED${s.lastError ? ` (${s.lastError})` : ""}. Reports are kept and sent when the link returns.`,
+        `State NOC: NOT CONNECTED${s.lastError ? ` (${s.lastError})` : ""}. Nothing is lost: reports are kept on this computer and sent when the connection returns.`,
       );
   }
   const ob = s.outbox;
   lines.push(
     ob.depth === 0
       ? "Reports waiting to be sent: none"
-      : `Reports waiting to be sent: ${ob.depth}${ob.oldestCreatedMs ? `, oldest from ${ago(now - ob.oldestCreatedMs)} ago` : ""}`,
+      : `Reports waiting to be sent: ${ob.depth}${ob.oldestCreatedMs ? `, the oldest from ${ago(now - ob.oldestCreatedMs)} ago` : ""}`,
   );
   if (ob.dropped.metrics + ob.dropped.events > 0) {
     lines.push(
-      `Reports dropped because storage was full: ${ob.dropped.metrics} samples, ${ob.dropped.events} events`,
+      `Reports thrown away because the disk was full: ${ob.dropped.metrics} readings, ${ob.dropped.events} events`,
     );
   }
   if (s.lastOutage) {
     const o = s.lastOutage;
     lines.push(
-      `Last outage: ${CAUSE_WORDS[o.cause] ?? o.cause}${o.link ? ` on link ${o.link}` : ""}, ${local(Date.parse(o.start))} for ${ago(o.durationS * 1000)}`,
+      `Last outage: ${CAUSE_WORDS[o.cause] ?? o.cause}${o.link ? ` on link ${o.link}` : ""}, at ${at(Date.parse(o.start))} for ${ago(o.durationS * 1000)}`,
     );
   } else lines.push("Last outage: none recorded");
   if (s.uptime) {
@@ -167,20 +238,25 @@ export function renderStatus(s: StatusSnapshot, now = Date.now()): string {
       `Connected to NOC: ${fmtPct(d.nocPct)} of the last 24 h, ${fmtPct(m.nocPct)} of the last 30 days`,
     );
   }
-  lines.push(...describeLinks(s.links, now));
-  for (const d of s.devices)
-    lines.push(`Device ${d.device} (${d.kind}): ${d.health}${d.reason ? ` - ${d.reason}` : ""}`);
+  lines.push(...describeLinks(s.links, now, utc));
+  for (const d of s.devices) {
+    const kind = KIND_WORDS[d.kind] ?? d.kind;
+    const reason = d.reason ? ` (${d.reason})` : "";
+    lines.push(`${kind} ${d.device}: ${HEALTH_WORDS[d.health] ?? d.health}${reason}`);
+    const advice = DEVICE_ADVICE[d.health];
+    const tip = advice?.[d.kind] ?? advice?.any;
+    if (tip) lines.push(`  What to do: ${tip}`);
+  }
   if (s.clockSynced === false)
-    lines.push("Clock: not synchronised yet (times may be wrong; reports are marked)");
+    lines.push(
+      "Clock: not set from the internet yet, so times may be wrong. The NOC is told; nothing to do unless it lasts a day.",
+    );
+  lines.push(`Times are ${utc ? "UTC" : `station time (${opts.timezone ?? "this computer's time zone"})`}.`);
   return lines.join("\n");
 }
 
 function fmtPct(p: number | null): string {
   return p === null ? "n/a" : `${p.toFixed(2)}%`;
-}
-
-function local(ms: number): string {
-  return new Date(ms).toLocaleString("en-IN", { hour12: false });
 }
 
 export function ago(ms: number): string {

@@ -1,0 +1,105 @@
+/**
+ * `station-agent status` for station staff. Their user may not read the settings file (it holds
+ * secrets, 0640 root:station-agent), so the running agent is asked over its API socket first, which the
+ * station-api group may use; the settings file and the state directory are only the fallback for when
+ * the agent is stopped. Every way of failing ends in plain words, never "invalid configuration".
+ */
+import { resolve } from "node:path";
+import { ConfigError, EX_CONFIG, loadConfig, type LoadedConfig } from "../../config/load.js";
+import { callLocalApi } from "../api-client.js";
+import { apiSocketPath, PACKAGED_API_SOCKET } from "../local-api.js";
+import { linksFromConfig, readStatusFromDisk, renderStatus, type StatusSnapshot } from "../status.js";
+
+/** sysexits.h EX_UNAVAILABLE: nothing to show. */
+export const EX_UNAVAILABLE = 69;
+
+export interface StatusCommandOptions {
+  config: string;
+  json?: boolean;
+  socket?: string;
+}
+
+export interface StatusOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+type Asked = { snapshot: StatusSnapshot } | { error: string; code?: string };
+
+async function askAgent(socket: string): Promise<Asked> {
+  try {
+    const res = await callLocalApi(socket, { path: "/v1/status" });
+    if (res.status === 200) return { snapshot: res.body as StatusSnapshot };
+    return { error: `the agent answered ${res.status}` };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { error: err.message, ...(err.code ? { code: err.code } : {}) };
+  }
+}
+
+function unreadable(e: unknown): string | undefined {
+  if (!(e instanceof ConfigError) || e.problems.length !== 1) return undefined;
+  const m = /cannot read \((\w+)\)$/.exec(e.problems[0]!);
+  return m?.[1];
+}
+
+const WHY_NOT: Record<string, string> = {
+  EACCES: "this user is not allowed to read it",
+  ENOENT: "it does not exist",
+};
+
+export async function statusCommand(o: StatusCommandOptions): Promise<StatusOutcome> {
+  let loaded: LoadedConfig | undefined;
+  let configProblem: string | undefined;
+  try {
+    loaded = loadConfig(o.config);
+  } catch (e) {
+    const code = unreadable(e);
+    if (code === undefined) {
+      const problems = e instanceof ConfigError ? e.problems : [String(e)];
+      configProblem = `the settings file ${o.config} has mistakes:\n${problems.map((p) => `  ${p}`).join("\n")}`;
+    } else configProblem = `cannot read the settings file ${o.config}: ${WHY_NOT[code] ?? code}`;
+  }
+  const config = loaded?.config;
+  if (config) process.env.TZ = config.ledger.timezone;
+  const socket = o.socket ?? (config ? apiSocketPath(config) : PACKAGED_API_SOCKET);
+  const asked = config?.api.enabled === false && !o.socket ? undefined : await askAgent(socket);
+
+  let snapshot: StatusSnapshot | undefined;
+  if (asked && "snapshot" in asked) snapshot = asked.snapshot;
+  else if (config) {
+    try {
+      snapshot = readStatusFromDisk(config.station.id, resolve(config.storage.dir));
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      snapshot = readStatusFromDisk(config.station.id, "/nonexistent");
+      snapshot.lastError = `its saved state cannot be read (${err.code ?? err.message})`;
+    }
+    snapshot.links = linksFromConfig(config.station.id, config.links, "the agent is not running");
+  }
+
+  if (!snapshot) {
+    const lines = [`Cannot show the station's status.`];
+    if (configProblem) lines.push(`- ${configProblem[0]!.toUpperCase()}${configProblem.slice(1)}.`);
+    const failure = asked && "error" in asked ? asked : undefined;
+    if (failure?.code === "EACCES")
+      lines.push(
+        `- This user may not ask the agent (${socket}): it is not in the station-api group.`,
+        "  Ask the district technician to run: usermod -aG station-api YOUR-USER-NAME, then log out and in again.",
+      );
+    else if (failure?.code === "ENOENT" || failure?.code === "ECONNREFUSED")
+      lines.push(
+        `- The agent does not answer (${socket}): it is probably stopped.`,
+        "  Ask the district technician to run: systemctl start station-agent",
+      );
+    else if (failure) lines.push(`- The agent does not answer (${socket}): ${failure.error}.`);
+    const invalid = configProblem !== undefined && !configProblem.startsWith("cannot read");
+    return { code: invalid ? EX_CONFIG : EX_UNAVAILABLE, stdout: "", stderr: `${lines.join("\n")}\n` };
+  }
+  const tz = config?.ledger.timezone ?? process.env.TZ;
+  const text = o.json
+    ? JSON.stringify(snapshot, null, 2)
+    : renderStatus(snapshot, tz ? { timezone: tz } : {});
+  return { code: 0, stdout: `${text}\n`, stderr: "" };
+}
