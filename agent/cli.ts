@@ -167,13 +167,15 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
 
   program
     .command("watch")
-    .description("subscribe and pretty-print what a station publishes")
+    .description("print what a station publishes, one readable line per message")
     .option("-c, --config <file>", "take broker, topic root and station from this configuration")
     .option("--url <url>", "broker URL, e.g. mqtt://127.0.0.1:1883")
     .option("--root <topicRoot>", "topic root")
     .option("--station <id>", "station id, or + for all stations", "+")
-    .action(async (o: { config?: string; url?: string; root?: string; station: string }) => {
+    .option("--json", "print each message's raw payload as JSON, one per line")
+    .action(async (o: { config?: string; url?: string; root?: string; station: string; json?: boolean }) => {
       const c = o.config ? load(o.config).config : undefined;
+      if (c) process.env.TZ = c.ledger.timezone;
       const url =
         o.url ??
         (c && c.mqtt.url !== "embedded" ? c.mqtt.url : `mqtt://127.0.0.1:${c?.mqtt.embeddedPort ?? 1883}`);
@@ -182,6 +184,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
         root: o.root ?? c?.mqtt.topicRoot ?? "cctns/state",
         station: o.config && o.station === "+" ? c!.station.id : o.station,
         protocolVersion: c?.mqtt.url === "embedded" || !c ? 4 : c.mqtt.protocolVersion,
+        ...(o.json ? { json: true } : {}),
       });
     });
 

@@ -139,7 +139,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     if (c.synced === false) {
       return {
         status: "warn",
-        detail: `not synchronised (${c.how}); reports are marked untrusted until it is`,
+        detail: `not synchronised (${c.how}); times in reports may be wrong until it is`,
         fix: "check NTP: timedatectl set-ntp true, and that the NTP server is reachable",
       };
     }
