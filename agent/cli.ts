@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import {
   ConfigError,
   configJsonSchema,
@@ -158,7 +158,10 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option(...configOpt)
     .option("--json", "print the raw status as JSON")
     .option("--socket <path>", "ask the agent on this API socket (default: from the settings file)")
-    .action(async (o: { config: string; json?: boolean; socket?: string }) => {
+    .addOption(
+      new Option("--lang <language>", "en or hi (default: ui.language, then LANG)").choices(["en", "hi"]),
+    )
+    .action(async (o: { config: string; json?: boolean; socket?: string; lang?: "en" | "hi" }) => {
       const out = await statusCommand(o);
       process.stdout.write(out.stdout);
       process.stderr.write(out.stderr);

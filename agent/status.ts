@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import type { AvailabilityWindow, DeviceState, LinkState, Outage } from "../contract/index.js";
 import { sendJson } from "./local-api.js";
 import type { LocalRoute } from "./ports.js";
-import { describeLinks } from "./links/describe.js";
+import { renderStatusText, type RenderOptions } from "./status-text.js";
 import { clockTime } from "./local-time.js";
 
 export interface StatusSnapshot {
@@ -29,6 +29,8 @@ export interface StatusSnapshot {
   clockSynced: boolean | null;
   links: LinkState[];
   devices: DeviceState[];
+  /** Only when read from disk with the agent stopped: when it stopped, or its last heartbeat. */
+  lastRun?: { stoppedMs: number | null; heartbeatMs: number };
 }
 
 export function statusRoute(snapshot: () => StatusSnapshot): LocalRoute {
@@ -110,6 +112,7 @@ export function readStatusFromDisk(station: string, dir: string): StatusSnapshot
           "SELECT * FROM runs ORDER BY id DESC LIMIT 1",
         )
         .get();
+      if (run) snap.lastRun = { stoppedMs: run.stopped_ms, heartbeatMs: run.heartbeat_ms };
       if (run)
         snap.lastError = run.stopped_ms
           ? `stopped at ${clockTime(run.stopped_ms, Date.now())}`
@@ -121,46 +124,12 @@ export function readStatusFromDisk(station: string, dir: string): StatusSnapshot
   return snap;
 }
 
-const CAUSE_WORDS: Record<string, string> = {
-  power: "power cut (the computer restarted)",
-  agent: "the agent was not running",
-  network: "network: could not reach the state data centre",
-};
+export type { RenderOptions } from "./status-text.js";
 
-const KIND_WORDS: Record<string, string> = {
-  fingerprint: "fingerprint scanner",
-  printer: "slip printer",
-  ups: "UPS (battery backup)",
-};
-
-/** What a person at the station can do about a device that is not ready. */
-const DEVICE_ADVICE: Record<string, Record<string, string>> = {
-  absent: {
-    fingerprint:
-      "Plug the scanner's USB cable back in (try another USB socket). If it still says absent, call the district technician.",
-    printer:
-      "Check that the printer is switched on and its cable is plugged in. If it still says absent, call the district technician.",
-    ups: "Check the USB cable between the UPS and the computer. If it still says absent, call the district technician.",
-  },
-  faulted: {
-    fingerprint:
-      "Unplug the scanner, wait 10 seconds and plug it in again. If it stays faulty, call the district technician.",
-    printer:
-      "Check the paper and the cover, then switch the printer off and on. If it stays faulty, call the district technician.",
-    ups: "Switch the UPS off and on when the power is back. If it stays faulty, call the district technician.",
-  },
-  unavailable: {
-    any: "The computer does not allow the agent to use it. Call the district technician (run: station-agent doctor).",
-  },
-};
-
-const HEALTH_WORDS: Record<string, string> = {
-  ready: "ready",
-  busy: "working",
-  faulted: "NOT WORKING",
-  absent: "NOT CONNECTED (absent)",
-  unavailable: "CANNOT BE USED",
-};
+/** Plain words for station staff who are not IT people (English unless `lang` says otherwise). */
+export function renderStatus(s: StatusSnapshot, o: RenderOptions | number = {}): string {
+  return renderStatusText(s, typeof o === "number" ? { now: o } : o);
+}
 
 /** The configured links, as "not checked" states, for when the agent is stopped. */
 export function linksFromConfig(
@@ -181,82 +150,6 @@ export function linksFromConfig(
     time: t,
     reason: why,
   }));
-}
-
-export interface RenderOptions {
-  now?: number;
-  /** IANA zone the times are shown in; the caller sets TZ to it so Date's local getters agree. */
-  timezone?: string;
-  /** Print times in UTC (tests). */
-  utc?: boolean;
-}
-
-/** Plain words for station staff who are not IT people. */
-export function renderStatus(s: StatusSnapshot, o: RenderOptions | number = {}): string {
-  const opts = typeof o === "number" ? { now: o } : o;
-  const now = opts.now ?? Date.now();
-  const utc = opts.utc ?? false;
-  const at = (t: number) => clockTime(t, now, utc);
-  const lines: string[] = [];
-  lines.push(`Station ${s.station}${s.name ? ` (${s.name})` : ""}`);
-  if (!s.running)
-    lines.push(
-      `Agent: NOT RUNNING${s.lastError ? ` (${s.lastError})` : ""}. Ask the district technician to run: systemctl start station-agent`,
-    );
-  else lines.push(`Agent: running (version ${s.version}, pid ${s.pid})`);
-  if (s.running) {
-    if (s.connected)
-      lines.push(
-        `State NOC: CONNECTED${s.connectedSince ? ` since ${at(s.connectedSince)} (${ago(now - s.connectedSince)})` : ""}`,
-      );
-    else
-      lines.push(
-        `State NOC: NOT CONNECTED${s.lastError ? ` (${s.lastError})` : ""}. Nothing is lost: reports are kept on this computer and sent when the connection returns.`,
-      );
-  }
-  const ob = s.outbox;
-  lines.push(
-    ob.depth === 0
-      ? "Reports waiting to be sent: none"
-      : `Reports waiting to be sent: ${ob.depth}${ob.oldestCreatedMs ? `, the oldest from ${ago(now - ob.oldestCreatedMs)} ago` : ""}`,
-  );
-  if (ob.dropped.metrics + ob.dropped.events > 0) {
-    lines.push(
-      `Reports thrown away because the disk was full: ${ob.dropped.metrics} readings, ${ob.dropped.events} events`,
-    );
-  }
-  if (s.lastOutage) {
-    const o = s.lastOutage;
-    lines.push(
-      `Last outage: ${CAUSE_WORDS[o.cause] ?? o.cause}${o.link ? ` on link ${o.link}` : ""}, at ${at(Date.parse(o.start))} for ${ago(o.durationS * 1000)}`,
-    );
-  } else lines.push("Last outage: none recorded");
-  if (s.uptime) {
-    const d = s.uptime["24h"];
-    const m = s.uptime["30d"];
-    lines.push(
-      `Connected to NOC: ${fmtPct(d.nocPct)} of the last 24 h, ${fmtPct(m.nocPct)} of the last 30 days`,
-    );
-  }
-  lines.push(...describeLinks(s.links, now, utc));
-  for (const d of s.devices) {
-    const kind = KIND_WORDS[d.kind] ?? d.kind;
-    const reason = d.reason ? ` (${d.reason})` : "";
-    lines.push(`${kind} ${d.device}: ${HEALTH_WORDS[d.health] ?? d.health}${reason}`);
-    const advice = DEVICE_ADVICE[d.health];
-    const tip = advice?.[d.kind] ?? advice?.any;
-    if (tip) lines.push(`  What to do: ${tip}`);
-  }
-  if (s.clockSynced === false)
-    lines.push(
-      "Clock: not set from the internet yet, so times may be wrong. The NOC is told; nothing to do unless it lasts a day.",
-    );
-  lines.push(`Times are ${utc ? "UTC" : `station time (${opts.timezone ?? "this computer's time zone"})`}.`);
-  return lines.join("\n");
-}
-
-function fmtPct(p: number | null): string {
-  return p === null ? "n/a" : `${p.toFixed(2)}%`;
 }
 
 export function ago(ms: number): string {

@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { ConfigError, EX_CONFIG, loadConfig, type LoadedConfig } from "../../config/load.js";
 import { callLocalApi } from "../api-client.js";
+import { pickLang, type Lang } from "../i18n/index.js";
 import { apiSocketPath, PACKAGED_API_SOCKET } from "../local-api.js";
 import { linksFromConfig, readStatusFromDisk, renderStatus, type StatusSnapshot } from "../status.js";
 
@@ -17,6 +18,7 @@ export interface StatusCommandOptions {
   config: string;
   json?: boolean;
   socket?: string;
+  lang?: Lang;
 }
 
 export interface StatusOutcome {
@@ -100,6 +102,9 @@ export async function statusCommand(o: StatusCommandOptions): Promise<StatusOutc
   const tz = config?.ledger.timezone ?? process.env.TZ;
   const text = o.json
     ? JSON.stringify(snapshot, null, 2)
-    : renderStatus(snapshot, tz ? { timezone: tz } : {});
+    : renderStatus(snapshot, {
+        lang: pickLang(o.lang, config?.ui.language),
+        ...(tz ? { timezone: tz } : {}),
+      });
   return { code: 0, stdout: `${text}\n`, stderr: "" };
 }

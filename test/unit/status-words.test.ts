@@ -58,7 +58,7 @@ describe("status in plain words", () => {
 
   it("names the zone its times are in, and shows them in it", () => {
     const text = renderStatus(snapshot(), { now, timezone: "Asia/Kolkata", utc: true });
-    expect(text).toMatch(/since 09:00 \(60 min\)/);
+    expect(text).toMatch(/since 09:00 \(1 h\)/);
     expect(renderStatus(snapshot(), { now, timezone: "Asia/Kolkata" })).toMatch(
       /Times are station time \(Asia\/Kolkata\)\.$/,
     );
