@@ -8,7 +8,15 @@ export interface ApiAnswer {
 
 export function callLocalApi(
   socketPath: string,
-  o: { method?: "GET" | "POST"; path: string; token?: string; body?: unknown; timeoutMs?: number },
+  o: {
+    method?: "GET" | "POST" | "DELETE";
+    path: string;
+    token?: string;
+    body?: unknown;
+    timeoutMs?: number;
+    /** Hand back the body as bytes (a sealed record), not parsed. */
+    raw?: boolean;
+  },
 ): Promise<ApiAnswer> {
   const payload = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
   return new Promise((resolve, reject) => {
@@ -27,6 +35,7 @@ export function callLocalApi(
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
+          if (o.raw) return resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
           const text = Buffer.concat(chunks).toString("utf8");
           let body: unknown = text;
           try {

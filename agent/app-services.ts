@@ -46,6 +46,8 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
   });
   for (const k of kinds) if (k.onAttached) inventory.onChange((attached) => k.onAttached!(attached));
 
+  const booking = await buildBooking(config, core, kinds);
+
   let links: LinkMonitor | undefined;
   if (config.links.length > 0) {
     const { LinkMonitor } = await import("./links/monitor.js");
@@ -64,12 +66,45 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
   // Start order: links (the network evidence everything else leans on), the inventory, then the device
   // kinds in DEVICE_KINDS order. The agent stops them in reverse.
   return {
-    services: [...(links ? [links] : []), inventory, ...kinds.map((k) => k.service)],
-    routes: [...kinds.flatMap((k) => k.routes), ...linkRoutes],
+    services: [
+      ...(links ? [links] : []),
+      inventory,
+      ...kinds.map((k) => k.service),
+      ...(booking ? [booking] : []),
+    ],
+    routes: [...kinds.flatMap((k) => k.routes), ...(booking?.routes() ?? []), ...linkRoutes],
+    ...(booking ? { metrics: () => ({ bookings: booking.stats() }) } : {}),
     ...(power ? { power } : {}),
     devices: inventory,
     ...(links ? { links } : {}),
   };
+}
+
+/**
+ * Arrest booking (agent/booking/): built where a scanner can take prints or a bureau is configured. It
+ * captures through the fingerprint kind's service, after it in start order.
+ */
+async function buildBooking(
+  config: Config,
+  core: AgentCore,
+  kinds: BuiltDeviceKind[],
+): Promise<import("./booking/runtime.js").BookingRuntime | undefined> {
+  const capturer = kinds.map((k) => k.service).find((s) => s.name === "fingerprint") as
+    import("./devices/fingerprint-service.js").FingerprintService | undefined;
+  const slapCfg = config.booking.slapScanner;
+  if (!capturer && !slapCfg && config.booking.forward !== "https") return undefined;
+  const [{ BookingRuntime }, { LazySlapScanner }] = await Promise.all([
+    import("./booking/runtime.js"),
+    import("./booking/lazy-slap-scanner.js"),
+  ]);
+  return new BookingRuntime({
+    config,
+    clock: core.clock,
+    events: core.reporter,
+    logger: core.log.child({ service: "booking" }),
+    ...(capturer ? { capturer } : {}),
+    ...(slapCfg ? { slapScanner: new LazySlapScanner(slapCfg) } : {}),
+  });
 }
 
 function retainedWithoutDevices(r: RetainedSink): RetainedSink {

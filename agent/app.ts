@@ -7,6 +7,7 @@ import {
   type StateOnline,
   type StationTopics,
   type UptimePayload,
+  type MetricsSample,
 } from "../contract/index.js";
 import type { Config } from "../config/schema.js";
 import { SystemClock } from "./clock.js";
@@ -53,6 +54,8 @@ export interface BuiltServices {
   links?: LinkView;
   power?: PowerView;
   devices?: DeviceView;
+  /** Extra sections of the metrics sample (e.g. `bookings`: spool depth, oldest unsent age). */
+  metrics?: () => Pick<MetricsSample, "bookings">;
 }
 
 /** What services built around the core receive. */
@@ -252,7 +255,10 @@ export class StationAgent {
       this.ledger.heartbeat(this.outbox.lastSeq, this.power?.current()),
     );
     const sampler = new MetricsSampler(dir, this.outbox, this.links);
-    this.every(config.metrics.intervalMs, () => this.reporter.metrics(sampler.sample()));
+    const extraMetrics = extra?.metrics;
+    this.every(config.metrics.intervalMs, () =>
+      this.reporter.metrics({ ...sampler.sample(), ...(extraMetrics?.() ?? {}) }),
+    );
     this.every(60_000, () => this.reporter.uptime(this.uptimePayload()));
     this.every(3_600_000, () => this.outbox.pruneHistory());
     const midnight = new MidnightWatch(Date.now, (day) => this.dailyRollup(day));

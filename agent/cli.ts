@@ -195,6 +195,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   if (first === undefined || !DRIVERLESS.has(first)) {
     (await import("./cli/devices.js")).registerDeviceCommands(program);
     for (const kind of DEVICE_KINDS) await kind.commands(program);
+    (await import("./cli/booking.js")).registerBookingCommands(program);
   }
 
   program

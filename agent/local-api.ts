@@ -135,11 +135,12 @@ export class LocalApi {
         }
       }
       const path = (req.url ?? "/").split("?")[0]!;
-      const route = this.routes.get(`${req.method} ${path}`);
-      if (!route) {
-        const other = [...this.routes.values()].some((r) => r.path === path);
+      const found = this.match(req.method ?? "", path);
+      if (!found) {
+        const other = [...this.routes.values()].some((r) => matchPath(r.path, path) !== undefined);
         return sendJson(res, other ? 405 : 404, { error: other ? "method not allowed" : "no such endpoint" });
       }
+      const { route, params } = found;
       if (route.auth && !this.authorised(req.headers.authorization)) {
         return refuse(res, 401, {
           error: "missing or wrong bearer token (see the api-token file in the state dir)",
@@ -152,12 +153,26 @@ export class LocalApi {
           error: limit === 0 ? "this endpoint takes no body" : `body larger than ${limit} bytes`,
         });
       }
-      await route.handle(req, res, body);
+      await route.handle(req, res, body, params);
     } catch (e) {
       this.opts.log.error({ err: (e as Error).message, url: req.url }, "local api handler failed");
       if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
       else res.end();
     }
+  }
+
+  private match(
+    method: string,
+    path: string,
+  ): { route: LocalRoute; params: Record<string, string> } | undefined {
+    const exact = this.routes.get(`${method} ${path}`);
+    if (exact) return { route: exact, params: {} };
+    for (const route of this.routes.values()) {
+      if (route.method !== method || !route.path.includes("{")) continue;
+      const params = matchPath(route.path, path);
+      if (params) return { route, params };
+    }
+    return undefined;
   }
 
   private authorised(header: string | undefined): boolean {
@@ -181,6 +196,28 @@ export class LocalApi {
       }
     }
   }
+}
+
+/** `/v1/bookings/{id}` against `/v1/bookings/bk-1`: the params, or undefined when it does not match. */
+function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  if (pattern === path) return {};
+  const want = pattern.split("/");
+  const got = path.split("/");
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w.startsWith("{") && w.endsWith("}")) {
+      if (g === "") return undefined;
+      try {
+        params[w.slice(1, -1)] = decodeURIComponent(g);
+      } catch {
+        return undefined;
+      }
+    } else if (w !== g) return undefined;
+  }
+  return params;
 }
 
 function listen(server: Server, start: (cb: () => void) => void): Promise<void> {

@@ -70,13 +70,19 @@ export interface DeviceView {
 
 /** A route on the local API (unix socket; loopback TCP opt-in). Handlers answer with JSON via the helpers the API passes in. */
 export interface LocalRoute {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
+  /** Exact path, or with `{name}` segments (e.g. `/v1/bookings/{id}`) passed to the handler as params. */
   path: string;
   /** Station staff's tools must present the bearer token; /v1/status is open on loopback. */
   auth: boolean;
   /** Largest body accepted (413 beyond it). Default: none for GET, DEFAULT_POST_BODY (64 KiB) for POST. */
   maxBodyBytes?: number;
-  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> | void;
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    params?: Record<string, string>,
+  ): Promise<void> | void;
 }
 
 export interface Service {

@@ -213,6 +213,9 @@ function checkFiles(raw: Record<string, unknown>): string[] {
     ["mqtt.tls.key", true],
     ["mqtt.passwordFile", true],
     ["commands.nocPublicKey", false],
+    ["booking.bureau.ca", false],
+    ["booking.bureau.cert", false],
+    ["booking.bureau.key", true],
   ];
   const at = (path: string): unknown =>
     path

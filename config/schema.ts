@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DeviceConfig } from "./devices.js";
+import { BookingConfig } from "./booking.js";
 import { LinkConfig } from "./links.js";
 import { isTimeZone } from "./time-zone.js";
 
@@ -177,6 +178,7 @@ export const ConfigSchema = z
       .prefault({}),
     links: z.array(LinkConfig).default([]),
     devices: z.array(DeviceConfig).default([]),
+    booking: BookingConfig.prefault({}),
   })
   .strict()
   // Runs even when other settings are invalid (`when`), so one pass lists every problem; the value may

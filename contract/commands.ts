@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Rfc3339 } from "./envelope.js";
+import { MAX_NAME_LEN, MAX_TEXT_LEN, Rfc3339 } from "./envelope.js";
 
 /**
  * NOC -> station commands on `<root>/<station>/cmd/<name>`. Only these names exist. Replies go to the
@@ -15,6 +15,7 @@ const Base = z.strictObject({
   issuedAt: Rfc3339.describe("when the NOC issued it; the agent refuses old commands (commands.maxAgeS)"),
   sig: z
     .string()
+    .max(MAX_NAME_LEN)
     .optional()
     .describe("base64 Ed25519 signature over the canonical command, when the station requires it"),
 });
@@ -44,10 +45,10 @@ export const COMMAND_SCHEMAS = {
 } as const;
 
 export const CommandReply = z.object({
-  id: z.string().describe("the command's id"),
+  id: z.string().max(MAX_NAME_LEN).describe("the command's id"),
   ok: z.boolean().describe("whether the command ran"),
   time: Rfc3339.describe("when the agent answered"),
-  error: z.string().optional().describe("why not, when ok is false"),
+  error: z.string().max(MAX_TEXT_LEN).optional().describe("why not, when ok is false"),
   result: z.unknown().optional().describe("the command's result when ok: see each command"),
 });
 export type CommandReply = z.infer<typeof CommandReply>;
@@ -66,7 +67,7 @@ export type SeqRange = z.infer<typeof SeqRange>;
  */
 export const ResendResult = z.object({
   republished: z.number().int().nonnegative().meta({ description: "messages sent again", unit: "count" }),
-  gone: z.array(SeqRange).describe("ranges the station no longer has: count them as lost"),
+  gone: z.array(SeqRange).max(10_000).describe("ranges the station no longer has: count them as lost"),
   nextFromSeq: z
     .number()
     .int()
@@ -80,17 +81,18 @@ export type ResendResult = z.infer<typeof ResendResult>;
 export const DiagnoseResult = z.object({
   ok: z.boolean().describe("false when any check failed"),
   time: Rfc3339.describe("when the checks ran"),
-  configPath: z.string().describe("the configuration file the agent runs with"),
+  configPath: z.string().max(MAX_TEXT_LEN).describe("the configuration file the agent runs with"),
   checks: z
     .array(
       z.object({
-        id: z.string().describe("stable check id, e.g. broker, clock, disk, scanner1"),
-        title: z.string().describe("what was checked, in words"),
+        id: z.string().max(MAX_NAME_LEN).describe("stable check id, e.g. broker, clock, disk, scanner1"),
+        title: z.string().max(MAX_TEXT_LEN).describe("what was checked, in words"),
         status: z.enum(["ok", "warn", "fail", "skip"]).describe("the outcome"),
-        detail: z.string().describe("what was found"),
-        fix: z.string().optional().describe("what to do about it, when not ok"),
+        detail: z.string().max(MAX_TEXT_LEN).describe("what was found"),
+        fix: z.string().max(MAX_TEXT_LEN).optional().describe("what to do about it, when not ok"),
       }),
     )
+    .max(200)
     .describe("one entry per check, in the order they ran"),
 });
 export type DiagnoseResult = z.infer<typeof DiagnoseResult>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DeviceHealth, DeviceKind } from "./device.js";
-import { DurableEnvelope, Rfc3339 } from "./envelope.js";
+import { DurableEnvelope, MAX_NAME_LEN, MAX_TEXT_LEN, Rfc3339 } from "./envelope.js";
 import { LinkHealth } from "./link.js";
 import { AvailabilityWindow, Outage } from "./messages.js";
 
@@ -11,7 +11,7 @@ import { AvailabilityWindow, Outage } from "./messages.js";
  */
 
 const iso = (description: string) => Rfc3339.meta({ description });
-const text = (description: string) => z.string().meta({ description });
+const text = (description: string) => z.string().max(MAX_TEXT_LEN).meta({ description });
 const Role = z.enum(["primary", "backup"]).meta({ description: "the link's configured role" });
 /** What the link prober saw when it decided: interface state, addresses, recent probe results. */
 const Evidence = z
@@ -91,7 +91,11 @@ const DeviceTransition = z.object({
 });
 
 const DeviceHotplug = z.object({
-  device: z.string().nullable().meta({ description: "configured device id it matches, or null" }),
+  device: z
+    .string()
+    .max(MAX_NAME_LEN)
+    .nullable()
+    .meta({ description: "configured device id it matches, or null" }),
   configured: z.boolean().meta({ description: "whether a configured device claims it" }),
   kind: z.enum(["serial", "hid", "printer"]).meta({ description: "kind of device node" }),
   path: text("device node, e.g. /dev/ttyUSB0"),
@@ -153,6 +157,58 @@ const MainsRestored = PowerChange.extend({
   onBatteryS: z.number().nonnegative().meta({ description: "time spent on battery", unit: "s" }),
 });
 
+/** Arrest bookings (agent/booking): ids, counts, quality and times only; never a name or an image. */
+const BookingId = text("booking id, bk- and 20 hex digits");
+const BookingPlan = z.enum(["tenprint-flat", "tenprint-rolled", "slaps"]);
+const Tcn = text("ANSI/NIST-ITL transaction control number (1.009)");
+
+const BookingStarted = z.object({
+  booking: BookingId,
+  plan: BookingPlan,
+  positions: z.number().int().positive().meta({ description: "positions the plan takes" }),
+});
+
+const BookingSealed = z.object({
+  booking: BookingId,
+  tcn: Tcn,
+  plan: BookingPlan,
+  impressions: z.number().int().nonnegative().meta({ description: "images in the record" }),
+  annotated: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: "fingers marked amputated or unable to print" }),
+  flagged: z.number().int().nonnegative().meta({ description: "kept after the retake limit, below quality" }),
+  quality: z
+    .object({ min: z.number(), mean: z.number(), max: z.number() })
+    .nullable()
+    .meta({ description: "spread of the kept images' quality scores (0-100)" }),
+  durationS: z.number().nonnegative().meta({ description: "from start to seal", unit: "s" }),
+  bytes: z.number().int().nonnegative().meta({ description: "size of the encrypted record", unit: "B" }),
+  sealMs: z.number().nonnegative().meta({ description: "time to build and encrypt the record", unit: "ms" }),
+});
+
+const BookingForwarded = z.object({
+  booking: BookingId,
+  tcn: Tcn,
+  bytes: z.number().int().nonnegative().meta({ unit: "B" }),
+  by: z.enum(["bureau", "cctns-client"]).optional().meta({ description: "who gave the receipt" }),
+  attempts: z.number().int().positive().optional(),
+  status: z.number().int().optional().meta({ description: "the bureau's HTTP status" }),
+  waitS: z.number().nonnegative().meta({ description: "from seal to receipt", unit: "s" }),
+  uploadMs: z.number().nonnegative().optional().meta({ unit: "ms" }),
+});
+
+const BookingFailed = z.object({
+  booking: BookingId,
+  tcn: Tcn.optional(),
+  stage: z.enum(["seal", "spool", "forward"]).meta({ description: "what failed" }),
+  attempts: z.number().int().positive().optional(),
+  error: text("error code or message (no personal data)"),
+});
+
+const BookingAbandoned = z.object({ booking: BookingId, plan: BookingPlan });
+
 /** Every event type and the schema of its `data`. The order is the order of docs/mqtt.md. */
 export const EVENT_DATA = {
   "agent.started": AgentStarted,
@@ -183,6 +239,11 @@ export const EVENT_DATA = {
   "power.battery-low": PowerChange,
   "power.shutdown-imminent": PowerChange,
   "power.mains-restored": MainsRestored,
+  "booking.started": BookingStarted,
+  "booking.sealed": BookingSealed,
+  "booking.forwarded": BookingForwarded,
+  "booking.failed": BookingFailed,
+  "booking.abandoned": BookingAbandoned,
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 export type EventType = keyof typeof EVENT_DATA;
@@ -194,7 +255,10 @@ export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
  * Event types are dotted lowercase names. The envelope accepts any such name, so that a NOC older than
  * the agent still stores a new type; `checkEventData` says whether the data matches its type's schema.
  */
-export const EventTypeName = z.string().regex(/^[a-z]+(\.[a-z0-9-]+)*$/);
+export const EventTypeName = z
+  .string()
+  .max(MAX_NAME_LEN)
+  .regex(/^[a-z]+(\.[a-z0-9-]+)*$/);
 
 export const EventPayload = DurableEnvelope.extend({
   type: EventTypeName.describe("what happened: one of the event types below"),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Rfc3339, StationId } from "./envelope.js";
+import { MAX_NAME_LEN, MAX_TEXT_LEN, Rfc3339, StationId } from "./envelope.js";
 
 export const LinkHealth = z.enum(["up", "degraded", "down", "unknown"]);
 export type LinkHealth = z.infer<typeof LinkHealth>;
@@ -27,8 +27,8 @@ export type LinkFigures = z.infer<typeof LinkFigures>;
 /** Retained on `<root>/<station>/link/<name>`, published when the state changes. */
 export const LinkState = z.object({
   station: StationId.describe("station id; the same as the topic level"),
-  link: z.string().describe("configured link name; the same as the topic level"),
-  interface: z.string().describe("network interface, e.g. eth0 or wwan0"),
+  link: z.string().max(MAX_NAME_LEN).describe("configured link name; the same as the topic level"),
+  interface: z.string().max(MAX_NAME_LEN).describe("network interface, e.g. eth0 or wwan0"),
   role: z.enum(["primary", "backup"]).describe("configured role"),
   state: LinkHealth.describe(
     "up, degraded (loss or delay over the thresholds), down, or unknown (not probed yet)",
@@ -39,13 +39,13 @@ export const LinkState = z.object({
   figures: LinkFigures.optional().describe("probe figures over the sliding window"),
   interfaceState: z
     .object({
-      operstate: z.string().describe("kernel operstate: up, down, dormant, ..."),
+      operstate: z.string().max(MAX_NAME_LEN).describe("kernel operstate: up, down, dormant, ..."),
       carrier: z.boolean().nullable().describe("cable or radio carrier; null when the kernel does not say"),
-      addresses: z.array(z.string()).describe("IP addresses on the interface"),
+      addresses: z.array(z.string().max(MAX_NAME_LEN)).max(64).describe("IP addresses on the interface"),
     })
     .optional()
     .describe("what the kernel says about the interface"),
-  reason: z.string().optional().describe("why it is not up, in words"),
+  reason: z.string().max(MAX_TEXT_LEN).optional().describe("why it is not up, in words"),
 });
 export type LinkState = z.infer<typeof LinkState>;
 

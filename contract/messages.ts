@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { DurableEnvelope, Rfc3339, StationId } from "./envelope.js";
+import {
+  DurableEnvelope,
+  MAX_DEVICES,
+  MAX_LINKS,
+  MAX_NAME_LEN,
+  MAX_TEXT_LEN,
+  Rfc3339,
+  StationId,
+} from "./envelope.js";
 import { InventoryEntry } from "./device.js";
 import { LinkHealth, LinkSummary } from "./link.js";
 
@@ -7,25 +15,29 @@ import { LinkHealth, LinkSummary } from "./link.js";
 export const StateOnline = z.object({
   online: z.literal(true).describe("the birth: the agent is connected"),
   station: StationId.describe("station id; the same as the topic level"),
-  name: z.string().optional().describe("station name from the configuration"),
-  district: z.string().optional().describe("district from the configuration"),
-  bootId: z.string().describe("kernel boot id; a new one means the PC rebooted"),
+  name: z.string().max(200).optional().describe("station name from the configuration"),
+  district: z.string().max(100).optional().describe("district from the configuration"),
+  bootId: z.string().max(MAX_NAME_LEN).describe("kernel boot id; a new one means the PC rebooted"),
   bootTime: Rfc3339.describe("when the PC booted"),
-  agentVersion: z.string().describe("station-agent version"),
-  configHash: z.string().describe("hash of the configuration file; changes when someone edits it"),
+  agentVersion: z.string().max(MAX_NAME_LEN).describe("station-agent version"),
+  configHash: z
+    .string()
+    .max(MAX_NAME_LEN)
+    .describe("hash of the configuration file; changes when someone edits it"),
   startedAt: Rfc3339.describe("when the agent process started"),
   time: Rfc3339.describe("when this birth was built"),
   clockSynced: z.boolean().describe("whether the PC clock is NTP-synchronised"),
   links: z
     .array(
       z.object({
-        name: z.string().describe("configured link name"),
+        name: z.string().max(MAX_NAME_LEN).describe("configured link name"),
         role: z.enum(["primary", "backup"]).describe("configured role"),
         state: LinkHealth.describe("current health"),
       }),
     )
+    .max(MAX_LINKS)
     .describe("every configured network link"),
-  devices: z.array(InventoryEntry).describe("every configured device"),
+  devices: z.array(InventoryEntry).max(MAX_DEVICES).describe("every configured device"),
 });
 export const StateOffline = z.object({
   online: z.literal(false).describe("the agent is not connected"),
@@ -51,7 +63,11 @@ export const Outage = z.object({
   cause: OutageCause.describe(
     "power: the PC rebooted; agent: same boot, the agent was not running; network: the agent ran but could not reach the broker",
   ),
-  link: z.string().optional().describe("for network: the link that failed, when the link monitor knows it"),
+  link: z
+    .string()
+    .max(MAX_NAME_LEN)
+    .optional()
+    .describe("for network: the link that failed, when the link monitor knows it"),
   evidence: z
     .record(z.string(), z.unknown())
     .describe("what the classification rests on: boot ids, last heartbeat, power state, link reasons"),
@@ -78,7 +94,7 @@ export const MetricsPayload = DurableEnvelope.extend({
     .describe("the station PC"),
   disk: z
     .object({
-      path: z.string().describe("the agent's state directory"),
+      path: z.string().max(MAX_TEXT_LEN).describe("the agent's state directory"),
       freeBytes: n("free space on its file system", "B"),
       totalBytes: n("size of that file system", "B"),
     })
@@ -107,6 +123,15 @@ export const MetricsPayload = DurableEnvelope.extend({
     .record(z.string(), LinkSummary)
     .optional()
     .describe("per configured link name; absent when no links are configured"),
+  bookings: z
+    .object({
+      spoolDepth: count("sealed arrest bookings not yet received by the bureau"),
+      spoolBytes: z.number().int().nonnegative().meta({ description: "their size", unit: "B" }),
+      oldestUnsentAgeS: n("age of the oldest of them; null when none waits", "s").nullable(),
+      openSessions: count("bookings started and not yet sealed"),
+    })
+    .optional()
+    .describe("arrest bookings (agent/booking); absent on stations that take none"),
 });
 export type MetricsPayload = z.infer<typeof MetricsPayload>;
 /** A metrics sample as the agent measures it; the reporter adds the durable envelope. */

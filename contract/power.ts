@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Rfc3339, StationId } from "./envelope.js";
+import { MAX_TEXT_LEN, Rfc3339, StationId } from "./envelope.js";
 
 /** Retained on `<root>/<station>/power`. */
 export const PowerState = z.object({
@@ -17,6 +17,6 @@ export const PowerState = z.object({
     .enum(["online", "on-battery", "battery-low", "shutdown-imminent", "unavailable"])
     .describe("online (on mains); on-battery; battery-low; shutdown-imminent; unavailable (no UPS readable)"),
   since: Rfc3339.describe("when it entered this state"),
-  reason: z.string().optional().describe("why the UPS is unavailable, in words"),
+  reason: z.string().max(MAX_TEXT_LEN).optional().describe("why the UPS is unavailable, in words"),
 });
 export type PowerState = z.infer<typeof PowerState>;

@@ -9,6 +9,8 @@ import { StationCommands } from "./station-commands.js";
 import { Fleet, type RegistryEntry } from "./fleet.js";
 import { GapRepair } from "./gap-repair.js";
 import type { GapRow } from "./model.js";
+import { AuthGate } from "./auth/gate.js";
+import { AuthStore } from "./auth/store.js";
 import { Api } from "./http/api.js";
 import { DashboardServer } from "./http/server.js";
 import { SseHub } from "./http/sse.js";
@@ -46,7 +48,17 @@ export interface NocOptions {
   silentAfterS: number;
   registry?: Map<string, RegistryEntry>;
   privateKey?: KeyObject;
+  /** A static bearer token with the admin role (scripts); stored API tokens are the better way. */
   adminToken?: string;
+  /** Host header names the dashboard answers to; default: loopback names, this host's name, httpHost. */
+  allowedHosts?: string[];
+  /** Reverse proxies whose proxyUserHeader names an already authenticated user. */
+  trustedProxies: string[];
+  proxyUserHeader?: string;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  /** PEM certificate and key (contents): the dashboard speaks HTTPS itself. */
+  tls?: { cert: string; key: string };
   flushMs: number;
   livenessFlushMs: number;
   gapGraceS: number;
@@ -79,6 +91,9 @@ export function defaultOptions(over: Partial<NocOptions> = {}): NocOptions {
     refreshS: 5,
     retentionDays: 90,
     logLevel: "info",
+    trustedProxies: [],
+    sessionIdleMinutes: 30,
+    sessionMaxHours: 12,
     ...over,
   };
 }
@@ -90,6 +105,13 @@ export function loadPrivateKey(path: string): KeyObject {
 }
 
 const HEARTBEAT = "collector.heartbeat";
+
+/** The names a browser on this machine or the LAN uses for the dashboard when none are configured. */
+export function defaultAllowedHosts(httpHost: string): string[] {
+  const hosts = ["localhost", "127.0.0.1", "::1", hostname().toLowerCase()];
+  if (httpHost !== "0.0.0.0" && httpHost !== "::") hosts.push(httpHost.toLowerCase());
+  return hosts;
+}
 
 /** The station-noc composition root: builds every part and owns start/stop order. */
 export class NocApp {
@@ -105,6 +127,8 @@ export class NocApp {
   readonly rollup: Rollup;
   readonly sse: SseHub;
   readonly server: DashboardServer;
+  readonly auth: AuthStore;
+  readonly gate: AuthGate;
   url = "";
   /** Settles once the collector is subscribed (the broker may be down at start; the dashboard is up anyway). */
   ready: Promise<void> = Promise.resolve();
@@ -176,9 +200,21 @@ export class NocApp {
       timeZone: o.timeZone,
       now,
       beforeCompute: () => this.flush(true),
+      retentionDays: o.retentionDays,
     });
-    this.sse = new SseHub(() => summary(this.fleet));
+    this.sse = new SseHub((district) => summary(this.fleet, district));
     this.fleet.onChange((c) => this.sse.change(c));
+    this.auth = new AuthStore(this.storage, now);
+    this.gate = new AuthGate(this.auth, {
+      allowedHosts: o.allowedHosts ?? defaultAllowedHosts(o.httpHost),
+      trustedProxies: o.trustedProxies,
+      proxyUserHeader: o.proxyUserHeader,
+      idleMs: o.sessionIdleMinutes * 60_000,
+      maxAgeMs: o.sessionMaxHours * 3600_000,
+      tls: o.tls !== undefined,
+      adminToken: o.adminToken,
+      now,
+    });
     const api = new Api({
       fleet: this.fleet,
       storage: this.storage,
@@ -186,7 +222,10 @@ export class NocApp {
       commands: this.commands,
       timeZone: o.timeZone,
       now,
-      adminToken: o.adminToken,
+      audit: (who, action, target, result, detail = "") =>
+        this.auth
+          .audit({ actor: who.name, action, target, result, detail, address: who.address ?? "" })
+          .catch((e: unknown) => this.log.error({ err: String(e), action }, "audit write failed")),
       status: () => ({
         instance: o.instance,
         mqttConnected: this.bus.connected,
@@ -200,7 +239,7 @@ export class NocApp {
         commandsInFlight: this.commands.inFlight(),
       }),
     });
-    this.server = new DashboardServer(api, this.sse, this.log);
+    this.server = new DashboardServer(api, this.sse, this.log, this.gate, o.tls);
   }
 
   async start(): Promise<void> {
@@ -243,6 +282,9 @@ export class NocApp {
     if (o.role === "dashboard" || o.shareGroup === undefined) {
       this.every(o.rollupS * 1000, () => this.rollup.tick());
       this.every(6 * 3600_000, () => this.storage.prune(Date.now() - o.retentionDays * 86_400_000));
+      this.every(3600_000, () =>
+        this.auth.pruneSessions(o.sessionIdleMinutes * 60_000, o.sessionMaxHours * 3600_000),
+      );
       void this.rollup
         .tick()
         .catch((e: unknown) => this.log.warn({ err: String(e) }, "availability rollup failed"));

@@ -161,7 +161,9 @@ export class BrokerConnection implements NocBus {
    * carries on at once, and the parked packet is sent when the consumer calls ack.
    */
   private interceptAcks(client: MqttClient): SendPacket {
-    const internals = client as unknown as { _sendPacket: SendPacket };
+    const internals = client as unknown as { _sendPacket?: SendPacket };
+    if (typeof internals._sendPacket !== "function")
+      throw new Error("this mqtt.js has no _sendPacket: holding PUBACKs needs the pinned mqtt version");
     const send = internals._sendPacket.bind(client);
     internals._sendPacket = (packet, cb, ...rest) => {
       const id = packet.messageId;
@@ -189,11 +191,6 @@ export class BrokerConnection implements NocBus {
         send(state);
       }
     };
-  }
-
-  /** PUBACKs parked and not yet released (tests, the collector's status). */
-  get heldAcks(): number {
-    return this.held.size;
   }
 
   private need(): MqttClient {

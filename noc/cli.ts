@@ -3,14 +3,16 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import pino from "pino";
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { readSecret, writeSecret } from "./secret-file.js";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { COMMAND_NAMES, DEFAULT_TOPIC_ROOT, TOPIC_LEVEL } from "../contract/index.js";
+import { COMMAND_NAMES, DEFAULT_TOPIC_ROOT, parseTopic, TOPIC_LEVEL } from "../contract/index.js";
 import { defaultOptions, loadPrivateKey, NocApp, type NocOptions } from "./app.js";
 import { StationCommands } from "./station-commands.js";
 import { BrokerConnection } from "./broker-connection.js";
+import { addAccessCommands } from "./auth/cli.js";
+import { ConfigError, EX_CONFIG, loadConfigFile, mergeFlags, storageOption } from "./config.js";
 import { loadRegistry } from "./registry.js";
 
 const int = (min: number, max: number) => (v: string) => {
@@ -24,6 +26,11 @@ const level = (v: string) => {
   return v;
 };
 const secret = (path: string) => readSecret(path, "secret file").trim();
+const list = (v: string) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function mqttOptions(cmd: Command): Command {
   return cmd
@@ -69,6 +76,14 @@ interface ServeFlags {
   retentionDays: number;
   rollupInterval: number;
   logLevel: string;
+  allowedHosts?: string[];
+  trustedProxies?: string[];
+  proxyUserHeader?: string;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  config?: string;
 }
 
 function nocOptions(f: ServeFlags): NocOptions {
@@ -94,12 +109,29 @@ function nocOptions(f: ServeFlags): NocOptions {
     privateKey: f.privateKey ? loadPrivateKey(f.privateKey) : undefined,
     adminToken: f.adminTokenFile ? secret(f.adminTokenFile) : undefined,
     retentionDays: f.retentionDays,
+    allowedHosts: f.allowedHosts,
+    trustedProxies: f.trustedProxies ?? [],
+    proxyUserHeader: f.proxyUserHeader,
+    sessionIdleMinutes: f.sessionIdleMinutes,
+    sessionMaxHours: f.sessionMaxHours,
+    tls:
+      f.tlsCert && f.tlsKey
+        ? { cert: readFileSync(f.tlsCert, "utf8"), key: readSecret(f.tlsKey, "TLS key") }
+        : undefined,
     rollupS: f.rollupInterval,
     logLevel: f.logLevel,
   });
 }
 
+/** The flags with the config file (--config) under them; a bad file is a ConfigError (exit 78). */
+function withConfig<F extends { config?: string }>(flags: F, cmd: Command): F {
+  if (!flags.config) return flags;
+  return mergeFlags(flags, loadConfigFile(flags.config), (k) => cmd.getOptionValueSource(k));
+}
+
 async function serve(flags: ServeFlags): Promise<void> {
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
+    throw new ConfigError("--tls-cert and --tls-key go together");
   const app = new NocApp(nocOptions(flags));
   let stopping = false;
   const stop = async (signal: string) => {
@@ -141,7 +173,10 @@ async function sendCommand(
     now: Date.now,
     protocol: o.mqttProtocol,
   });
-  bus.onMessage((m) => commands.onReply(m.payload, m.correlationData));
+  bus.onMessage((m) => {
+    const t = parseTopic(o.root, m.topic);
+    if (t?.kind === "reply") commands.onReply(t.station, m.payload, m.correlationData);
+  });
   try {
     await bus.start();
     await bus.subscribe(commands.replyFilter, 1);
@@ -191,11 +226,7 @@ export function program(): Command {
       int(1, 600),
       5,
     )
-    .addOption(
-      new Option("--storage <spec>", "SQLite file or postgres://... URL (?schema=name)")
-        .default("station-noc.db")
-        .env("STATION_NOC_STORAGE"),
-    )
+    .addOption(storageOption())
     .option("--http-host <addr>", "dashboard address", "127.0.0.1")
     .option("--http-port <port>", "dashboard port", int(0, 65535), 8790)
     .option("--time-zone <tz>", "days and months of the availability figures", "Asia/Kolkata")
@@ -205,7 +236,16 @@ export function program(): Command {
     .option("--retention-days <n>", "keep events and change history this long", int(1, 3650), 90)
     .option("--rollup-interval <s>", "recompute today's availability this often", int(10, 3600), 300)
     .option("--log-level <level>", "pino log level", "info")
-    .action((flags: ServeFlags) => serve(flags));
+    .option("--allowed-hosts <names>", "Host header names the dashboard answers to (comma-separated)", list)
+    .option("--trusted-proxies <addrs>", "reverse proxy addresses trusted for --proxy-user-header", list)
+    .option("--proxy-user-header <name>", "header naming the user the reverse proxy authenticated")
+    .option("--session-idle-minutes <n>", "sign a browser out after this long unused", int(1, 1440), 30)
+    .option("--session-max-hours <n>", "sign a browser out this long after login", int(1, 168), 12)
+    .option("--tls-cert <path>", "PEM certificate: serve the dashboard over HTTPS")
+    .option("--tls-key <path>", "PEM private key for --tls-cert")
+    .option("--config <file>", "YAML file whose keys are these flags in camelCase; flags override it")
+    .action((flags: ServeFlags, cmd: Command) => serve(withConfig(flags, cmd)));
+  addAccessCommands(p);
   mqttOptions(
     p
       .command("command <station> <name>")
@@ -230,6 +270,6 @@ if (import.meta.url === entry) {
     .parseAsync(process.argv)
     .catch((e: unknown) => {
       process.stderr.write(`station-noc: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(1);
+      process.exit(e instanceof ConfigError ? EX_CONFIG : 1);
     });
 }

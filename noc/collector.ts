@@ -67,7 +67,7 @@ export class Collector {
       const v = validateMessage(this.options.root, m.topic, m.payload);
       if (!v.ok) return this.reject(m.topic, v.reason, v.detail, now);
       if (!v.message) {
-        if (v.other === "reply") this.commands.onReply(m.payload, m.correlationData);
+        if (v.other === "reply") this.commands.onReply(v.station, m.payload, m.correlationData);
         this.stats.ignored++;
         return;
       }

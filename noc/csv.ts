@@ -7,7 +7,8 @@ export function csvLine(values: (string | number | null | undefined)[]): string 
       if (v === null || v === undefined) return "";
       const s = String(v);
       // Quote separators and quotes; prefix formula starters so a spreadsheet does not evaluate them.
-      const safe = /^[=+\-@]/.test(s) && typeof v === "string" ? `'${s}` : s;
+      // A leading TAB or CR is one too: spreadsheets strip it and then read the formula behind it.
+      const safe = /^[=+\-@\t\r]/.test(s) && typeof v === "string" ? `'${s}` : s;
       return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
     })
     .join(",");

@@ -1,4 +1,5 @@
 import type { DeviceState, LinkState, Outage, StatePayload } from "../contract/index.js";
+import { MAX_DEVICES, MAX_LINKS } from "../contract/index.js";
 import type { GapRow, ProbableCause, StationRow, Status } from "./model.js";
 import { guessCause } from "./probable-cause.js";
 import { SeqTracker } from "./seq-tracker.js";
@@ -234,6 +235,10 @@ export class Fleet {
   private link(live: Live, p: LinkState, now: number): void {
     const row = live.row;
     const prev = row.info.links[p.link];
+    if (!prev && Object.keys(row.info.links).length >= MAX_LINKS) {
+      this.stats.reject(`${row.id}/link/${p.link}`, "too-many-links", `more than ${MAX_LINKS} links`, now);
+      return;
+    }
     row.info.links[p.link] = p;
     if (prev && prev.state === p.state && prev.active === p.active && prev.role === p.role) return;
     const at = clampSince(p.since, live.linkAt.get(p.link) ?? 0, now);
@@ -251,6 +256,11 @@ export class Fleet {
 
   private device(row: StationRow, p: DeviceState, now: number): void {
     const prev = row.info.devices[p.device];
+    if (!prev && Object.keys(row.info.devices).length >= MAX_DEVICES) {
+      const detail = `more than ${MAX_DEVICES} devices`;
+      this.stats.reject(`${row.id}/device/${p.device}`, "too-many-devices", detail, now);
+      return;
+    }
     row.info.devices[p.device] = p;
     if (prev && prev.health === p.health) return;
     const at = clampSince(p.since, 0, now);
@@ -290,8 +300,8 @@ export class Fleet {
     row.lastSeq = live.seq.highest;
     if (m.kind === "metrics") {
       if (!p.historical) {
-        const { time, host, outbox, dropped, agent, links } = m.payload;
-        row.info.metrics = { time, host, outbox, dropped, agent, links };
+        const { time, host, outbox, dropped, agent, links, bookings } = m.payload;
+        row.info.metrics = { time, host, outbox, dropped, agent, links, ...(bookings ? { bookings } : {}) };
       }
     } else {
       const e = m.payload;
@@ -307,7 +317,7 @@ export class Fleet {
       // Events are what is stored per message; metrics only update the station's liveness.
       if (!e.historical) this.out.durableTime(time);
       const checked = m.checked;
-      if (checked.ok && checked.event.type === "outage") this.outage(row.id, checked.event.data, e.seq);
+      if (checked.ok && checked.event.type === "outage") this.outage(row.id, checked.event.data, e.seq, now);
     }
     // A new gap must survive a restart together with the seq that revealed it.
     this.out.station(row, v.newGap !== undefined || v.reset === true);
@@ -315,9 +325,15 @@ export class Fleet {
     return { gap: v.newGap, filled: v.filled };
   }
 
-  private outage(station: string, o: Outage, seq: number): void {
+  private outage(station: string, o: Outage, seq: number, now: number): void {
     const start = Date.parse(o.start);
     const end = Date.parse(o.end);
+    const implausible = implausibleSpan(start, end, now);
+    if (implausible) {
+      // Stored as an event (it was delivered), but it neither counts as downtime nor triggers a rollup.
+      this.stats.reject(`${station}/event/${seq}`, "implausible-outage", implausible, now);
+      return;
+    }
     this.out.pending.outages.push({
       station,
       start,
@@ -442,4 +458,17 @@ export class Fleet {
 function clampSince(since: string, notBefore: number, now: number): number {
   const t = Date.parse(since);
   return Math.min(now, Math.max(notBefore, Number.isFinite(t) ? t : now));
+}
+
+/** Nothing the agent records predates the product; a clock may run ahead of the NOC's by under a day. */
+export const OUTAGE_EPOCH = Date.parse("2020-01-01T00:00:00Z");
+const AHEAD_MS = 86_400_000;
+
+/** Why an outage record cannot be true (year 0000, ends before it starts, in the future), or undefined. */
+export function implausibleSpan(start: number, end: number, now: number): string | undefined {
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return "outage times are not dates";
+  if (start < OUTAGE_EPOCH) return `outage starts ${new Date(start).toISOString()}, before 2020`;
+  if (end < start) return "outage ends before it starts";
+  if (end > now + AHEAD_MS) return `outage ends ${new Date(end).toISOString()}, in the future`;
+  return undefined;
 }

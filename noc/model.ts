@@ -42,7 +42,7 @@ export interface StationInfo {
   devices: Record<string, DeviceState>;
   power?: PowerState;
   uptime?: UptimePayload;
-  metrics?: Pick<MetricsPayload, "time" | "host" | "outbox" | "dropped" | "agent" | "links">;
+  metrics?: Pick<MetricsPayload, "time" | "host" | "outbox" | "dropped" | "agent" | "links" | "bookings">;
 }
 
 export interface StationRow {

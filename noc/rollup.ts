@@ -5,33 +5,68 @@ import type { Storage } from "./storage/index.js";
 import { dayBounds, dayKey, daysBetween, nextDay } from "./time.js";
 
 const LAST_DAY = "rollup.lastDay";
+/** Days recomputed per tick besides today; the rest wait for the next ticks (today never waits). */
+export const MAX_DAYS_PER_TICK = 31;
+
+export interface RollupOptions {
+  timeZone: string;
+  now: () => number;
+  beforeCompute: () => Promise<void>;
+  /** Days before this many are pruned from storage: never recomputed. */
+  retentionDays: number;
+}
 
 /**
  * Keeps `daily` up to date: today on every tick (so the month's ranking is at most one tick old), the
  * day that just ended once more, every day a late outage record touched, and after a pause every day
- * the NOC missed.
+ * the NOC missed. A span is clamped to the station's first-seen day and to the retention period, and at
+ * most MAX_DAYS_PER_TICK older days are computed per tick: one bad record cannot stall today's figures.
  */
 export class Rollup {
+  /** Days due for a recompute, carried over between ticks when there were too many. */
+  private readonly due = new Set<string>();
+
   constructor(
     private readonly storage: Storage,
     private readonly fleet: Fleet,
-    private readonly options: { timeZone: string; now: () => number; beforeCompute: () => Promise<void> },
+    private readonly options: RollupOptions,
   ) {}
 
   async tick(): Promise<string[]> {
     const now = this.options.now();
-    const today = dayKey(now, this.options.timeZone);
-    const days = new Set<string>([today]);
+    const tz = this.options.timeZone;
+    const today = dayKey(now, tz);
+    const oldest = dayKey(now - this.options.retentionDays * 86_400_000, tz);
     const last = await this.storage.getMeta(LAST_DAY);
-    if (last && last < today) for (let d = last; d < today; d = nextDay(d)) days.add(d);
+    if (last && last < today)
+      for (let d = last < oldest ? oldest : last; d < today; d = nextDay(d)) this.due.add(d);
     for (const span of this.fleet.outageSpans.splice(0)) {
-      for (const d of daysBetween(span.start, Math.min(span.end, now), this.options.timeZone))
-        if (d <= today) days.add(d);
+      const firstSeen = this.fleet.stations.get(span.station)?.row.firstSeen ?? now;
+      const from = Math.max(
+        span.start,
+        dayBounds(dayKey(firstSeen, tz), tz).from,
+        now - this.options.retentionDays * 86_400_000,
+      );
+      const to = Math.min(span.end, now);
+      if (to < from) continue;
+      for (const d of daysBetween(from, to + 1, tz)) if (d < today && d >= oldest) this.due.add(d);
     }
+    const days = [...this.due]
+      .filter((d) => d !== today && d >= oldest)
+      .sort()
+      .slice(-MAX_DAYS_PER_TICK);
+    for (const d of days) this.due.delete(d);
+    for (const d of [...this.due]) if (d < oldest) this.due.delete(d);
+    days.push(today);
     await this.options.beforeCompute();
-    for (const d of [...days].sort()) await this.computeDay(d, now);
+    for (const d of days) await this.computeDay(d, now);
     await this.storage.setMeta(LAST_DAY, today);
-    return [...days].sort();
+    return days;
+  }
+
+  /** Days still waiting for a recompute (capped ticks). */
+  get backlog(): number {
+    return this.due.size;
   }
 
   async computeDay(day: string, now = this.options.now()): Promise<DailyRow[]> {

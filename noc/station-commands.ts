@@ -17,6 +17,7 @@ export interface StationCommandOptions {
 export class CommandTimeout extends Error {}
 
 interface Pending {
+  station: string;
   resolve(r: CommandReply): void;
   reject(e: Error): void;
   timer: NodeJS.Timeout;
@@ -81,7 +82,7 @@ export class StationCommands {
         this.pending.delete(correlationId);
         reject(new CommandTimeout(`no reply from ${station} to ${name} within ${this.options.timeoutMs} ms`));
       }, this.options.timeoutMs);
-      this.pending.set(correlationId, { resolve, reject, timer });
+      this.pending.set(correlationId, { station, resolve, reject, timer });
       this.bus
         .publish(topics.command(name), payload, {
           qos: 1,
@@ -96,8 +97,12 @@ export class StationCommands {
     });
   }
 
-  /** Feeds a message from a reply topic; unknown or late replies are ignored. True when it matched. */
-  onReply(payload: Buffer, correlationData?: Buffer): boolean {
+  /**
+   * Feeds a message from a reply topic; unknown or late replies are ignored. True when it matched.
+   * `station` is the one named by the reply topic: only the station asked may answer, so another
+   * station that learns (or guesses) a request id cannot settle it with a forged reply.
+   */
+  onReply(station: string, payload: Buffer, correlationData?: Buffer): boolean {
     let reply: CommandReply;
     try {
       reply = CommandReply.parse(JSON.parse(payload.toString("utf8")));
@@ -106,7 +111,7 @@ export class StationCommands {
     }
     const key = correlationData?.length ? correlationData.toString() : reply.id;
     const p = this.pending.get(key);
-    if (!p) return false;
+    if (!p || p.station !== station) return false;
     clearTimeout(p.timer);
     this.pending.delete(key);
     p.resolve(reply);

@@ -124,7 +124,8 @@ export class CollectorStats {
       },
       seqResets: this.seqResets,
       splitStreams: this.splitStreams,
-      storage: { flushes: this.flushes, errors: this.flushErrors, writeMs: this.writeMs.summary() },
+      // Not `storage`: /api/v1/collector puts the storage kind under that key.
+      writes: { flushes: this.flushes, errors: this.flushErrors, writeMs: this.writeMs.summary() },
       lagMs: { ingest: this.ingestLag.summary(), commit: this.commitLag.summary() },
       eventLoopDelayMs: {
         p50: this.loopDelay.percentile(50) / 1e6,

@@ -38,13 +38,23 @@ const SCHEMAS = {
   metrics: MetricsPayload,
 } as const;
 
+/**
+ * The largest station message read: a metrics sample or birth is a few KB. The broker refuses bigger
+ * packets too (max_packet_size); this holds when it is not configured so.
+ */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
 /** Checks a message against the contract: topic shape, JSON, schema, and that the payload names the
  * station (and link/device) of its topic. `reason` is a short stable key for counting. */
 export function validateMessage(root: string, topic: string, payload: Buffer): Validated {
   const t = parseTopic(root, topic);
   if (!t) return { ok: false, reason: "topic", detail: `not a contract topic: ${topic.slice(0, 200)}` };
-  if (t.kind === "cmd" || t.kind === "reply")
-    return { ok: true, other: t.kind, station: t.station, name: t.name };
+  if (t.kind === "cmd") return { ok: true, other: t.kind, station: t.station, name: t.name };
+  if (payload.length > MAX_PAYLOAD_BYTES) {
+    const detail = `${payload.length} bytes, more than ${MAX_PAYLOAD_BYTES}`;
+    return { ok: false, reason: "too-large", detail, station: t.station };
+  }
+  if (t.kind === "reply") return { ok: true, other: t.kind, station: t.station, name: t.name };
   if (payload.length === 0) return { ok: true, other: "cleared", station: t.station };
   let body: unknown;
   try {

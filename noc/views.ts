@@ -13,6 +13,8 @@ export interface DistrictSummary {
   onBackup: number;
   onBattery: number;
   faultedDevices: number;
+  /** Stations whose oldest sealed arrest booking has waited for the bureau longer than STUCK_BOOKING_S. */
+  stuckBookings: number;
 }
 
 export interface Summary extends Omit<DistrictSummary, "district"> {
@@ -36,7 +38,13 @@ export interface StationListItem {
   agentVersion?: string;
   lastSeq?: number;
   openGaps: number;
+  /** Sealed bookings not yet received by the bureau, and the oldest one's wait when it is stuck. */
+  bookingsWaiting: number;
+  bookingsStuckS?: number;
 }
+
+/** A booking is stuck when the bureau has not had it for an hour: links recover faster than that. */
+export const STUCK_BOOKING_S = 3600;
 
 export interface ListQuery {
   status?: Status | "dark";
@@ -62,6 +70,11 @@ function faulted(row: StationRow): string[] {
   return Object.values(row.info.devices)
     .filter((d) => d.health === "faulted")
     .map((d) => d.device);
+}
+
+function stuckBookingS(row: StationRow): number | undefined {
+  const age = row.info.metrics?.bookings?.oldestUnsentAgeS;
+  return age !== undefined && age !== null && age >= STUCK_BOOKING_S ? age : undefined;
 }
 
 function onBattery(row: StationRow): boolean {
@@ -93,10 +106,13 @@ export function listItem(fleet: Fleet, row: StationRow): StationListItem {
     agentVersion: row.info.agentVersion,
     lastSeq: row.lastSeq,
     openGaps: fleet.stations.get(row.id)?.seq.gaps.length ?? 0,
+    bookingsWaiting: row.info.metrics?.bookings?.spoolDepth ?? 0,
+    ...(stuckBookingS(row) !== undefined ? { bookingsStuckS: stuckBookingS(row) } : {}),
   };
 }
 
-export function summary(fleet: Fleet): Summary {
+/** Counts of all stations, or of one district's (a district-scoped user's view). */
+export function summary(fleet: Fleet, onlyDistrict?: string): Summary {
   const byDistrict = new Map<string, DistrictSummary>();
   const total: DistrictSummary = {
     district: "",
@@ -107,9 +123,11 @@ export function summary(fleet: Fleet): Summary {
     onBackup: 0,
     onBattery: 0,
     faultedDevices: 0,
+    stuckBookings: 0,
   };
   for (const { row } of fleet.stations.values()) {
     const name = row.district ?? NO_DISTRICT;
+    if (onlyDistrict !== undefined && name !== onlyDistrict) continue;
     let d = byDistrict.get(name);
     if (!d)
       byDistrict.set(
@@ -123,6 +141,7 @@ export function summary(fleet: Fleet): Summary {
           onBackup: 0,
           onBattery: 0,
           faultedDevices: 0,
+          stuckBookings: 0,
         }),
       );
     const backup = row.status === "up" && activeLink(row).backup;
@@ -134,6 +153,7 @@ export function summary(fleet: Fleet): Summary {
       if (backup) x.onBackup++;
       if (battery) x.onBattery++;
       x.faultedDevices += nFaulted;
+      if (stuckBookingS(row) !== undefined) x.stuckBookings++;
     }
   }
   const { district: _, ...totals } = total;

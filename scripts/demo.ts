@@ -4,6 +4,7 @@
 // come back, and report its outage. The emulators live here (scripts/) and in drivers/*/emulator, never
 // in the agent's own code.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parse, stringify } from "yaml";
@@ -80,6 +81,11 @@ try {
   noc = new NocApp(defaultOptions({ ...nocOptions, httpPort: 0 }), { log: createLogger("warn") });
   await noc.start();
 }
+
+// The dashboard needs a login; the demo's admin gets a fresh random password on every start.
+const demoPassword = randomBytes(12).toString("base64url");
+if (await noc.auth.user("demo")) await noc.auth.setPassword("demo", demoPassword);
+else await noc.auth.addUser("demo", "admin", undefined, demoPassword);
 
 // The agent: a child process whose log goes to a file, so this terminal stays readable.
 const agentLog = join(stateDir, "agent.log");
@@ -206,7 +212,7 @@ say(
   [
     "",
     "station-agent demo: a station and the state NOC on this PC.",
-    `  NOC dashboard:    ${noc.url}`,
+    `  NOC dashboard:    ${noc.url}  (sign in as demo / ${demoPassword})`,
     `  Broker:           ${brokerUrl} (keeps running when the agent stops)`,
     `  Emulated devices: fingerprint scanner (R30x) on ${scanner.hostPath}; ESC/POS printer on tcp 127.0.0.1:${printerServer.port}`,
     `  Printed paper:    ${show(paperPng)} (a test slip was printed at start)`,

@@ -215,6 +215,11 @@ install_system_files() {
     done
     install_link "$APP/bin/station-agent" /usr/bin/station-agent
     install_link "$APP/bin/station-noc" /usr/bin/station-noc
+    # The NOC unit starts with --config; an operator's edited file is never replaced.
+    if [ ! -e "$DESTDIR/etc/station-noc/config.yaml" ]; then
+        install -D -m 0644 "$s/station-noc.yaml" "$DESTDIR/etc/station-noc/config.yaml"
+        say "installed /etc/station-noc/config.yaml"
+    fi
     if [ ! -e "$DESTDIR/etc/default/station-agent" ]; then
         install -D -m 0644 "$s/station-agent.default" "$DESTDIR/etc/default/station-agent"
         say "installed /etc/default/station-agent"

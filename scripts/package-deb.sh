@@ -106,7 +106,7 @@ install -m 0644 "$SRC/scripts/deb/lintian-overrides" "$ROOT/usr/share/lintian/ov
 # Control files.
 mkdir -p "$ROOT/DEBIAN"
 for script in postinst prerm postrm; do install -m 0755 "$SRC/scripts/deb/$script" "$ROOT/DEBIAN/$script"; done
-echo /etc/default/station-agent >"$ROOT/DEBIAN/conffiles"
+printf "%s\n" /etc/default/station-agent /etc/station-noc/config.yaml >"$ROOT/DEBIAN/conffiles"
 chmod 0644 "$ROOT/DEBIAN/conffiles"
 
 mkdir -p "$WORK/shlibs/debian"

@@ -33,7 +33,7 @@ export interface FingerprintCapturer {
 }
 
 /** HTTP status for each error code: the caller's software branches on these, so they are part of the API. */
-const STATUS: Record<FingerprintErrorCode | "internal", number> = {
+export const FINGERPRINT_ERROR_STATUS: Record<FingerprintErrorCode | "internal", number> = {
   busy: 409,
   "no-finger": 422,
   unsupported: 400,
@@ -110,7 +110,10 @@ async function handleCapture(
     if (error instanceof UnknownDeviceError)
       return sendJson(res, 404, { error: "unknown-device", message: error.message });
     if (error instanceof FingerprintError)
-      return sendJson(res, STATUS[error.code], { error: error.code, message: error.message });
+      return sendJson(res, FINGERPRINT_ERROR_STATUS[error.code], {
+        error: error.code,
+        message: error.message,
+      });
     sendJson(res, 500, { error: "internal", message: "capture failed unexpectedly" });
   }
 }

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { hasRole, inScope, type Principal, type Role } from "../auth/roles.js";
 import { COMMAND_NAMES, TOPIC_LEVEL } from "../../contract/index.js";
 import type { StationCommands } from "../station-commands.js";
 import { rankingCsv, stationsCsv } from "../csv.js";
@@ -29,8 +29,8 @@ export interface ApiDeps {
   commands: StationCommands;
   timeZone: string;
   now: () => number;
-  /** Bearer token for POST (commands); commands over HTTP are refused when unset. */
-  adminToken?: string;
+  /** Records an action in the audit log (who, what, on what, outcome). */
+  audit: (who: Principal, action: string, target: string, result: string, detail?: string) => Promise<void>;
   /** Extra facts for /api/v1/collector (connection, instance, storage kind). */
   status: () => Record<string, unknown>;
 }
@@ -75,7 +75,8 @@ interface Request {
   params: Record<string, string>;
   query: Record<string, string>;
   body: Buffer;
-  auth?: string;
+  /** Who asks (authenticated by noc/auth/gate.ts); `query` already holds their district scope. */
+  who: Principal;
 }
 
 interface Route {
@@ -117,15 +118,15 @@ export class Api {
 
   constructor(private readonly d: ApiDeps) {
     const table: Route[] = [
-      { method: "GET", path: "/summary", handle: () => json(this.summary()) },
+      { method: "GET", path: "/summary", handle: (r) => json(this.summary(r.who)) },
       { method: "GET", path: "/stations", handle: (r) => json(this.stations(r.query)) },
       {
         method: "GET",
         path: "/dark",
         handle: (r) => json(this.stations({ sort: "-since", ...r.query, status: "dark" })),
       },
-      { method: "GET", path: "/collector", handle: () => json(this.collector()) },
-      { method: "POST", path: "/collector/reset-lag", handle: (r) => this.resetLag(r.auth) },
+      { method: "GET", path: "/collector", handle: (r) => json(this.collector(r.who)) },
+      { method: "POST", path: "/collector/reset-lag", handle: (r) => this.resetLag(r.who) },
       { method: "GET", path: "/ranking", handle: (r) => json(this.ranking(r.query)) },
       { method: "GET", path: "/ranking.csv", handle: (r) => this.rankingCsv(r.query) },
       { method: "GET", path: "/availability", handle: (r) => json(this.availability(r.query)) },
@@ -146,7 +147,7 @@ export class Api {
       {
         method: "POST",
         path: "/stations/:id/commands/:name",
-        handle: (r) => this.command(r.params.id as string, r.params.name as string, r.body, r.auth),
+        handle: (r) => this.command(r.params.id as string, r.params.name as string, r.body, r.who),
       },
     ];
     this.routes = table.map((r) => ({ ...r, segments: r.path.split("/").filter(Boolean) }));
@@ -157,7 +158,7 @@ export class Api {
     path: string,
     query: Record<string, string>,
     body: Buffer,
-    auth?: string,
+    who: Principal,
   ): Promise<ApiResult> {
     const parts = apiPath(path);
     const found = this.routes.flatMap((r) => {
@@ -170,21 +171,39 @@ export class Api {
       const allowed = found.map((f) => f.route.method).join(", ");
       throw new HttpError(405, `method not allowed; this path takes ${allowed}`);
     }
-    return hit.route.handle({ params: hit.params, query, body, auth });
+    // District scope, checked here for every route rather than in each page: a scoped user's lists,
+    // rankings and exports hold their district only, and another district's station is refused.
+    const station = hit.params.id;
+    if (station !== undefined) this.scope(who, station);
+    const scoped = who.district === undefined ? query : { ...query, district: who.district };
+    return hit.route.handle({ params: hit.params, query: scoped, body, who });
   }
 
-  private summary() {
-    return { time: new Date(this.d.now()).toISOString(), ...summary(this.d.fleet) };
+  private require(who: Principal, role: Role): void {
+    if (!hasRole(who, role))
+      throw new HttpError(403, `this needs the ${role} role; ${who.name} is ${who.role}`);
   }
 
-  private async collector() {
+  private scope(who: Principal, station: string): void {
+    const live = this.d.fleet.stations.get(station);
+    if (live && !inScope(who, live.row.district))
+      throw new HttpError(403, `${station} is not in district ${who.district ?? ""}`);
+  }
+
+  private summary(who: Principal) {
+    return { time: new Date(this.d.now()).toISOString(), ...summary(this.d.fleet, who.district) };
+  }
+
+  private async collector(who: Principal) {
+    if (who.district !== undefined) throw new HttpError(403, "the collector page is not district-scoped");
     return { ...this.d.status(), storageBytes: await this.d.storage.sizeBytes(), ...this.d.stats.toJSON() };
   }
 
-  private resetLag(auth: string | undefined): ApiResult {
-    this.authorize(auth);
+  private async resetLag(who: Principal): Promise<ApiResult> {
+    this.require(who, "admin");
     const s = this.d.stats;
     for (const h of [s.ingestLag, s.commitLag, s.writeMs, s.loopDelay]) h.reset();
+    await this.d.audit(who, "collector.reset-lag", "", "ok");
     return { json: { ok: true } };
   }
 
@@ -212,9 +231,10 @@ export class Api {
   ): Promise<{ month: string; rows: (StationPeriod & { name?: string })[] }> {
     const month = this.month(query);
     const days = daysOfMonth(month);
+    const district = query.district;
     const rows = sumByStation(
       await this.d.storage.periodTotals(days[0] as string, days[days.length - 1] as string),
-    );
+    ).filter((r) => !district || r.district === district);
     return { month, rows: rows.map((r) => ({ ...r, name: this.d.fleet.stations.get(r.station)?.row.name })) };
   }
 
@@ -304,15 +324,8 @@ export class Api {
     };
   }
 
-  private authorize(auth: string | undefined): void {
-    if (!this.d.adminToken)
-      throw new HttpError(403, "POST is disabled (start station-noc with --admin-token-file)");
-    if (!auth || !safeEqual(auth, `Bearer ${this.d.adminToken}`))
-      throw new HttpError(401, "bearer token required");
-  }
-
-  private async command(station: string, name: string, body: Buffer, auth?: string) {
-    this.authorize(auth);
+  private async command(station: string, name: string, body: Buffer, who: Principal) {
+    this.require(who, "operator");
     if (!(COMMAND_NAMES as readonly string[]).includes(name))
       throw new HttpError(400, `unknown command ${name}; allowed: ${COMMAND_NAMES.join(", ")}`);
     this.known(station);
@@ -325,16 +338,21 @@ export class Api {
       }
     }
     const { args } = parse(CommandBody, parsed);
+    const detail = args ? JSON.stringify(args) : "";
     try {
-      return { json: await this.d.commands.send(station, name, args) };
+      const reply = await this.d.commands.send(station, name, args);
+      await this.d.audit(
+        who,
+        `command.${name}`,
+        station,
+        reply.ok ? "ok" : `error: ${reply.error ?? ""}`,
+        detail,
+      );
+      return { json: reply };
     } catch (e) {
-      throw new HttpError(504, e instanceof Error ? e.message : String(e));
+      const message = e instanceof Error ? e.message : String(e);
+      await this.d.audit(who, `command.${name}`, station, `failed: ${message}`, detail);
+      throw new HttpError(504, message);
     }
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

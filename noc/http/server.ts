@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import type { AuthGate } from "../auth/gate.js";
 import { Api, HttpError } from "./api.js";
 import type { SseHub } from "./sse.js";
 
@@ -10,6 +12,16 @@ const STATIC: Record<string, string> = {
   "/index.html": "index.html",
   "/app.js": "app.js",
   "/style.css": "style.css",
+  "/login": "login.html",
+  "/login.js": "login.js",
+};
+/** The pages hold no data (that comes from the API, behind the gate); these keep them from being framed
+ * or running anything but their own scripts. */
+const PAGE_HEADERS = {
+  "content-security-policy":
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
 };
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
@@ -38,13 +50,19 @@ export class DashboardServer {
     private readonly api: Api,
     private readonly sse: SseHub,
     private readonly log: { warn(o: object, msg: string): void },
+    private readonly gate: AuthGate,
+    /** PEM certificate and key: native HTTPS for states without a reverse proxy. */
+    private readonly tls?: { cert: string; key: string },
   ) {
     const dir = publicDir();
     for (const f of new Set(Object.values(STATIC))) this.files.set(f, readFileSync(dir + f));
   }
 
   async start(port: number, host: string): Promise<string> {
-    const server = createServer((req, res) => void this.route(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.route(req, res);
+    const server = this.tls
+      ? createTlsServer({ cert: this.tls.cert, key: this.tls.key }, handler)
+      : createServer(handler);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -53,7 +71,7 @@ export class DashboardServer {
     this.sse.start();
     const a = server.address() as AddressInfo;
     const shown = a.family === "IPv6" ? `[${a.address}]` : a.address;
-    return `http://${shown === "0.0.0.0" ? "127.0.0.1" : shown}:${a.port}/`;
+    return `${this.tls ? "https" : "http"}://${shown === "0.0.0.0" ? "127.0.0.1" : shown}:${a.port}/`;
   }
 
   async stop(): Promise<void> {
@@ -68,6 +86,8 @@ export class DashboardServer {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
+      if (!this.gate.hostAllowed(req))
+        throw new HttpError(403, "this Host is not served here (--allowed-host)");
       const file = STATIC[url.pathname];
       if (file && req.method === "GET") {
         const type = TYPES[file.split(".").pop() as string] ?? "application/octet-stream";
@@ -75,12 +95,17 @@ export class DashboardServer {
           "content-type": type,
           "cache-control": "no-cache",
           "x-content-type-options": "nosniff",
+          ...PAGE_HEADERS,
         });
         res.end(this.files.get(file));
         return;
       }
+      if (!url.pathname.startsWith("/api/") && !url.pathname.startsWith("/auth/"))
+        throw new HttpError(404, "not found");
+      const who = await this.gate.admit(req, res, url);
+      if (!who) return;
       if (url.pathname === "/api/v1/stream" && req.method === "GET") {
-        this.sse.add(res);
+        this.sse.add(res, who.district);
         return;
       }
       const body = await readBody(req);
@@ -89,7 +114,7 @@ export class DashboardServer {
         url.pathname,
         Object.fromEntries(url.searchParams),
         body,
-        req.headers.authorization,
+        who,
       );
       if ("csv" in result) {
         res.writeHead(200, {

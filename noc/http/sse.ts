@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { FleetChange } from "../fleet.js";
+import { NO_DISTRICT } from "../ranking.js";
 
 /**
  * Server-sent events to the dashboards. Station status changes are coalesced per station and sent at
@@ -7,13 +8,14 @@ import type { FleetChange } from "../fleet.js";
  * not thousands of writes; each client also gets a periodic `summary` tick.
  */
 export class SseHub {
-  private readonly clients = new Set<ServerResponse>();
+  /** Each client with the district it may see (undefined: all). */
+  private readonly clients = new Map<ServerResponse, string | undefined>();
   private readonly pending = new Map<string, FleetChange>();
   private timer: NodeJS.Timeout | undefined;
   private ping: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly summary: () => unknown,
+    private readonly summary: (district?: string) => unknown,
     private readonly intervalMs = 1000,
   ) {}
 
@@ -25,7 +27,7 @@ export class SseHub {
   stop(): void {
     clearInterval(this.timer);
     clearInterval(this.ping);
-    for (const c of this.clients) c.end();
+    for (const c of this.clients.keys()) c.end();
     this.clients.clear();
   }
 
@@ -33,15 +35,15 @@ export class SseHub {
     return this.clients.size;
   }
 
-  add(res: ServerResponse): void {
+  add(res: ServerResponse, district?: string): void {
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
       connection: "keep-alive",
       "x-accel-buffering": "no",
     });
-    res.write(`retry: 3000\nevent: summary\ndata: ${JSON.stringify(this.summary())}\n\n`);
-    this.clients.add(res);
+    res.write(`retry: 3000\nevent: summary\ndata: ${JSON.stringify(this.summary(district))}\n\n`);
+    this.clients.set(res, district);
     res.on("close", () => this.clients.delete(res));
   }
 
@@ -54,21 +56,29 @@ export class SseHub {
       this.pending.clear();
       return;
     }
-    let out = "";
-    if (this.pending.size > 0) {
-      const changes = [...this.pending.values()].map((c) => ({
-        ...c,
-        since: new Date(c.since).toISOString(),
-      }));
-      this.pending.clear();
-      // Browsers only need to know something changed beyond a few hundred; they refetch their page.
-      out += `event: stations\ndata: ${JSON.stringify({ count: changes.length, changes: changes.slice(0, 500) })}\n\n`;
-      out += `event: summary\ndata: ${JSON.stringify(this.summary())}\n\n`;
+    if (this.pending.size === 0) return;
+    const all = [...this.pending.values()].map((c) => ({ ...c, since: new Date(c.since).toISOString() }));
+    this.pending.clear();
+    // One message per district scope in use: a district officer's browser hears only their stations.
+    const texts = new Map<string | undefined, string>();
+    for (const [c, district] of this.clients) {
+      let out = texts.get(district);
+      if (out === undefined) {
+        const changes =
+          district === undefined ? all : all.filter((c) => (c.district ?? NO_DISTRICT) === district);
+        // Browsers only need to know something changed beyond a few hundred; they refetch their page.
+        out =
+          changes.length === 0
+            ? ""
+            : `event: stations\ndata: ${JSON.stringify({ count: changes.length, changes: changes.slice(0, 500) })}\n\n` +
+              `event: summary\ndata: ${JSON.stringify(this.summary(district))}\n\n`;
+        texts.set(district, out);
+      }
+      if (out) c.write(out);
     }
-    if (out) this.broadcast(out);
   }
 
   private broadcast(text: string): void {
-    for (const c of this.clients) c.write(text);
+    for (const c of this.clients.keys()) c.write(text);
   }
 }

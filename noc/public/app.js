@@ -44,11 +44,58 @@ function ago(iso) {
   return `${(s / 86400).toFixed(1)} days ago`;
 }
 
+// Who is signed in (GET /api/v1/me); its csrf token goes with every POST.
+let me = null;
+
+function toLogin() {
+  location.replace("/login");
+  return new Promise(() => undefined);
+}
+
 async function get(path) {
   const r = await fetch(path, { headers: { accept: "application/json" } });
+  if (r.status === 401) return toLogin();
   const body = await r.json();
   if (!r.ok) throw new Error(body.error || `HTTP ${r.status}`);
   return body;
+}
+
+async function post(path, body) {
+  const r = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-csrf-token": me?.csrf ?? "" },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (r.status === 401) return toLogin();
+  const out = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(out.error || `HTTP ${r.status}`);
+  return out;
+}
+
+async function signIn() {
+  me = await get("/api/v1/me");
+  const scope = me.district ? ` · ${esc(me.district)}` : "";
+  document.getElementById("user").innerHTML =
+    `<span>${esc(me.name)} (${esc(me.role)}${scope})</span><button id="logout">Sign out</button>`;
+  document.getElementById("logout").addEventListener("click", async () => {
+    await post("/auth/logout").catch(() => undefined);
+    toLogin();
+  });
+  document.getElementById("nav-audit").hidden = !(me.role === "admin" && !me.district);
+  // The collector page covers every district.
+  if (me.district) document.querySelector('nav a[data-nav="collector"]').hidden = true;
+}
+
+async function viewAudit() {
+  const a = await get("/api/v1/audit?limit=200");
+  const rows = a.entries
+    .map(
+      (e) =>
+        `<tr><td>${fmtTime(e.at)}</td><td>${esc(e.actor)}</td><td>${esc(e.action)}</td><td>${esc(e.target)}</td><td>${esc(e.result)}</td><td><code>${esc(e.detail)}</code></td><td>${esc(e.address)}</td></tr>`,
+    )
+    .join("");
+  $main.innerHTML = `<h1>Audit log</h1><p><a href="/api/v1/audit.csv?limit=10000">Download CSV</a></p>
+    <table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>On</th><th>Result</th><th>Detail</th><th>From</th></tr></thead><tbody>${rows || `<tr><td colspan="7" class="muted">nothing yet</td></tr>`}</tbody></table>`;
 }
 
 function route() {
@@ -112,7 +159,7 @@ async function viewSummary() {
   $main.innerHTML = `<h1>Summary</h1>
     <div class="tiles">${tile(s.total, "stations")}${tile(s.up, "up", "up")}${tile(s.down, "down (connection lost / stopped)", "down")}
     ${tile(s.unknown, "unknown (silent, no word yet)", "unknown")}${tile(s.onBackup, "on backup link", "warn")}
-    ${tile(s.onBattery, "on UPS battery", "warn")}${tile(s.faultedDevices, "faulted devices", "warn")}</div>
+    ${tile(s.onBattery, "on UPS battery", "warn")}${tile(s.faultedDevices, "faulted devices", "warn")}${tile(s.stuckBookings, "stations with arrest bookings stuck over an hour", "warn")}</div>
     <h2>By district</h2>
     <table id="districts"><thead><tr><th>District</th><th class="num">Stations</th><th class="num">Up</th><th class="num">Down</th>
     <th class="num">Unknown</th><th>Now</th><th class="num">On backup</th><th class="num">On battery</th><th class="num">Faulted devices</th></tr></thead>
@@ -127,7 +174,7 @@ function stationRows(items, dark) {
       ) => `<tr data-id="${esc(s.id)}"><td>${stationLink(s.id)}</td><td>${esc(s.name)}</td><td>${esc(s.district)}</td><td>${badge(s.status)}</td>
       <td title="${esc(s.since)}">${fmtTime(s.since)}<br><span class="muted">${ago(s.since)}</span></td>
       ${dark ? `<td>${causeLabel(s.cause)}${s.causeDetail ? `<br><span class="muted">${esc(s.causeDetail)}</span>` : ""}</td>` : `<td>${esc(s.activeLink || "—")}${s.onBackup ? ` <span class="badge warn">backup</span>` : ""}</td>`}
-      <td>${s.faulted.length ? s.faulted.map((d) => `<span class="badge faulted">${esc(d)}</span>`).join(" ") : ""}</td>
+      <td>${s.faulted.length ? s.faulted.map((d) => `<span class="badge faulted">${esc(d)}</span>`).join(" ") : ""}${s.bookingsStuckS ? ` <span class="badge warn" title="oldest sealed booking waiting ${Math.round(s.bookingsStuckS / 60)} min">${s.bookingsWaiting} booking(s) stuck</span>` : ""}</td>
       <td>${fmtTime(s.lastSeen)}</td></tr>`,
     )
     .join("");
@@ -320,6 +367,12 @@ async function viewStation(id, params) {
       ["Clock synced", d.info.clockSynced === undefined ? "—" : d.info.clockSynced ? "yes" : "no"],
       ["Last seq", esc(d.lastSeq ?? "—")],
       ["Outbox depth", d.metrics ? esc(d.metrics.outbox.depth) : "—"],
+      [
+        "Bookings waiting for the bureau",
+        d.metrics && d.metrics.bookings
+          ? `${esc(d.metrics.bookings.spoolDepth)}${d.metrics.bookings.oldestUnsentAgeS !== null ? ` (oldest ${Math.round(d.metrics.bookings.oldestUnsentAgeS / 60)} min${d.metrics.bookings.oldestUnsentAgeS >= 3600 ? ` <span class="badge warn">stuck</span>` : ""})` : ""}`
+          : "—",
+      ],
     ])}</div></div></div>
     <h2>Availability ${esc(av.month)}</h2><table><thead><tr><th>Day</th><th class="num">Uptime</th><th class="num">Power min</th><th class="num">Network min</th><th class="num">Agent min</th><th class="num">Dark, unreported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead><tbody>${days || `<tr><td colspan="8" class="muted">not computed yet</td></tr>`}</tbody></table>
     <h2>Recent events</h2><table><thead><tr><th class="num">Seq</th><th>Time</th><th>Type</th><th>What happened (click for the raw data)</th></tr></thead><tbody>${events || `<tr><td colspan="4" class="muted">none</td></tr>`}</tbody></table>
@@ -373,6 +426,7 @@ async function render() {
     else if (path === "/stations") await viewList(params, false);
     else if (path === "/ranking") await viewRanking(params);
     else if (path === "/collector") await viewCollector();
+    else if (path === "/audit") await viewAudit();
     else if (path.startsWith("/station/")) await viewStation(decodeURIComponent(path.slice(9)), params);
     else $main.innerHTML = `<p class="error">No such page.</p>`;
   } catch (e) {
@@ -410,5 +464,7 @@ window.addEventListener("hashchange", () => {
   window.scrollTo(0, 0);
   render();
 });
-render();
-connectLive();
+signIn().then(() => {
+  render();
+  connectLive();
+}, toLogin);

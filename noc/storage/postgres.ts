@@ -1,15 +1,5 @@
 import pg from "pg";
-import {
-  insertSql,
-  lastPerKey,
-  setClause,
-  type ColumnType,
-  type DbRow,
-  type Dialect,
-  type NamedRow,
-  type Queryable,
-  type UpdateSpec,
-} from "./dialect.js";
+import * as sql from "./dialect.js";
 import { SqlStore } from "./sql-store.js";
 
 /** PostgreSQL caps bind parameters per statement at 65535. */
@@ -29,50 +19,50 @@ function numbered(sql: string): string {
 }
 
 /** Queries on one client (inside a transaction) or on the pool. Bulk writes are multi-row statements. */
-class PgQueries implements Queryable {
+class PgQueries implements sql.Queryable {
   constructor(
-    readonly types: Record<ColumnType, string>,
+    readonly types: Record<sql.ColumnType, string>,
     private readonly on: () => pg.Pool | pg.PoolClient,
   ) {}
 
-  async all(sql: string, params: unknown[] = []): Promise<DbRow[]> {
-    return (await this.on().query(numbered(sql), params)).rows as DbRow[];
+  async all(sql: string, params: unknown[] = []): Promise<sql.DbRow[]> {
+    return (await this.on().query(numbered(sql), params)).rows as sql.DbRow[];
   }
 
   async run(sql: string, params: unknown[] = []): Promise<number> {
     return (await this.on().query(numbered(sql), params)).rowCount ?? 0;
   }
 
-  async insertMany(table: string, rows: NamedRow[], key?: string[]): Promise<void> {
+  async insertMany(table: string, rows: sql.NamedRow[], key?: string[]): Promise<void> {
     const first = rows[0];
     if (!first) return;
     const cols = Object.keys(first);
-    const list = lastPerKey(rows, key);
+    const list = sql.lastPerKey(rows, key);
     const perStatement = Math.floor(MAX_PARAMS / cols.length);
     for (let i = 0; i < list.length; i += perStatement) {
       const params: unknown[] = [];
       const tuples = list
         .slice(i, i + perStatement)
         .map((r) => `(${cols.map((c) => (params.push(r[c]), `$${params.length}`)).join(", ")})`);
-      await this.on().query(insertSql(table, cols, tuples, key), params);
+      await this.on().query(sql.insertSql(table, cols, tuples, key), params);
     }
   }
 
   /** One `UPDATE ... FROM (VALUES ...)` per chunk instead of a statement per row. */
-  async updateMany(u: UpdateSpec, rows: NamedRow[]): Promise<void> {
+  async updateMany(u: sql.UpdateSpec, rows: sql.NamedRow[]): Promise<void> {
     const cols = [u.key, ...Object.keys(u.set)];
     const cast = (c: string): string => {
       const type = u.set[c];
       return type ? `::${this.types[type]}` : "";
     };
-    const list = lastPerKey(rows, [u.key]);
+    const list = sql.lastPerKey(rows, [u.key]);
     const perStatement = Math.floor(MAX_PARAMS / cols.length);
     for (let i = 0; i < list.length; i += perStatement) {
       const params: unknown[] = [];
       const tuples = list
         .slice(i, i + perStatement)
         .map((r) => `(${cols.map((c) => (params.push(r[c]), `$${params.length}${cast(c)}`)).join(", ")})`);
-      const sets = setClause(
+      const sets = sql.setClause(
         u,
         (c) => `v.${c}`,
         (c) => `t.${c}`,
@@ -94,7 +84,7 @@ export interface PostgresOptions {
   poolSize?: number;
 }
 
-export class PostgresDialect extends PgQueries implements Dialect {
+export class PostgresDialect extends PgQueries implements sql.Dialect {
   readonly kind = "postgres" as const;
   readonly serialId = "id BIGSERIAL PRIMARY KEY";
   readonly schema: string;
@@ -130,7 +120,7 @@ export class PostgresDialect extends PgQueries implements Dialect {
     await pool?.end();
   }
 
-  async transaction<T>(fn: (q: Queryable) => Promise<T>, opts: { exclusive?: boolean } = {}): Promise<T> {
+  async transaction<T>(fn: (q: sql.Queryable) => Promise<T>, opts: { exclusive?: boolean } = {}): Promise<T> {
     if (!this.pool) throw new Error("storage not initialised");
     const client = await this.pool.connect();
     try {

@@ -39,6 +39,14 @@ export class SqlStore implements Storage {
     await this.db.close();
   }
 
+  query(sql: string, params: unknown[]): Promise<DbRow[]> {
+    return this.db.all(sql, params);
+  }
+
+  run(sql: string, params: unknown[]): Promise<number> {
+    return this.db.run(sql, params);
+  }
+
   private async all(sql: string, ...params: unknown[]): Promise<DbRow[]> {
     return this.db.all(sql, params);
   }

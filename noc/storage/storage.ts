@@ -118,6 +118,13 @@ export interface Storage {
   prune(before: number): Promise<number>;
   /** Bytes on disk (SQLite pages in use, or the PostgreSQL schema's tables and indexes). */
   sizeBytes(): Promise<number>;
+
+  /**
+   * Portable SQL (`?` placeholders, no booleans) for the few-row tables outside the collector's write
+   * path: users, sessions, API tokens, audit (noc/auth/store.ts). `run` returns the rows changed.
+   */
+  query(sql: string, params: unknown[]): Promise<Record<string, unknown>[]>;
+  run(sql: string, params: unknown[]): Promise<number>;
 }
 
 /** Storage's methods that a proxy forwards as they are (the SQLite worker thread). */
@@ -141,6 +148,8 @@ export const FORWARDED_METHODS = [
   "setMeta",
   "prune",
   "sizeBytes",
+  "query",
+  "run",
 ] as const satisfies readonly (keyof Storage)[];
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number];

@@ -22,7 +22,7 @@ import { freePort } from "../../test/support/mosquitto.js";
 export type { BenchResult };
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const ROOT = "bench/state";
+export const ROOT = "bench/state";
 const PG_URL = process.env.NOC_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TICK = 100; // USER_HZ on Linux
@@ -39,13 +39,13 @@ function rssBytes(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-function start(cmd: string, args: string[], log: string[]): ChildProcess {
+export function start(cmd: string, args: string[], log: string[]): ChildProcess {
   const p = spawn(cmd, args, { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   p.stderr?.on("data", (d: Buffer) => log.push(d.toString()));
   return p;
 }
 
-async function stop(p: ChildProcess | undefined, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+export async function stop(p: ChildProcess | undefined, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
   if (!p || p.exitCode !== null || p.signalCode !== null) return;
   const exited = new Promise((r) => p.once("exit", r));
   p.kill(signal);
@@ -54,7 +54,7 @@ async function stop(p: ChildProcess | undefined, signal: NodeJS.Signals = "SIGTE
   clearTimeout(t);
 }
 
-async function until<T>(
+export async function until<T>(
   what: string,
   check: () => Promise<T | undefined> | T | undefined,
   timeoutMs: number,
@@ -177,43 +177,7 @@ async function runOne(
       subLag.record(Number(line.slice(0, sp)) * 1000 - Date.parse(m[1] as string));
     });
 
-    const perProcess = 10_000;
-    for (let first = 0; first < stations; first += perProcess) {
-      const count = Math.min(perProcess, stations - first);
-      // The load generators yield the CPU to what is measured (collector, broker, mosquitto_sub).
-      children.push(
-        start(
-          "nice",
-          [
-            "-n",
-            "10",
-            process.execPath,
-            "--import",
-            "tsx",
-            "scripts/simulate-stations.ts",
-            "--url",
-            url,
-            "--root",
-            ROOT,
-            "--count",
-            String(count),
-            "--first-index",
-            String(first + 1),
-            "--pool",
-            String(pool),
-            "--interval",
-            "10",
-            "--connect-rate",
-            "2000",
-            "--districts",
-            "20",
-            "--event-every",
-            "10",
-          ],
-          logs,
-        ),
-      );
-    }
+    children.push(...startSimulators(url, stations, pool, logs));
     await until(
       "every station seen",
       async () => (await collector()).stations >= stations || undefined,
@@ -335,6 +299,26 @@ async function runOne(
     }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The load: `stations` simulated stations, one durable message per 10 s each (every 10th an event),
+ * 10,000 per process; the generators run niced so they yield the CPU to what is measured.
+ */
+export function startSimulators(url: string, stations: number, pool: number, logs: string[]): ChildProcess[] {
+  const out: ChildProcess[] = [];
+  const perProcess = 10_000;
+  for (let first = 0; first < stations; first += perProcess) {
+    const count = Math.min(perProcess, stations - first);
+    const args = [
+      ...["-n", "10", process.execPath, "--import", "tsx", "scripts/simulate-stations.ts"],
+      ...["--url", url, "--root", ROOT, "--count", String(count), "--first-index", String(first + 1)],
+      ...["--pool", String(pool), "--interval", "10", "--connect-rate", "2000", "--districts", "20"],
+      ...["--event-every", "10"],
+    ];
+    out.push(start("nice", args, logs));
+  }
+  return out;
 }
 
 /** Size of the append-only tables of a PostgreSQL schema (indexes included). */

@@ -235,4 +235,49 @@ export const EVENT_DOCS: EventDocs = {
     when: "When mains is back. `onBatteryS` is how long the station ran on battery.",
     example: { batteryPct: 64, runtimeS: 1620, onBatteryS: 1260 },
   },
+  "booking.started": {
+    when: "When an arrest booking starts. Never the person's name or the FIR number.",
+    example: { booking: "bk-4f0c2a9e81d3b7c6a5e2", plan: "tenprint-flat", positions: 10 },
+  },
+  "booking.sealed": {
+    when: "When a booking is sealed: the record is encrypted to the bureau and waits in the spool.",
+    example: {
+      booking: "bk-4f0c2a9e81d3b7c6a5e2",
+      tcn: "UP0420042-20260310081502-4f0c2a9e",
+      plan: "tenprint-flat",
+      impressions: 9,
+      annotated: 1,
+      flagged: 1,
+      quality: { min: 58, mean: 81, max: 94 },
+      durationS: 412,
+      bytes: 52471,
+      sealMs: 950,
+    },
+  },
+  "booking.forwarded": {
+    when: "When the bureau (or, with forward: none, the CCTNS client) gave the receipt for a sealed record.",
+    example: {
+      booking: "bk-4f0c2a9e81d3b7c6a5e2",
+      tcn: "UP0420042-20260310081502-4f0c2a9e",
+      bytes: 52471,
+      attempts: 2,
+      status: 201,
+      waitS: 64,
+      uploadMs: 310,
+    },
+  },
+  "booking.failed": {
+    when: "When sealing failed, or forwarding failed (on the first failure of a record, then every tenth).",
+    example: {
+      booking: "bk-4f0c2a9e81d3b7c6a5e2",
+      tcn: "UP0420042-20260310081502-4f0c2a9e",
+      stage: "forward",
+      attempts: 1,
+      error: "bureau answered HTTP 503",
+    },
+  },
+  "booking.abandoned": {
+    when: "When an unsealed booking is deleted by staff or after `booking.abandonAfterHours` untouched.",
+    example: { booking: "bk-4f0c2a9e81d3b7c6a5e2", plan: "tenprint-flat" },
+  },
 };

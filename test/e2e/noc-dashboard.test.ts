@@ -1,7 +1,8 @@
 // @needs chromium mosquitto
 /**
  * The dashboard in a real browser (Debian's Chromium via playwright-core) against a real NOC, a real
- * Mosquitto and simulated stations, with 20,000 stored stations to show paging holds up.
+ * Mosquitto and simulated stations, with 20,000 stored stations to show paging holds up. Signed in as an
+ * admin, then as a district viewer who sees one district and is refused the others (issue 14).
  * Screenshots go to $NOC_SCREENSHOTS (default /tmp/noc-screens).
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -85,6 +86,9 @@ describe("station-noc dashboard in Chromium", () => {
   let sim: StationSimulator;
   let ctx: BrowserContext;
   let page: Page;
+  let token = "";
+  const ADMIN = { user: "ops-admin", password: "admin-password-1" };
+  const VIEWER = { user: "satara-it", password: "viewer-password-1" };
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
 
@@ -129,7 +133,29 @@ describe("station-noc dashboard in Chromium", () => {
       viewport: { width: 1366, height: 900 },
     });
     page = ctx.pages()[0] ?? (await ctx.newPage());
+    await noc.auth.addUser(ADMIN.user, "admin", undefined, ADMIN.password);
+    await noc.auth.addUser(VIEWER.user, "viewer", "Satara", VIEWER.password);
+    token = await noc.auth.addToken("e2e-script", "viewer", undefined, "test");
   }, 120_000);
+
+  async function signIn(who: { user: string; password: string }): Promise<void> {
+    await page.goto(noc.url);
+    await page.waitForURL(/\/login$/);
+    await page.fill('input[name="user"]', who.user);
+    await page.fill('input[name="password"]', who.password);
+    await page.click('button[type="submit"]');
+    await page.waitForSelector("#logout");
+  }
+
+  /** fetch() from inside the page: the browser's own cookie, as an attacker's script would have it. */
+  const inPage = (path: string, init?: { method?: string; headers?: Record<string, string> }) =>
+    page.evaluate(
+      async ([p, i]) => {
+        const r = await fetch(p as string, i as RequestInit);
+        return { status: r.status, body: await r.text() };
+      },
+      [path, init ?? {}] as const,
+    );
 
   afterAll(async () => {
     await ctx?.close();
@@ -139,8 +165,18 @@ describe("station-noc dashboard in Chromium", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("loads the summary with every district and the fleet counts", async () => {
+  it("sends a browser without a session to the login page, and the API answers 401", async () => {
     await page.goto(noc.url);
+    await page.waitForURL(/\/login$/);
+    expect((await inPage("/api/v1/summary")).status).toBe(401);
+    await page.fill('input[name="user"]', ADMIN.user);
+    await page.fill('input[name="password"]', "wrong-password");
+    await page.click('button[type="submit"]');
+    await expect.poll(() => page.textContent("#login-error")).toContain("wrong user name or password");
+  });
+
+  it("loads the summary with every district and the fleet counts", async () => {
+    await signIn(ADMIN);
     await page.waitForSelector("#districts tbody tr");
     const districts = await page.$$eval("#districts tbody tr td:first-child", (tds) =>
       tds.map((t) => t.textContent),
@@ -182,7 +218,11 @@ describe("station-noc dashboard in Chromium", () => {
       ["2", "Pune", "1", "98.00 %"],
       ["3", "Nagpur", "1", "95.00 %"],
     ]);
-    const csv = await (await fetch(new URL("/api/v1/ranking.csv?month=2025-01", noc.url))).text();
+    const csv = await (
+      await fetch(new URL("/api/v1/ranking.csv?month=2025-01", noc.url), {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).text();
     expect(csv.split("\r\n")[1]).toMatch(/^2025-01,1,Satara,1,99\.500,/);
     await shot("3-ranking");
   });
@@ -216,5 +256,75 @@ describe("station-noc dashboard in Chromium", () => {
     expect(await cell.textContent()).toMatch(/^cause: network, link: mpls, .*…$/);
     expect(await cell.innerHTML()).not.toMatch(/&[a-z]*…|&#?\d*…/);
     await shot("4-station");
+  });
+
+  it("refuses a POST without the CSRF token, takes it with the token, and audits it", async () => {
+    const csrf = (JSON.parse((await inPage("/api/v1/me")).body) as { csrf: string }).csrf;
+    const bare = await inPage("/api/v1/collector/reset-lag", { method: "POST" });
+    expect(bare.status).toBe(403);
+    expect(bare.body).toContain("CSRF");
+    const wrong = await inPage("/api/v1/collector/reset-lag", {
+      method: "POST",
+      headers: { "x-csrf-token": "x" },
+    });
+    expect(wrong.status).toBe(403);
+    const ok = await inPage("/api/v1/collector/reset-lag", {
+      method: "POST",
+      headers: { "x-csrf-token": csrf },
+    });
+    expect(ok.status).toBe(200);
+    await page.goto(`${noc.url}#/collector`);
+    await page.waitForSelector("main dl");
+    expect(await page.textContent("main dl")).not.toContain("[object Object]");
+    expect(await page.textContent("main dl")).toContain("sqlite");
+    await page.goto(`${noc.url}#/audit`);
+    await page.waitForSelector("main table tbody tr");
+    const audit = await page.textContent("main table");
+    expect(audit).toContain("collector.reset-lag");
+    expect(audit).toContain(ADMIN.user);
+    const csv = await inPage("/api/v1/audit.csv");
+    expect(csv.body.split("\r\n")[0]).toBe("at,actor,action,target,detail,result,address");
+    expect(csv.body).toMatch(/,login,/);
+    await shot("5-audit");
+  });
+
+  it("a district viewer sees only that district, and gets 403 for another district's station", async () => {
+    await page.click("#logout");
+    await page.waitForURL(/\/login$/);
+    expect((await inPage("/api/v1/summary")).status).toBe(401);
+    await signIn(VIEWER);
+    await page.waitForSelector("#districts tbody tr");
+    const districts = await page.$$eval("#districts tbody tr td:first-child", (tds) =>
+      tds.map((t) => t.textContent),
+    );
+    expect(districts).toEqual(["Satara"]);
+    await expect.poll(() => page.textContent("#counts")).toContain("2,500");
+    // The list asked for another district still holds Satara's stations only.
+    await page.goto(`${noc.url}#/stations?district=Pune`);
+    await page.waitForSelector("#stations-table tbody tr");
+    const shown = await page.$$eval("#stations-table tbody tr td:nth-child(3)", (tds) => [
+      ...new Set(tds.map((t) => t.textContent)),
+    ]);
+    expect(shown).toEqual(["Satara"]);
+    // Through the API, not only the page: ST00000 is in Pune, ST00004 in Satara.
+    expect((await inPage("/api/v1/stations/ST00000")).status).toBe(403);
+    expect((await inPage("/api/v1/stations/ST00000/timeline")).status).toBe(403);
+    expect((await inPage("/api/v1/stations/ST00004")).status).toBe(200);
+    expect((await inPage("/api/v1/collector")).status).toBe(403);
+    expect((await inPage("/api/v1/audit")).status).toBe(403);
+    const ranking = JSON.parse((await inPage("/api/v1/ranking?month=2025-01")).body) as {
+      ranks: { district: string }[];
+    };
+    expect(ranking.ranks.map((r) => r.district)).toEqual(["Satara"]);
+    // A viewer may not send commands, and a POST without the CSRF token is refused before that.
+    const csrf = (JSON.parse((await inPage("/api/v1/me")).body) as { csrf: string }).csrf;
+    expect((await inPage("/api/v1/stations/ST00004/commands/rebirth", { method: "POST" })).status).toBe(403);
+    const cmd = await inPage("/api/v1/stations/ST00004/commands/rebirth", {
+      method: "POST",
+      headers: { "x-csrf-token": csrf },
+    });
+    expect(cmd.status).toBe(403);
+    expect(cmd.body).toContain("operator");
+    await shot("6-district-viewer");
   });
 });

@@ -1,12 +1,14 @@
 /**
  * The NOC API's route table: path parameters reach the handler decoded, an unknown path is 404, a known
  * path with the wrong method is 405 naming the allowed one, a bad escape or station id is 400, and
- * commands need the admin token. Real fleet and SQLite store; no broker (no command is sent).
+ * commands need the operator role (authentication itself is the gate's: test/integration/noc-auth.test.ts).
+ * Real fleet and SQLite store; no broker (no command is sent).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "../../noc/auth/roles.js";
 import { Fleet } from "../../noc/fleet.js";
 import { Api, HttpError } from "../../noc/http/api.js";
 import type { StationCommands } from "../../noc/station-commands.js";
@@ -39,7 +41,7 @@ beforeAll(async () => {
     commands: {} as StationCommands,
     timeZone: "Asia/Kolkata",
     now: () => NOW,
-    adminToken: "tok",
+    audit: async () => undefined,
     status: () => ({ instance: "test" }),
   });
 });
@@ -48,9 +50,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function status(method: string, path: string, auth?: string, body = ""): Promise<number> {
+const ADMIN: Principal = { name: "a", role: "admin", via: "token" };
+const VIEWER: Principal = { name: "v", role: "viewer", via: "token" };
+const NASHIK: Principal = { name: "n", role: "operator", district: "Nashik", via: "token" };
+
+async function status(method: string, path: string, who: Principal = VIEWER, body = ""): Promise<number> {
   try {
-    await api.handle(method, path, {}, Buffer.from(body), auth);
+    await api.handle(method, path, {}, Buffer.from(body), who);
     return 200;
   } catch (e) {
     if (e instanceof HttpError) return e.status;
@@ -60,9 +66,15 @@ async function status(method: string, path: string, auth?: string, body = ""): P
 
 describe("NOC API route table", () => {
   it("passes decoded path parameters to the station routes", async () => {
-    const r = await api.handle("GET", "/api/v1/stations/PS%2D01", {}, Buffer.alloc(0));
+    const r = await api.handle("GET", "/api/v1/stations/PS%2D01", {}, Buffer.alloc(0), VIEWER);
     expect(r).toMatchObject({ json: { id: "PS-01", name: "Station one" } });
-    const ev = await api.handle("GET", "/api/v1/stations/PS%2D01/events", { limit: "5" }, Buffer.alloc(0));
+    const ev = await api.handle(
+      "GET",
+      "/api/v1/stations/PS%2D01/events",
+      { limit: "5" },
+      Buffer.alloc(0),
+      VIEWER,
+    );
     expect(ev).toEqual({ json: { station: "PS-01", events: [] } });
   });
 
@@ -76,16 +88,30 @@ describe("NOC API route table", () => {
     expect(await status("GET", "/api/v1/collector/reset-lag")).toBe(405);
     expect(await status("GET", "/api/v1/stations/%E0%A4")).toBe(400);
     expect(await status("GET", "/api/v1/stations/a+b")).toBe(400);
-    await expect(api.handle("POST", "/api/v1/summary", {}, Buffer.alloc(0))).rejects.toThrow(/takes GET/);
+    await expect(api.handle("POST", "/api/v1/summary", {}, Buffer.alloc(0), ADMIN)).rejects.toThrow(
+      /takes GET/,
+    );
   });
 
-  it("refuses commands without the token, and unknown commands or stations with it", async () => {
+  it("refuses commands below the operator role, and unknown commands or stations above it", async () => {
     const path = "/api/v1/stations/PS%2D01/commands/diagnose";
-    expect(await status("POST", path)).toBe(401);
-    expect(await status("POST", path, "Bearer wrong")).toBe(401);
-    expect(await status("POST", "/api/v1/stations/PS%2D01/commands/format-disk", "Bearer tok")).toBe(400);
-    expect(await status("POST", "/api/v1/stations/PS99/commands/diagnose", "Bearer tok")).toBe(404);
-    expect(await status("POST", path, "Bearer tok", "{not json")).toBe(400);
-    expect(await status("POST", "/api/v1/collector/reset-lag", "Bearer tok")).toBe(200);
+    expect(await status("POST", path, VIEWER)).toBe(403);
+    expect(await status("POST", "/api/v1/stations/PS%2D01/commands/format-disk", ADMIN)).toBe(400);
+    expect(await status("POST", "/api/v1/stations/PS99/commands/diagnose", ADMIN)).toBe(404);
+    expect(await status("POST", path, ADMIN, "{not json")).toBe(400);
+    expect(await status("POST", "/api/v1/collector/reset-lag", VIEWER)).toBe(403);
+    expect(await status("POST", "/api/v1/collector/reset-lag", ADMIN)).toBe(200);
+  });
+
+  it("holds a district-scoped user to their district on every station route", async () => {
+    expect(await status("GET", "/api/v1/stations/PS-01", NASHIK)).toBe(403);
+    expect(await status("GET", "/api/v1/stations/PS-01/timeline", NASHIK)).toBe(403);
+    expect(await status("GET", "/api/v1/stations/PS-01/events", NASHIK)).toBe(403);
+    expect(await status("POST", "/api/v1/stations/PS-01/commands/diagnose", NASHIK)).toBe(403);
+    expect(await status("GET", "/api/v1/collector", NASHIK)).toBe(403);
+    const list = await api.handle("GET", "/api/v1/stations", { district: "Pune" }, Buffer.alloc(0), NASHIK);
+    expect(list).toMatchObject({ json: { total: 0 } });
+    const sum = await api.handle("GET", "/api/v1/summary", {}, Buffer.alloc(0), NASHIK);
+    expect(sum).toMatchObject({ json: { total: 0, districts: [] } });
   });
 });

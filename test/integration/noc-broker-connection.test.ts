@@ -1,3 +1,4 @@
+// @needs mosquitto
 /**
  * The NOC's broker connection says why it cannot connect (a wrong password here) instead of retrying in
  * silence, says it once rather than at every retry, and says when it is connected again.
@@ -31,15 +32,17 @@ describe("NOC broker connection errors", () => {
   afterAll(() => broker.dispose());
 
   it("logs a refused password once, however often it retries, and nothing with the right one", async () => {
+    const connection = (name: string, password: string, log: ConnectionLog) =>
+      new BrokerConnection({
+        url: broker.url,
+        clientId: `noc-${name}-${process.pid}`,
+        username: "noc",
+        password,
+        reconnectMs: 50,
+        log,
+      });
     const bad = recordingLog();
-    const wrong = new BrokerConnection({
-      url: broker.url,
-      clientId: `noc-wrong-${process.pid}`,
-      username: "noc",
-      password: "wrong-secret",
-      reconnectMs: 50,
-      log: bad.log,
-    });
+    const wrong = connection("wrong", "wrong-secret", bad.log);
     void wrong.start();
     await eventually(() => bad.lines.length > 0);
     // Several retries' worth of time: each is refused again, and none is logged again.
@@ -51,13 +54,7 @@ describe("NOC broker connection errors", () => {
     expect(JSON.stringify(bad.lines)).not.toContain("wrong-secret");
 
     const good = recordingLog();
-    const right = new BrokerConnection({
-      url: broker.url,
-      clientId: `noc-right-${process.pid}`,
-      username: "noc",
-      password: "right-secret",
-      log: good.log,
-    });
+    const right = connection("right", "right-secret", good.log);
     await right.start();
     await right.stop();
     expect(good.lines).toEqual([]);

@@ -43,12 +43,16 @@ describe("station-noc collector", () => {
         sweepMs: 200,
         commandTimeoutS: 5,
         rollupS: 3600,
+        adminToken: "collector-test-token",
       }),
       { log: silent },
     );
     await noc.start();
     await noc.ready;
-    api = async (path) => (await (await fetch(new URL(path, noc.url))).json()) as Record<string, unknown>;
+    api = async (path) =>
+      (await (
+        await fetch(new URL(path, noc.url), { headers: { authorization: "Bearer collector-test-token" } })
+      ).json()) as Record<string, unknown>;
     sim = new StationSimulator({
       url: broker.url,
       root: ROOT,

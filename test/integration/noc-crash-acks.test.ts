@@ -1,3 +1,4 @@
+// @needs mosquitto
 /**
  * kill -9 of a real station-noc process while stations keep publishing: the restarted NOC finds its
  * stored high-water marks level with what it acknowledged to the broker, so the broker's redelivery
@@ -12,18 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqliteStorage } from "../../noc/storage/index.js";
 import { StationSimulator } from "../../scripts/simulate-stations.js";
 import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
-import { NocProcess } from "../support/noc-process.js";
+import { NocProcess, type CollectorStatus } from "../support/noc-process.js";
 
 const ROOT = "cctns/crash";
 const STATIONS = 20;
-
-interface Collector {
-  mqttConnected: boolean;
-  stations: number;
-  accepted: number;
-  duplicates: number;
-  gaps: { opened: number; resendRequests: number };
-}
 
 describe("NOC killed with -9 while stations publish", () => {
   const broker = new PrivateMosquitto();
@@ -39,7 +32,7 @@ describe("NOC killed with -9 while stations publish", () => {
       ...["--silent-after", "600", "--log-level", "warn"],
     ]);
     await noc.start();
-    await eventually(async () => (await noc.api<Collector>("collector"))?.mqttConnected, 60_000, 200);
+    await eventually(async () => (await noc.api<CollectorStatus>("collector"))?.mqttConnected, 60_000, 200);
     sim = new StationSimulator({
       url: broker.url,
       root: ROOT,
@@ -65,7 +58,7 @@ describe("NOC killed with -9 while stations publish", () => {
 
   it("resumes every station's stream without a gap, a resend request or a lost event", async () => {
     await eventually(async () => {
-      const c = await noc.api<Collector>("collector");
+      const c = await noc.api<CollectorStatus>("collector");
       return c && c.stations >= STATIONS && c.accepted > 40 * STATIONS;
     }, 60_000);
     await noc.kill("SIGKILL");
@@ -74,7 +67,7 @@ describe("NOC killed with -9 while stations publish", () => {
     await noc.start();
     const first = await eventually(
       async () => {
-        const c = await noc.api<Collector>("collector");
+        const c = await noc.api<CollectorStatus>("collector");
         return c?.mqttConnected && c;
       },
       60_000,
@@ -82,10 +75,10 @@ describe("NOC killed with -9 while stations publish", () => {
     );
     // Traffic after the restart: each station sends a few dozen more messages.
     await eventually(async () => {
-      const c = await noc.api<Collector>("collector");
+      const c = await noc.api<CollectorStatus>("collector");
       return c && c.accepted > first.accepted + 30 * STATIONS;
     }, 60_000);
-    const after = (await noc.api<Collector>("collector")) as Collector;
+    const after = (await noc.api<CollectorStatus>("collector")) as CollectorStatus;
     expect(after.gaps).toMatchObject({ opened: 0, resendRequests: 0 });
 
     await sim.stop(false);
@@ -98,7 +91,7 @@ describe("NOC killed with -9 while stations publish", () => {
       return true;
     }, 30_000);
     await noc.kill("SIGTERM"); // a clean stop writes everything out
-    expect((await noc.api<Collector>("collector")) === undefined).toBe(true);
+    expect((await noc.api<CollectorStatus>("collector")) === undefined).toBe(true);
 
     const stored = new SqliteStorage(db);
     await stored.init();

@@ -1,3 +1,4 @@
+// @needs mosquitto
 /**
  * A station that went quiet without a Last Will (the broker lost it) still has its retained birth at the
  * broker. A NOC starting afterwards reads that birth on subscribing: it must not count the station up.
@@ -7,18 +8,13 @@ import mqtt, { type MqttClient } from "mqtt";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultOptions, NocApp } from "../../noc/app.js";
 import { VirtualStation } from "../../scripts/sim/virtual-station.js";
 import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
 
 const ROOT = "cctns/retained";
-const quiet = {
-  warn: () => undefined,
-  info: () => undefined,
-  error: () => undefined,
-  debug: () => undefined,
-} as never;
 
 describe("retained birth after a NOC restart", () => {
   const broker = new PrivateMosquitto();
@@ -40,7 +36,7 @@ describe("retained birth after a NOC restart", () => {
         sweepMs: 200,
         rollupS: 3600,
       }),
-      { log: quiet },
+      { log: pino({ level: "silent" }) },
     );
     apps.push(app);
     await app.start();

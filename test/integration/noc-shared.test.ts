@@ -29,6 +29,8 @@ describe("shared subscription: several collectors, one dashboard", () => {
   let dash: NocApp;
   let sim: StationSimulator;
 
+  const TOKEN = "noc-shared-test-token";
+  const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } };
   const make = async (over: Partial<NocOptions>) => {
     const app = new NocApp(
       defaultOptions({
@@ -42,6 +44,7 @@ describe("shared subscription: several collectors, one dashboard", () => {
         sweepMs: 200,
         silentAfterS: 60,
         refreshS: 1,
+        adminToken: TOKEN,
         ...over,
       }),
       { log: quiet },
@@ -99,7 +102,7 @@ describe("shared subscription: several collectors, one dashboard", () => {
       () => sim.stations.every((st) => dash.fleet.stations.get(st.id)?.row.status === "up"),
       10_000,
     );
-    const summary = (await (await fetch(new URL("/api/v1/summary", dash.url))).json()) as {
+    const summary = (await (await fetch(new URL("/api/v1/summary", dash.url), AUTH)).json()) as {
       total: number;
       up: number;
     };
@@ -138,7 +141,7 @@ describe("shared subscription: several collectors, one dashboard", () => {
       return r?.status === "down" && r;
     }, 15_000);
     expect(row.info.offlineCause).toBe("connection-lost");
-    const dark = (await (await fetch(new URL("/api/v1/dark", dash.url))).json()) as {
+    const dark = (await (await fetch(new URL("/api/v1/dark", dash.url), AUTH)).json()) as {
       items: { id: string }[];
     };
     expect(dark.items.map((i) => i.id)).toEqual(["SH00002"]);

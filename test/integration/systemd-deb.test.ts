@@ -111,6 +111,7 @@ describe("package-deb.sh", () => {
       "/usr/lib/modules-load.d/station-agent.conf",
       "/usr/bin/station-agent",
       "/etc/default/station-agent",
+      "/etc/station-noc/config.yaml",
       "/usr/share/doc/station-agent/copyright",
       "/usr/share/doc/station-agent/changelog.gz",
       "/usr/share/man/man8/station-agent.8.gz",
@@ -132,7 +133,9 @@ describe("package-deb.sh", () => {
     expect(depends).toContain("tzdata"); // ledger.timezone is checked against /usr/share/zoneinfo
     const control = join(work, "control");
     expect((await run("dpkg-deb", ["-e", deb, control])).code).toBe(0);
-    expect(readFileSync(join(control, "conffiles"), "utf8")).toBe("/etc/default/station-agent\n");
+    expect(readFileSync(join(control, "conffiles"), "utf8")).toBe(
+      "/etc/default/station-agent\n/etc/station-noc/config.yaml\n",
+    );
     for (const s of ["postinst", "prerm", "postrm"])
       expect(statSync(join(control, s)).mode & 0o777).toBe(0o755);
 

@@ -22,6 +22,8 @@ const EXPECTED: Record<string, [Entry["type"], number]> = {
   "/etc/station-agent": ["d", 0o755],
   "/etc/station-agent/config.yaml": ["f", 0o640],
   "/etc/station-agent/tls": ["d", 0o750],
+  "/etc/station-noc": ["d", 0o755],
+  "/etc/station-noc/config.yaml": ["f", 0o644],
   "/lib": ["d", 0o755],
   "/lib/systemd": ["d", 0o755],
   "/lib/systemd/system": ["d", 0o755],
@@ -201,6 +203,7 @@ describe("install.sh", () => {
     expect(left.sort()).toEqual([
       "/etc/default/station-agent",
       "/etc/station-agent/config.yaml",
+      "/etc/station-noc/config.yaml",
       "/var/lib/station-agent/outbox.db",
     ]);
 

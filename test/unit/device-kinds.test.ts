@@ -46,6 +46,8 @@ describe("device kinds", () => {
       "printers",
       "fingerprint",
       "ups",
+      // Arrest booking runs on the fingerprint kinds, so it comes after them.
+      "booking",
     ]);
     expect(built.routes.map((r) => `${r.method} ${r.path}`)).toEqual(
       expect.arrayContaining(["POST /v1/print/slip", "POST /v1/fingerprint/capture"]),
