@@ -170,16 +170,25 @@ async function printTestSlip(): Promise<void> {
   );
 }
 
-async function capture(): Promise<void> {
-  say("capturing a fingerprint from the emulated scanner...");
-  if (!(await untilAgentReady("fp1"))) return say("capture: the agent is not running (press r)");
-  const r = await callLocalApi(socket, {
+async function askCapture() {
+  return callLocalApi(socket, {
     method: "POST",
     path: "/v1/fingerprint/capture",
     token: await token(),
     body: { finger: "right-thumb" },
     timeoutMs: 30_000,
   });
+}
+
+async function capture(): Promise<void> {
+  say("capturing a fingerprint from the emulated scanner...");
+  if (!(await untilAgentReady("fp1"))) return say("capture: the agent is not running (press r)");
+  // The scanner may still be opening after a restart: the API says no-device until it is.
+  let r = await askCapture();
+  for (let i = 0; i < 20 && r.status === 503 && (r.body as { error?: string }).error === "no-device"; i++) {
+    await new Promise((w) => setTimeout(w, 1000));
+    r = await askCapture();
+  }
   const body = r.body as { png?: string };
   if (r.status !== 200 || !body.png) return say(`capture failed: ${JSON.stringify(r.body)}`);
   const file = join(stateDir, "fingerprint.png");

@@ -3,12 +3,12 @@
  * network namespace with a private /tmp: the fixed ports a reader uses (1883, 8790) are free there, and
  * nothing a reader runs beside it is touched. A marked block is preceded by
  *
- *   <!-- docs-test: check="SHELL" before="SHELL" ready="SHELL" timeout=SECONDS -->
+ *   <!-- docs-test: check="SHELL" before="SHELL" ready="SHELL" input="TEXT" timeout=SECONDS -->
  *
  * `before` (optional) is started in the background first (e.g. the demo), and the block runs once `ready`
  * succeeds (what the reader waits for, e.g. the demo's dashboard answering); the block then runs, and it passes
  * when `check` succeeds while the block is still running or after it ended with 0. Everything started in the
- * namespace is killed afterwards. Needs root (ip netns, unshare).
+ * namespace is killed afterwards. `input` is what the reader types (e.g. a new password), given on stdin. Needs root (ip netns, unshare).
  *
  *   npx tsx scripts/docs-commands.ts docs/noc.md
  */
@@ -23,6 +23,7 @@ export interface DocBlock {
   check: string;
   before?: string;
   ready?: string;
+  input?: string;
   timeoutS: number;
 }
 
@@ -43,6 +44,7 @@ export function docBlocks(file: string, text = readFileSync(file, "utf8")): DocB
       check: attrs.check,
       ...(attrs.before ? { before: attrs.before } : {}),
       ...(attrs.ready ? { ready: attrs.ready } : {}),
+      ...(attrs.input ? { input: attrs.input } : {}),
       timeoutS: Number(attrs.timeout ?? 180),
     });
   }
@@ -63,7 +65,7 @@ export async function runDocBlock(b: DocBlock, root = process.cwd()): Promise<Do
   try {
     execFileSync("ip", ["netns", "exec", ns, "ip", "link", "set", "lo", "up"]);
     // A private /tmp per run: the block's /tmp/noc.db is its own.
-    const inNs = (script: string) =>
+    const inNs = (script: string, input?: string) =>
       spawn(
         "ip",
         [
@@ -78,7 +80,11 @@ export async function runDocBlock(b: DocBlock, root = process.cwd()): Promise<Do
           "-c",
           `mount -t tmpfs tmpfs /tmp && ${script}`,
         ],
-        { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "" } },
+        {
+          cwd: root,
+          stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+          env: { ...process.env, CI: "" },
+        },
       );
     const collect = (p: ReturnType<typeof inNs>, tag: string) => {
       p.stdout!.on("data", (d: Buffer) => (output += `[${tag}] ${d.toString()}`));
@@ -99,7 +105,8 @@ export async function runDocBlock(b: DocBlock, root = process.cwd()): Promise<Do
         await sleep(1000);
       }
     }
-    const main = inNs(`set -e\n${b.script}\nwait`);
+    const main = inNs(`set -e\n${b.script}\nwait`, b.input);
+    if (b.input !== undefined) main.stdin!.end(`${b.input}\n`);
     collect(main, "block");
     let exit: number | null = null;
     main.once("exit", (code) => (exit = code ?? 1));
