@@ -103,6 +103,18 @@ export function eventSentence(type: string, d: Data, at: (iso: string) => string
       const s = num(d.onBatteryS);
       return `Mains power is back${s !== undefined ? ` after ${durationWords(s)} on battery` : ""}.`;
     }
+    case "booking.started":
+      return `Arrest booking ${str(d.booking)} started (${str(d.plan)}, ${str(d.positions)} positions).`;
+    case "booking.sealed":
+      return `Arrest booking ${str(d.booking)} sealed as ${str(d.tcn)} (${str(d.impressions)} images).`;
+    case "booking.forwarded": {
+      const w = num(d.waitS);
+      return `Arrest booking ${str(d.booking)} (${str(d.tcn)}) received by the ${str(d.by) === "cctns-client" ? "CCTNS client" : "fingerprint bureau"}${w !== undefined ? ` ${durationWords(w)} after sealing` : ""}.`;
+    }
+    case "booking.failed":
+      return `Arrest booking ${str(d.booking)} failed at ${str(d.stage)}: ${str(d.error)}.`;
+    case "booking.abandoned":
+      return `Arrest booking ${str(d.booking)} was abandoned before sealing.`;
     default:
       return undefined;
   }
