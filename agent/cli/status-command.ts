@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { ConfigError, EX_CONFIG, loadConfig, type LoadedConfig } from "../../config/load.js";
 import { callLocalApi } from "../api-client.js";
-import { pickLang, type Lang } from "../i18n/index.js";
+import { pickLang, translator, type Lang } from "../i18n/index.js";
 import { apiSocketPath, PACKAGED_API_SOCKET } from "../local-api.js";
 import { linksFromConfig, readStatusFromDisk, renderStatus, type StatusSnapshot } from "../status.js";
 
@@ -46,24 +46,30 @@ function unreadable(e: unknown): string | undefined {
   return m?.[1];
 }
 
-const WHY_NOT: Record<string, string> = {
-  EACCES: "this user is not allowed to read it",
-  ENOENT: "it does not exist",
-};
-
 export async function statusCommand(o: StatusCommandOptions): Promise<StatusOutcome> {
   let loaded: LoadedConfig | undefined;
   let configProblem: string | undefined;
+  let invalid = false;
+  let readError: unknown;
   try {
     loaded = loadConfig(o.config);
   } catch (e) {
-    const code = unreadable(e);
-    if (code === undefined) {
-      const problems = e instanceof ConfigError ? e.problems : [String(e)];
-      configProblem = `the settings file ${o.config} has mistakes:\n${problems.map((p) => `  ${p}`).join("\n")}`;
-    } else configProblem = `cannot read the settings file ${o.config}: ${WHY_NOT[code] ?? code}`;
+    readError = e;
   }
   const config = loaded?.config;
+  const t = translator(pickLang(o.lang, config?.ui.language));
+  if (readError !== undefined) {
+    const code = unreadable(readError);
+    if (code === undefined) {
+      invalid = true;
+      const problems = readError instanceof ConfigError ? readError.problems : [String(readError)];
+      configProblem = `${t("status.err.mistakes", { path: o.config })}\n${problems.map((p) => `  ${p}`).join("\n")}`;
+    } else {
+      const why =
+        code === "EACCES" ? t("status.err.eacces") : code === "ENOENT" ? t("status.err.enoent") : code;
+      configProblem = t("status.err.cannotRead", { path: o.config, why });
+    }
+  }
   if (config) process.env.TZ = config.ledger.timezone;
   const socket = o.socket ?? (config ? apiSocketPath(config) : PACKAGED_API_SOCKET);
   const asked = config?.api.enabled === false && !o.socket ? undefined : await askAgent(socket);
@@ -76,27 +82,20 @@ export async function statusCommand(o: StatusCommandOptions): Promise<StatusOutc
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       snapshot = readStatusFromDisk(config.station.id, "/nonexistent");
-      snapshot.lastError = `its saved state cannot be read (${err.code ?? err.message})`;
+      snapshot.lastError = t("status.err.savedState", { code: err.code ?? err.message });
     }
+    // The reason stays the monitor's English words: the renderer translates it with the others.
     snapshot.links = linksFromConfig(config.station.id, config.links, "the agent is not running");
   }
 
   if (!snapshot) {
-    const lines = [`Cannot show the station's status.`];
-    if (configProblem) lines.push(`- ${configProblem[0]!.toUpperCase()}${configProblem.slice(1)}.`);
+    const lines = [t("status.err.cannotShow")];
+    if (configProblem) lines.push(`- ${configProblem}`);
     const failure = asked && "error" in asked ? asked : undefined;
-    if (failure?.code === "EACCES")
-      lines.push(
-        `- This user may not ask the agent (${socket}): it is not in the station-api group.`,
-        "  Ask the district technician to run: usermod -aG station-api YOUR-USER-NAME, then log out and in again.",
-      );
+    if (failure?.code === "EACCES") lines.push(t("status.err.notInGroup", { socket }));
     else if (failure?.code === "ENOENT" || failure?.code === "ECONNREFUSED")
-      lines.push(
-        `- The agent does not answer (${socket}): it is probably stopped.`,
-        "  Ask the district technician to run: systemctl start station-agent",
-      );
-    else if (failure) lines.push(`- The agent does not answer (${socket}): ${failure.error}.`);
-    const invalid = configProblem !== undefined && !configProblem.startsWith("cannot read");
+      lines.push(t("status.err.agentStopped", { socket }));
+    else if (failure) lines.push(t("status.err.agentSilent", { socket, error: failure.error }));
     return { code: invalid ? EX_CONFIG : EX_UNAVAILABLE, stdout: "", stderr: `${lines.join("\n")}\n` };
   }
   const tz = config?.ledger.timezone ?? process.env.TZ;

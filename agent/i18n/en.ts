@@ -38,6 +38,17 @@ export const en = {
   "status.whatToDo": "  What to do: {advice}",
   "status.device": "{kind} {device}: {health}",
   "status.deviceWhy": "{kind} {device}: {health} ({reason})",
+  "status.err.cannotShow": "Cannot show the station's status.",
+  "status.err.cannotRead": "Cannot read the settings file {path}: {why}.",
+  "status.err.eacces": "this user is not allowed to read it",
+  "status.err.enoent": "it does not exist",
+  "status.err.mistakes": "The settings file {path} has mistakes:",
+  "status.err.notInGroup":
+    "- This user may not ask the agent ({socket}): it is not in the station-api group.\n  Ask the district technician to run: usermod -aG station-api YOUR-USER-NAME, then log out and in again.",
+  "status.err.agentStopped":
+    "- The agent does not answer ({socket}): it is probably stopped.\n  Ask the district technician to run: systemctl start station-agent",
+  "status.err.agentSilent": "- The agent does not answer ({socket}): {error}.",
+  "status.err.savedState": "its saved state cannot be read ({code})",
   "cause.power": "power cut (the computer restarted)",
   "cause.agent": "the agent was not running",
   "cause.network": "network: could not reach the state data centre",

@@ -37,6 +37,17 @@ export const hi: Record<MessageKey, string> = {
   "status.whatToDo": "  क्या करें: {advice}",
   "status.device": "{kind} {device}: {health}",
   "status.deviceWhy": "{kind} {device}: {health} ({reason})",
+  "status.err.cannotShow": "थाने का हाल नहीं दिखा सकते।",
+  "status.err.cannotRead": "सेटिंग फ़ाइल {path} पढ़ी नहीं जा सकती: {why}।",
+  "status.err.eacces": "इस यूज़र को इसे पढ़ने की इजाज़त नहीं है",
+  "status.err.enoent": "यह फ़ाइल है ही नहीं",
+  "status.err.mistakes": "सेटिंग फ़ाइल {path} में गलतियाँ हैं:",
+  "status.err.notInGroup":
+    "- यह यूज़र एजेंट से नहीं पूछ सकता ({socket}): यह यूज़र station-api ग्रुप में नहीं है।\n  ज़िले के तकनीशियन से यह चलवाएँ: usermod -aG station-api आपका-यूज़र-नाम, फिर एक बार लॉग आउट करके दोबारा लॉग इन करें।",
+  "status.err.agentStopped":
+    "- एजेंट जवाब नहीं दे रहा ({socket}): शायद बंद है।\n  ज़िले के तकनीशियन से यह चलवाएँ: systemctl start station-agent",
+  "status.err.agentSilent": "- एजेंट जवाब नहीं दे रहा ({socket}): {error}।",
+  "status.err.savedState": "इसकी सहेजी हुई जानकारी पढ़ी नहीं जा सकती ({code})",
   "cause.power": "बिजली गई (कंप्यूटर दोबारा चालू हुआ)",
   "cause.agent": "एजेंट नहीं चल रहा था",
   "cause.network": "नेटवर्क: राज्य डेटा सेंटर तक नहीं पहुँच पाए",

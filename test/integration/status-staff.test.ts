@@ -16,7 +16,7 @@ afterEach(async () => {
 
 const AUDIO_GID = "29";
 
-function staffStatus(config: string, socket: string, groups: string[]) {
+function staffStatus(config: string, socket: string, groups: string[], extra: string[] = []) {
   return run("setpriv", [
     "--reuid=nobody",
     "--regid=nogroup",
@@ -30,6 +30,7 @@ function staffStatus(config: string, socket: string, groups: string[]) {
     config,
     "--socket",
     socket,
+    ...extra,
   ]);
 }
 
@@ -95,5 +96,9 @@ describe("status for station staff", () => {
     expect(staffStopped.code).toBe(69);
     expect(staffStopped.stderr).toMatch(/probably stopped/);
     expect(staffStopped.stderr).toMatch(/systemctl start station-agent/);
+    const hindi = await staffStatus(config, socket, [], ["--lang", "hi"]);
+    expect(hindi.code).toBe(69);
+    expect(hindi.stderr).toMatch(/^थाने का हाल नहीं दिखा सकते।/);
+    expect(hindi.stderr).toMatch(/इस यूज़र को इसे पढ़ने की इजाज़त नहीं है/);
   }, 120_000);
 });
