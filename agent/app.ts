@@ -366,7 +366,7 @@ export class StationAgent {
         dropped: ob.dropped,
       },
       lastOutage: this.ledger.lastOutage() ?? null,
-      uptime: this.uptimePayload().windows as StatusSnapshot["uptime"],
+      uptime: this.uptimePayload().windows,
       clockSynced: this.clock.synced(),
       links: this.links?.states() ?? [],
       devices: this.devices?.states() ?? [],

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { connect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
+import { readBody } from "../contract/http-body.js";
 import type { Logger, LocalRoute } from "./ports.js";
 import { groupId, readSecretFile, writeSecretFile } from "./secret-file.js";
 
@@ -266,29 +267,4 @@ function refuse(res: ServerResponse, status: number, body: unknown): void {
     req.resume();
     setTimeout(() => req.socket.destroy(), DRAIN_MS).unref();
   }
-}
-
-/** The body up to `limit` bytes, or undefined when it is larger (then nothing more is buffered). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > limit) return Promise.resolve(undefined);
-  if (limit === 0 && req.headers["transfer-encoding"] === undefined) {
-    req.resume();
-    return Promise.resolve(Buffer.alloc(0));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer): void => {
-      size += c.length;
-      if (size > limit) {
-        req.off("data", onData);
-        chunks.length = 0;
-        resolve(undefined);
-      } else chunks.push(c);
-    };
-    req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }

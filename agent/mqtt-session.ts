@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import mqtt, { type IClientOptions, type IClientPublishOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { PublishOptions } from "../contract/publish.js";
 
 export interface SessionOptions {
   url: string;
@@ -24,12 +26,7 @@ export interface IncomingMessage {
   correlationData?: Buffer;
 }
 
-export interface PublishOptions {
-  qos: 0 | 1;
-  retain?: boolean;
-  responseTopic?: string;
-  correlationData?: Buffer;
-}
+export type { PublishOptions } from "../contract/publish.js";
 
 /**
  * One MQTT connection with our own reconnect policy: capped exponential back-off with full jitter, so a
@@ -172,7 +169,7 @@ export class MqttSession {
     if (finalState && this.connectedFlag) {
       await Promise.race([
         this.publish(finalState.topic, finalState.payload, { qos: 1, retain: true }).catch(() => undefined),
-        new Promise((r) => setTimeout(r, 2000)),
+        sleep(2000),
       ]);
     }
     await new Promise<void>((resolve) => {

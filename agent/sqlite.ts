@@ -29,7 +29,7 @@ export interface OpenedDb {
    * reported; the caller reports it, then calls `reported()` to drop the marker.
    */
   movedAside?: MovedAside;
-  reported(): void;
+  reported: () => void; // a function property: callers keep it apart from the object
 }
 
 class IntegrityError extends Error {}

@@ -59,7 +59,7 @@ export function parseConfigText(text: string, source: string, env: NodeJS.Proces
   // Files are checked from the raw values too, so a missing key file is listed with every other problem.
   problems.push(...checkFiles(raw as Record<string, unknown>));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const config = parsed.data as Config;
+  const config = parsed.data;
   return { config, hash: configHash(config), source };
 }
 

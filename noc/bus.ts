@@ -1,3 +1,5 @@
+import type { PublishOptions } from "../contract/publish.js";
+
 /** What the NOC needs from MQTT; noc/broker-connection.ts implements it (the only noc/ file importing mqtt). */
 export interface BusMessage {
   topic: string;
@@ -12,12 +14,7 @@ export interface BusMessage {
   ack?: () => void;
 }
 
-export interface PublishOptions {
-  qos: 0 | 1;
-  retain?: boolean;
-  responseTopic?: string;
-  correlationData?: Buffer;
-}
+export type { PublishOptions };
 
 export interface NocBus {
   onMessage(handler: (m: BusMessage) => void): void;

@@ -67,7 +67,7 @@ export class StationCommands {
   /** Resolves with the station's reply (ok or error); rejects on timeout or when it cannot be sent. */
   async send(
     station: string,
-    name: CommandName | string,
+    name: CommandName | (string & Record<never, never>), // any string, with the known names suggested
     args?: Record<string, unknown>,
   ): Promise<CommandReply> {
     const body = this.request(station, name, args);

@@ -6,20 +6,20 @@
 #   DESTDIR=/tmp/root scripts/install.sh                staged install: files only, no systemctl
 #
 # Options: --no-enable (files, users and rules only), --no-start, --bundle-node (copy this machine's
-# node binary into /opt/station-agent/node, for stations without Node.js 20).
-# Running it again with the same build changes nothing. The .deb (scripts/package-deb.sh) is built
-# from a staged install made by this script, so both lay out the same files.
+# node binary into /opt/<program>/node, for machines without Node.js 20), --program=station-noc (the
+# state NOC instead of the agent: /opt/station-noc, its unit installed disabled).
+# Running it again with the same build changes nothing. The .debs (scripts/package-deb.sh) are built
+# from staged installs made by this script, so both lay out the same files.
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 DESTDIR=${DESTDIR:-}
-APP=/opt/station-agent
+PROGRAM=station-agent
 UNIT_DIR=/lib/systemd/system
 UDEV_DIR=/lib/udev/rules.d
 SYSUSERS_DIR=/usr/lib/sysusers.d
 TMPFILES_DIR=/usr/lib/tmpfiles.d
 MODLOAD_DIR=/usr/lib/modules-load.d
-UNITS="station-agent.service station-agent-recover.timer station-noc.service"
 
 MODE=install
 PURGE=0
@@ -41,18 +41,25 @@ for arg in "$@"; do
     --no-enable) ENABLE=0 START=0 ;;
     --no-start) START=0 ;;
     --bundle-node) BUNDLE_NODE=1 ;;
+    --program=*) PROGRAM=${arg#--program=} ;;
     -h | --help)
-        sed -n '2,12p' "$0"
+        sed -n '2,13p' "$0"
         exit 0
         ;;
     *) die "unknown option $arg (see --help)" ;;
     esac
 done
 [ "$PURGE" = 0 ] || [ "$MODE" = uninstall ] || die "--purge goes with --uninstall"
+case "$PROGRAM" in
+station-agent) UNITS="station-agent.service station-agent-recover.timer" ;;
+station-noc) UNITS="station-noc.service" ;;
+*) die "--program is station-agent or station-noc, not $PROGRAM" ;;
+esac
+APP=/opt/$PROGRAM
 if [ -z "$DESTDIR" ]; then
     [ "$(id -u)" = 0 ] || die "run as root (or set DESTDIR= for a staged install)"
-    if dpkg-query -W -f='${Status}' station-agent 2>/dev/null | grep -q ' installed$'; then
-        die "station-agent is installed from the .deb here; use apt/dpkg instead"
+    if dpkg-query -W -f='${Status}' "$PROGRAM" 2>/dev/null | grep -q ' installed$'; then
+        die "$PROGRAM is installed from the .deb here; use apt/dpkg instead"
     fi
 fi
 systemd_running() { [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; }
@@ -61,21 +68,38 @@ systemd_running() { [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; }
 
 node_arch() { node -p process.arch; }
 
+# What each program runs: the agent its esbuild bundle (nothing of the NOC), the NOC tsc's output of
+# noc/ and contract/ with its dashboard files.
+stage_program() {
+    stage=$1
+    mkdir -p "$stage/bin" "$stage/docs" "$stage/dist"
+    [ ! -f "$SRC/docs/install.md" ] || cp "$SRC/docs/install.md" "$stage/docs/install.md"
+    if [ "$PROGRAM" = station-agent ]; then
+        [ -f "$SRC/dist/station-agent/cli.js" ] || die "dist/station-agent/cli.js is missing: run npm run build first"
+        mkdir -p "$stage/libexec" "$stage/config"
+        cp -R "$SRC/dist/station-agent" "$stage/dist/station-agent"
+        cp "$SRC/config/example.yaml" "$stage/config/example.yaml"
+        cp "$SRC/systemd/station-agent-setup" "$stage/libexec/station-agent-setup"
+        [ ! -f "$SRC/docs/security.md" ] || cp "$SRC/docs/security.md" "$stage/docs/security.md"
+    else
+        [ -f "$SRC/dist/noc/cli.js" ] || die "dist/noc/cli.js is missing: run npm run build first"
+        cp -R "$SRC/dist/noc" "$SRC/dist/contract" "$stage/dist/"
+        mkdir -p "$stage/noc"
+        cp -RL "$SRC/noc/public" "$stage/noc/public"
+        [ ! -f "$SRC/docs/noc.md" ] || cp "$SRC/docs/noc.md" "$stage/docs/noc.md"
+        [ ! -f "$SRC/docs/security.md" ] || cp "$SRC/docs/security.md" "$stage/docs/security.md"
+    fi
+    find "$stage/dist" -name '*.tsbuildinfo' -delete
+}
+
 stage_payload() {
     stage=$1
-    for built in dist/station-agent/cli.js dist/noc/cli.js; do
-        [ -f "$SRC/$built" ] || die "$built is missing: run npm run build first"
-    done
     [ -d "$SRC/node_modules" ] || die "node_modules is missing: run npm ci first"
     command -v npm >/dev/null 2>&1 || die "npm is needed to drop the development modules"
-    mkdir -p "$stage/bin" "$stage/libexec" "$stage/config" "$stage/docs"
-    cp -R "$SRC/dist" "$stage/dist"
-    find "$stage/dist" -name '*.tsbuildinfo' -delete
-    cp "$SRC/package.json" "$SRC/package-lock.json" "$stage/"
-    cp "$SRC/config/example.yaml" "$stage/config/example.yaml"
-    [ ! -f "$SRC/docs/install.md" ] || cp "$SRC/docs/install.md" "$stage/docs/install.md"
-    [ ! -f "$SRC/docs/security.md" ] || cp "$SRC/docs/security.md" "$stage/docs/security.md"
-    cp "$SRC/systemd/station-agent-setup" "$stage/libexec/station-agent-setup"
+    stage_program "$stage"
+    cp "$SRC/package-lock.json" "$stage/"
+    # Only the modules this program's code loads (stations carry no pg, the NOC no device addons).
+    node "$SRC/scripts/deb/runtime-deps.mjs" "$SRC/package.json" "$stage/package.json" "$stage/dist" >/dev/null
 
     # Modules and .bin only: tools keep caches and scratch files in node_modules (vite's .vite and
     # .vite-temp, npm's lock copy), which are not modules and come and go whenever someone runs the tests.
@@ -91,9 +115,12 @@ stage_payload() {
     # hold it (about 14 MB of a station's 80 MB budget). The map is in dist/station-agent for reading a
     # trace offline. The NOC runs tsc's output with maps; it lives on a server.
     # Its node flags and malloc setting: see AGENT_NODE_FLAGS in scripts/bundle-agent.ts.
-    write_wrapper "$stage/bin/station-agent" "dist/station-agent/cli.js" --max-semi-space-size=1 \
-        "MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=\${MALLOC_MMAP_THRESHOLD_:-16384}"
-    write_wrapper "$stage/bin/station-noc" "dist/noc/cli.js" --enable-source-maps
+    if [ "$PROGRAM" = station-agent ]; then
+        write_wrapper "$stage/bin/station-agent" "dist/station-agent/cli.js" --max-semi-space-size=1 \
+            "MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=\${MALLOC_MMAP_THRESHOLD_:-16384}"
+    else
+        write_wrapper "$stage/bin/station-noc" "dist/noc/cli.js" --enable-source-maps
+    fi
     if [ "$BUNDLE_NODE" = 1 ]; then
         mkdir -p "$stage/node/bin"
         cp "$(readlink -f "$(command -v node)")" "$stage/node/bin/node"
@@ -164,7 +191,7 @@ tree_listing() { (cd "$1" && find . -printf '%y %m %U %G %l %p\n' | LC_ALL=C sor
 install_payload() {
     target="$DESTDIR$APP"
     mkdir -p "${target%/*}"
-    stage=$(mktemp -d "${target%/*}/.station-agent.XXXXXX")
+    stage=$(mktemp -d "${target%/*}/.$PROGRAM.XXXXXX")
     trap 'rm -rf "$stage" "${WORK:-}"' EXIT
     stage_payload "$stage"
     if [ -d "$target" ] && [ "$(tree_listing "$target")" = "$(tree_listing "$stage")" ] &&
@@ -204,22 +231,21 @@ install_link() { # TARGET LINK
 install_system_files() {
     s="$SRC/systemd"
     for unit in $UNITS; do install_file "$s/$unit" "$UNIT_DIR/$unit" 0644; done
+    install_file "$s/sysusers.d/$PROGRAM.conf" "$SYSUSERS_DIR/$PROGRAM.conf" 0644
+    gzip -9n <"$s/man/$PROGRAM.8" >"$WORK/$PROGRAM.8.gz"
+    install_file "$WORK/$PROGRAM.8.gz" "/usr/share/man/man8/$PROGRAM.8.gz" 0644
+    install_link "$APP/bin/$PROGRAM" "/usr/bin/$PROGRAM"
+    if [ "$PROGRAM" = station-noc ]; then
+        # The NOC unit starts with --config; an operator's edited file is never replaced.
+        if [ ! -e "$DESTDIR/etc/station-noc/config.yaml" ]; then
+            install -D -m 0644 "$s/station-noc.yaml" "$DESTDIR/etc/station-noc/config.yaml"
+            say "installed /etc/station-noc/config.yaml"
+        fi
+        return 0
+    fi
     install_file "$s/udev/60-station-agent.rules" "$UDEV_DIR/60-station-agent.rules" 0644
-    install_file "$s/sysusers.d/station-agent.conf" "$SYSUSERS_DIR/station-agent.conf" 0644
-    install_file "$s/sysusers.d/station-noc.conf" "$SYSUSERS_DIR/station-noc.conf" 0644
     install_file "$s/tmpfiles.d/station-agent.conf" "$TMPFILES_DIR/station-agent.conf" 0644
     install_file "$s/modules-load.d/station-agent.conf" "$MODLOAD_DIR/station-agent.conf" 0644
-    for page in station-agent station-noc; do
-        gzip -9n <"$s/man/$page.8" >"$WORK/$page.8.gz"
-        install_file "$WORK/$page.8.gz" "/usr/share/man/man8/$page.8.gz" 0644
-    done
-    install_link "$APP/bin/station-agent" /usr/bin/station-agent
-    install_link "$APP/bin/station-noc" /usr/bin/station-noc
-    # The NOC unit starts with --config; an operator's edited file is never replaced.
-    if [ ! -e "$DESTDIR/etc/station-noc/config.yaml" ]; then
-        install -D -m 0644 "$s/station-noc.yaml" "$DESTDIR/etc/station-noc/config.yaml"
-        say "installed /etc/station-noc/config.yaml"
-    fi
     if [ ! -e "$DESTDIR/etc/default/station-agent" ]; then
         install -D -m 0644 "$s/station-agent.default" "$DESTDIR/etc/default/station-agent"
         say "installed /etc/default/station-agent"
@@ -261,11 +287,21 @@ activate() {
     fi
 }
 
+# The NOC: its user, and its unit known to systemd but left disabled (it runs in the data centre only
+# where an administrator enables it).
+activate_noc() {
+    systemd-sysusers station-noc.conf || say "systemd-sysusers failed; the user is created at next boot"
+    if systemd_running; then systemctl daemon-reload; fi
+    say "configure /etc/station-noc/config.yaml, then: systemctl enable --now station-noc"
+}
+
 do_install() {
     WORK=$(mktemp -d)
     install_payload
     install_system_files
-    if [ -n "$DESTDIR" ]; then
+    if [ "$PROGRAM" = station-noc ]; then
+        [ -n "$DESTDIR" ] || activate_noc
+    elif [ -n "$DESTDIR" ]; then
         setup config
         say "staged under $DESTDIR; users, ICMP range and the service are set up on the station itself"
     else
@@ -281,20 +317,20 @@ do_uninstall() {
         systemctl disable --now --quiet $UNITS 2>/dev/null || true
     fi
     for unit in $UNITS; do rm -f "$DESTDIR$UNIT_DIR/$unit"; done
-    rm -f "$DESTDIR$UDEV_DIR/60-station-agent.rules" "$DESTDIR$SYSUSERS_DIR/station-agent.conf" \
-        "$DESTDIR$SYSUSERS_DIR/station-noc.conf" "$DESTDIR$TMPFILES_DIR/station-agent.conf" \
-        "$DESTDIR$MODLOAD_DIR/station-agent.conf" "$DESTDIR/usr/bin/station-agent" "$DESTDIR/usr/bin/station-noc" \
-        "$DESTDIR/usr/share/man/man8/station-agent.8.gz" "$DESTDIR/usr/share/man/man8/station-noc.8.gz" \
-        "$DESTDIR/etc/sysctl.d/60-station-agent-ping.conf"
+    rm -f "$DESTDIR$SYSUSERS_DIR/$PROGRAM.conf" "$DESTDIR/usr/bin/$PROGRAM" "$DESTDIR/usr/share/man/man8/$PROGRAM.8.gz"
+    if [ "$PROGRAM" = station-agent ]; then
+        rm -f "$DESTDIR$UDEV_DIR/60-station-agent.rules" "$DESTDIR$TMPFILES_DIR/station-agent.conf" \
+            "$DESTDIR$MODLOAD_DIR/station-agent.conf" "$DESTDIR/etc/sysctl.d/60-station-agent-ping.conf"
+    fi
     rm -rf "$DESTDIR$APP"
     if systemd_running; then systemctl daemon-reload; fi
     if [ -z "$DESTDIR" ] && [ -S /run/udev/control ]; then udevadm control --reload; fi
     if [ "$PURGE" = 1 ]; then
-        rm -rf "$DESTDIR/etc/station-agent" "$DESTDIR/var/lib/station-agent" "$DESTDIR/etc/default/station-agent" \
-            "$DESTDIR/etc/station-noc" "$DESTDIR/var/lib/station-noc"
-        say "removed; config and state purged (users station-agent and station-noc are kept)"
+        rm -rf "$DESTDIR/etc/$PROGRAM" "$DESTDIR/var/lib/$PROGRAM"
+        [ "$PROGRAM" != station-agent ] || rm -f "$DESTDIR/etc/default/station-agent"
+        say "removed; config and state purged (the user $PROGRAM is kept)"
     else
-        say "removed; kept /etc/station-agent and /var/lib/station-agent (--purge removes them)"
+        say "removed; kept /etc/$PROGRAM and /var/lib/$PROGRAM (--purge removes them)"
     fi
 }
 

@@ -13,6 +13,7 @@ import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { DEFAULT_TOPIC_ROOT, type OutageCause } from "../contract/index.js";
 import { VirtualStation, type SimPublishOptions, type SimTransport } from "./sim/virtual-station.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export const DISTRICTS = [
   "Pune",
@@ -276,10 +277,6 @@ export class StationSimulator {
     await Promise.all([...this.clients.values()].map((c) => c.endAsync(!clean).catch(() => undefined)));
     this.clients.clear();
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 const int = (v: string) => {

@@ -372,7 +372,7 @@ export class BookingService {
     const capturer = this.deps.capturer;
     if (!capturer) throw new BookingError("unsupported", "no fingerprint scanner is configured");
     const r = await capturer.capture({
-      finger: slot.position as CaptureRequest["finger"],
+      finger: slot.position,
       ...(request.device ? { device: request.device } : {}),
       ...(request.timeoutMs ? { timeoutMs: request.timeoutMs } : {}),
     });

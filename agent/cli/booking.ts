@@ -131,8 +131,9 @@ export function registerBookingCommands(program: Command): void {
         io.out(`Sealed bookings: ${sealed.length}`);
         for (const s of sealed) {
           const receipt = s["receipt"] as { at: string } | undefined;
+          const lastError = text(s["lastError"]);
           io.out(
-            `  ${s["id"]}  TCN ${s["tcn"]}  ${receipt ? `received ${receipt.at}` : `waiting since ${s["sealedAt"]}${s["lastError"] ? ` (last try: ${s["lastError"]})` : ""}`}`,
+            `  ${text(s["id"])}  TCN ${text(s["tcn"])}  ${receipt ? `received ${receipt.at}` : `waiting since ${text(s["sealedAt"])}${lastError ? ` (last try: ${lastError})` : ""}`}`,
           );
         }
       }),
@@ -217,7 +218,7 @@ export async function runStart(t: ApiTarget, o: Record<string, string>, io: Book
     try {
       const r = await call(t, "POST", `/v1/bookings/${id}/impressions`, { position });
       progress = r["progress"] as Progress;
-      io.out(`  quality ${r["quality"]}/100: ${verdictWords(r)}`);
+      io.out(`  quality ${text(r["quality"])}/100: ${verdictWords(r)}`);
     } catch (e) {
       io.err(`  not taken: ${(e as Error).message}`);
       progress = (await call(t, "GET", `/v1/bookings/${id}`)) as unknown as Progress;
@@ -236,8 +237,13 @@ export async function runStart(t: ApiTarget, o: Record<string, string>, io: Book
 
 function verdictWords(r: Record<string, unknown>): string {
   if (r["accepted"]) return "good.";
-  if (r["flagged"]) return `still not clear (${r["reason"]}); the best print is kept and marked.`;
-  return `${r["reason"]}. Take it again.`;
+  if (r["flagged"]) return `still not clear (${text(r["reason"])}); the best print is kept and marked.`;
+  return `${text(r["reason"])}. Take it again.`;
+}
+
+/** A field of the agent's JSON answer, for a line on the terminal. */
+function text(v: unknown): string {
+  return typeof v === "string" || typeof v === "number" ? String(v) : "";
 }
 
 function printProgress(p: Progress, io: BookingIo): void {

@@ -156,7 +156,7 @@ export class CommandHandler {
         this.deps.clock.now(),
       );
       if (!verdict.ok) throw new Refused(verdict.reason);
-      const value = await this.execute(name, request.args as Record<string, number>);
+      const value = await this.execute(name, request.args);
       this.deps.log.info({ command: name, id }, "command done");
       await respond({ ok: true, result: value });
     } catch (e) {

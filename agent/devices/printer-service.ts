@@ -122,7 +122,9 @@ export class PrinterService implements Service, DeviceView {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.entries.values()].map((e) => e.device?.stop().catch(() => undefined)));
+    await Promise.all(
+      [...this.entries.values()].flatMap((e) => (e.device ? [e.device.stop().catch(() => undefined)] : [])),
+    );
   }
 
   /** The printer a job goes to: the one named, else the first configured. */

@@ -107,7 +107,7 @@ export class LinkProber {
     for (const t of this.closeTimers) this.sys.clearTimeout(t);
     this.closeTimers.clear();
     await Promise.all([...this.icmpChains.values()]);
-    await Promise.all(this.targets.flatMap((t) => t.streams.map((s) => s.icmp?.stop())));
+    await Promise.all(this.targets.flatMap((t) => t.streams.flatMap((s) => (s.icmp ? [s.icmp.stop()] : []))));
   }
 
   /** Re-read gateways and names, restarting ICMP processes whose address changed. */

@@ -15,6 +15,7 @@ import {
   ResponseTimeoutError,
   TruncatedPacketError,
 } from "./errors.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface Ack {
   /** Confirmation code: 0 = OK. */
@@ -333,7 +334,7 @@ export class R30xLink {
       const silentFor = performance.now() - this.lastByteAt;
       if (silentFor >= quietMs) break;
       if (performance.now() > giveUpAt) throw new GarbledReplyError("line drain", 0, this.baud);
-      await new Promise((r) => setTimeout(r, quietMs - silentFor));
+      await sleep(quietMs - silentFor);
     }
     if (this.closedError) throw this.closedError;
     this.parser.reset();

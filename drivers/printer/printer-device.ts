@@ -240,10 +240,15 @@ export class EscPosPrinter {
   private scheduleReconnect(): void {
     if (!this.running) return;
     clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(async () => {
+    // A reconnect that throws tries again later: a rejection here would have no handler.
+    const attempt = async () => {
       if (!this.running || this.link) return;
       if (await this.connect()) await this.poll();
-    }, this.reconnectMs);
+    };
+    this.reconnectTimer = setTimeout(
+      () => void attempt().catch(() => this.scheduleReconnect()),
+      this.reconnectMs,
+    );
     this.reconnectMs = Math.min(this.opts.reconnectMaxMs ?? 60_000, this.reconnectMs * 2);
   }
 

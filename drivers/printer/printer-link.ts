@@ -7,6 +7,7 @@
 import type { ByteStream } from "../transport/byte-stream.js";
 import { concat, statusRequest } from "./escpos.js";
 import { decodeStatus, isValidStatusByte, type PrinterStatus } from "./status.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export class PrinterTimeoutError extends Error {
   constructor(message: string) {
@@ -87,7 +88,7 @@ export class EscPosLink {
   status(): Promise<PrinterStatus> {
     return this.exclusive(async () => {
       const quiet = this.quietUntil - this.now();
-      if (quiet > 0) await new Promise((r) => setTimeout(r, quiet));
+      if (quiet > 0) await sleep(quiet);
       this.account(STATUS_QUERY.length);
       const timeoutMs = this.replyTimeoutMs + this.backlogMs() * 1.5;
       const replies = new Promise<number[]>((resolve) => (this.pending = { bytes: [], resolve }));

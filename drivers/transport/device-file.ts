@@ -5,6 +5,7 @@
  */
 import { constants, promises as fs } from "node:fs";
 import { Listeners, type ByteStream } from "./byte-stream.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface DeviceFileOptions {
   path: string;
@@ -79,7 +80,7 @@ export class DeviceFileByteStream implements ByteStream {
           this.fail(e as Error);
           throw e;
         }
-        await new Promise((r) => setTimeout(r, waitMs));
+        await sleep(waitMs);
         waitMs = Math.min(50, waitMs * 2);
       }
     }
@@ -105,7 +106,7 @@ export class DeviceFileByteStream implements ByteStream {
 
   async close(): Promise<void> {
     if (!this.open) return;
-    while (this.reading) await new Promise((r) => setTimeout(r, 1));
+    while (this.reading) await sleep(1);
     this.fail(undefined);
   }
 }

@@ -65,7 +65,7 @@ interface NodeHidHandle {
 
 export type NodeHidLoader = () => Promise<NodeHidModule>;
 
-const defaultLoader: NodeHidLoader = async () => (await import("node-hid")) as unknown as NodeHidModule;
+const defaultLoader: NodeHidLoader = async () => await import("node-hid");
 
 export interface HidBackendOptions {
   /** Injected for tests: a loader that throws the real error text of a missing library. */

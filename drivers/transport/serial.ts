@@ -52,8 +52,9 @@ export class SerialByteStream implements ByteStream {
         path: options.path,
         baudRate: options.baudRate,
         autoOpen: false,
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- BindingInterface is any (see the import)
         ...(options.binding ? { binding: options.binding } : {}),
-      } as ConstructorParameters<typeof SerialPort>[0]);
+      });
       port.open((err) => {
         if (err) return reject(err);
         const stream = new SerialByteStream(port);

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { readBody } from "../../contract/http-body.js";
 import type { AuthGate } from "../auth/gate.js";
 import { Api, HttpError } from "./api.js";
 import type { SseHub } from "./sse.js";
@@ -108,7 +109,8 @@ export class DashboardServer {
         this.sse.add(res, who.district);
         return;
       }
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_BODY);
+      if (body === undefined) throw new HttpError(413, "request body too large");
       const result = await this.api.handle(
         req.method ?? "GET",
         url.pathname,
@@ -140,22 +142,4 @@ export class DashboardServer {
       res.end(JSON.stringify({ error: e instanceof HttpError ? e.message : "internal error" }));
     }
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, "request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }

@@ -1,5 +1,10 @@
+// @ts-check
 // station-noc dashboard: plain JS, hash routes, server-side paging, live updates over SSE.
+// Type-checked by `npm run typecheck` (noc/public/tsconfig.json: checkJs against the DOM types).
 "use strict";
+
+/** The element an event came from, as the input or element it is here. */
+const input = (/** @type {Event} */ e) => /** @type {HTMLInputElement} */ (e.target);
 
 const $main = document.getElementById("main");
 const PAGE = 50;
@@ -83,7 +88,8 @@ async function signIn() {
   });
   document.getElementById("nav-audit").hidden = !(me.role === "admin" && !me.district);
   // The collector page covers every district.
-  if (me.district) document.querySelector('nav a[data-nav="collector"]').hidden = true;
+  const collector = /** @type {HTMLElement} */ (document.querySelector('nav a[data-nav="collector"]'));
+  if (me.district) collector.hidden = true;
 }
 
 async function viewAudit() {
@@ -131,7 +137,7 @@ function pager(total, offset, onPage) {
     <span>${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()}</span>
     <button ${to >= total ? "disabled" : ""} data-p="next">Next ›</button>`;
   el.addEventListener("click", (e) => {
-    const p = e.target.dataset && e.target.dataset.p;
+    const p = input(e).dataset && input(e).dataset.p;
     if (p === "prev") onPage(Math.max(0, offset - PAGE));
     if (p === "next") onPage(offset + PAGE);
   });
@@ -182,7 +188,7 @@ function stationRows(items, dark) {
 
 async function viewList(params, dark) {
   const offset = Number(params.get("offset") || 0);
-  const q = new URLSearchParams({ offset, limit: PAGE });
+  const q = new URLSearchParams({ offset: String(offset), limit: String(PAGE) });
   for (const k of ["district", "q", "status", "sort"]) if (params.get(k)) q.set(k, params.get(k));
   const data = await get(`/api/v1/${dark ? "dark" : "stations"}?${q}`);
   const summary = await get("/api/v1/summary");
@@ -210,11 +216,11 @@ async function viewList(params, dark) {
   const cur = Object.fromEntries(params);
   $main.appendChild(pager(data.total, offset, (o) => go(base, { ...cur, offset: o })));
   document.getElementById("f-district").onchange = (e) =>
-    go(base, { ...cur, district: e.target.value, offset: 0 });
+    go(base, { ...cur, district: input(e).value, offset: 0 });
   if (!dark) {
     document.getElementById("f-status").onchange = (e) =>
-      go(base, { ...cur, status: e.target.value, offset: 0 });
-    document.getElementById("f-q").onchange = (e) => go(base, { ...cur, q: e.target.value, offset: 0 });
+      go(base, { ...cur, status: input(e).value, offset: 0 });
+    document.getElementById("f-q").onchange = (e) => go(base, { ...cur, q: input(e).value, offset: 0 });
   }
 }
 
@@ -241,7 +247,7 @@ async function viewRanking(params) {
     <th class="num">Power outage min</th><th class="num">Network outage min</th><th class="num">Agent outage min</th>
     <th class="num">Dark, cause not yet reported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead>
     <tbody>${rows || `<tr><td colspan="10" class="muted">No availability figures for this month yet.</td></tr>`}</tbody></table>`;
-  document.getElementById("f-month").onchange = (e) => go("/ranking", { month: e.target.value });
+  document.getElementById("f-month").onchange = (e) => go("/ranking", { month: input(e).value });
 }
 
 function track(segments, from, to) {
@@ -419,7 +425,9 @@ async function render() {
   rendering = true;
   const { path, params } = route();
   const nav = path === "/" ? "summary" : path.split("/")[1];
-  document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.nav === nav));
+  document
+    .querySelectorAll("nav a")
+    .forEach((a) => a.classList.toggle("active", /** @type {HTMLElement} */ (a).dataset.nav === nav));
   try {
     if (path === "/") await viewSummary();
     else if (path === "/dark") await viewList(params, true);

@@ -10,7 +10,9 @@ const types = {
   getTypeParser: ((oid: number, format?: string) =>
     oid === 20
       ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+      : (pg.types.getTypeParser(oid, format as "text") as (
+          v: string,
+        ) => unknown)) as typeof pg.types.getTypeParser,
 };
 
 function numbered(sql: string): string {

@@ -35,7 +35,7 @@ export class SqliteWorkerStorage implements Storage {
     if (!w) return Promise.reject(new Error("storage not initialised"));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve, reject });
       w.postMessage({ id, method, args });
     });
   }

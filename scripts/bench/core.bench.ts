@@ -21,6 +21,7 @@ import { R30xPtyEmulator } from "../../drivers/fingerprint/emulator/pty-emulator
 import { serveTcp } from "../../drivers/printer/emulator/serve.js";
 import { VirtualPrinter } from "../../drivers/printer/emulator/virtual-printer.js";
 import { DEFAULT_FONTS, firstExisting, TextRasterizer } from "../../drivers/printer/text-raster.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const log = pino({ level: "silent" });
@@ -103,7 +104,7 @@ async function drain(url: string): Promise<number> {
     reporter.onConnected();
   });
   session.start();
-  while (outbox.stats().depth > 0) await new Promise((r) => setTimeout(r, 20));
+  while (outbox.stats().depth > 0) await sleep(20);
   const rate = N / ((performance.now() - t0) / 1000);
   await session.stop();
   outbox.close();
@@ -163,7 +164,7 @@ async function agentDrain(url: string): Promise<number> {
   const agent = new AgentProcess(cfg);
   agent.proc = spawnStationAgent(cfg);
   const deadline = Date.now() + 600_000;
-  while (n < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (n < N && Date.now() < deadline) await sleep(100);
   await agent.kill("SIGTERM");
   sub.end(true);
   if (n < N) throw new Error(`agent drained only ${n} of ${N}`);
@@ -272,10 +273,10 @@ async function steadyState(url: string, shape: StationShape): Promise<BenchResul
         throw new Error(`slip ${i + 1}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     }
   }
-  await new Promise((r) => setTimeout(r, 10_000)); // past start-up
+  await sleep(10_000); // past start-up
   const ticks = (await readStat(proc.pid!)).cpuTicks;
   const t0 = Date.now();
-  await new Promise((r) => setTimeout(r, 65_000));
+  await sleep(65_000);
   const st = await readStat(proc.pid!);
   const cpuPct = (100 * (st.cpuTicks - ticks)) / 100 / ((Date.now() - t0) / 1000);
   await agent.kill("SIGTERM");

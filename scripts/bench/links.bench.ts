@@ -12,11 +12,11 @@ import type { LinkConfigInput } from "../../config/links.js";
 import { median } from "../../agent/links/figures.js";
 import { compileWatch, LAB, Lab, labUnavailable, MonitorRunner } from "../../test/integration/links-lab.js";
 import type { BenchResult } from "./types.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export type { BenchResult };
 
 const execAsync = promisify(execFile);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TRIALS = Number(process.env.LINKS_BENCH_TRIALS ?? 5);
 const INTERVAL = 2000;
 const TELEGRAF_INTERVAL = 10_000;

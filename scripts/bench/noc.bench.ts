@@ -18,13 +18,13 @@ import { PostgresStorage } from "../../noc/storage/index.js";
 
 import type { BenchResult } from "./types.js";
 import { freePort } from "../../test/support/mosquitto.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export type { BenchResult };
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const ROOT = "bench/state";
 const PG_URL = process.env.NOC_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TICK = 100; // USER_HZ on Linux
 
 /** utime + stime of a process, in seconds. */
@@ -333,7 +333,7 @@ async function appendOnlyBytes(schema: string): Promise<number> {
        WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname NOT IN ('stations', 'meta')`,
       [schema],
     );
-    return Number(r.rows[0]?.bytes ?? 0);
+    return Number((r.rows[0] as { bytes?: string } | undefined)?.bytes ?? 0);
   } finally {
     await client.end();
   }

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { SdNotifier, SystemdNotifyTransport, UnixDgramTransport } from "../../agent/sd-notify.js";
 import { printResults, type BenchResult } from "./types.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
 const exec = promisify(execFile);
@@ -48,7 +49,7 @@ async function perMessageUs(send: () => Promise<void>, n: number, delivered: () 
     spent += process.hrtime.bigint() - start;
     if (i % 5 === 4) {
       const deadline = Date.now() + 5000;
-      while (delivered() - first < i + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+      while (delivered() - first < i + 1 && Date.now() < deadline) await sleep(1);
     }
   }
   return Number(spent) / 1000 / n;
@@ -85,7 +86,7 @@ export async function run(): Promise<BenchResult[]> {
     const viaDgram = await perMessageUs(() => dgram.send(socket, "WATCHDOG=1"), n, rx.count);
     const viaSpawn = await perMessageUs(() => spawned.send(socket, "WATCHDOG=1"), 50, rx.count);
     const deadline = Date.now() + 5000;
-    while (rx.count() < n + 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (rx.count() < n + 50 && Date.now() < deadline) await sleep(20);
     rx.stop();
     results.push({
       name: "one sd_notify datagram (unix-dgram, main process)",
@@ -108,7 +109,7 @@ export async function run(): Promise<BenchResult[]> {
       if (withWatchdog) notifier.startWatchdog(() => true);
       const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
-      await new Promise((r) => setTimeout(r, 5000));
+      await sleep(5000);
       const cpu = process.cpuUsage(cpu0);
       notifier.close();
       return ((cpu.user + cpu.system) / (Number(process.hrtime.bigint() - t0) / 1000)) * 100;

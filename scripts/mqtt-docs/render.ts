@@ -24,7 +24,7 @@ type JsonSchema = {
 
 /** The JSON Schema of what a receiver accepts (zod's input side): the form docs/schemas/ publishes. */
 export function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 }
 
 interface Row {

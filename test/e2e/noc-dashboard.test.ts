@@ -10,20 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultOptions, NocApp } from "../../noc/app.js";
+import type { NocApp } from "../../noc/app.js";
 import { emptyAvailability, type DailyRow, type StationRow } from "../../noc/model.js";
 import { emptyBatch, SqliteStorage } from "../../noc/storage/index.js";
 import { StationSimulator } from "../../scripts/simulate-stations.js";
 import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
+import { startTestNoc } from "../support/noc.js";
 
 const ROOT = "cctns/ui";
 const SHOTS = process.env.NOC_SCREENSHOTS ?? "/tmp/noc-screens";
-const quiet = {
-  warn: () => undefined,
-  info: () => undefined,
-  error: () => undefined,
-  debug: () => undefined,
-} as never;
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -96,20 +91,14 @@ describe("station-noc dashboard in Chromium", () => {
     mkdirSync(SHOTS, { recursive: true });
     await broker.start();
     await seed(join(dir, "noc.db"));
-    noc = new NocApp(
-      defaultOptions({
-        mqttUrl: broker.url,
-        root: ROOT,
-        instance: "noc-ui",
-        storage: join(dir, "noc.db"),
-        httpPort: 0,
-        silentAfterS: 3600,
-        rollupS: 3600,
-      }),
-      { log: quiet },
-    );
-    await noc.start();
-    await noc.ready;
+    noc = await startTestNoc({
+      mqttUrl: broker.url,
+      root: ROOT,
+      instance: "noc-ui",
+      storage: join(dir, "noc.db"),
+      silentAfterS: 3600,
+      rollupS: 3600,
+    });
     sim = new StationSimulator({
       url: broker.url,
       root: ROOT,
@@ -151,7 +140,7 @@ describe("station-noc dashboard in Chromium", () => {
   const inPage = (path: string, init?: { method?: string; headers?: Record<string, string> }) =>
     page.evaluate(
       async ([p, i]) => {
-        const r = await fetch(p as string, i as RequestInit);
+        const r = await fetch(p, i);
         return { status: r.status, body: await r.text() };
       },
       [path, init ?? {}] as const,

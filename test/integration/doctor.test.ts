@@ -3,7 +3,7 @@
  * doctor against a private Mosquitto (plain, TLS with a test CA, and a listener that refuses
  * anonymous clients), with a HID loader that fails the way a missing libusb does.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,84 +14,20 @@ import { ConfigSchema } from "../../config/schema.js";
 import type { NodeHidModule } from "../../drivers/transport/hid.js";
 import { loadHidBackend } from "../../drivers/transport/hid.js";
 import { freePort, waitForPort } from "../support/mosquitto.js";
+import { makeTestCa, type TestCa } from "../support/tls.js";
 
 let dir: string;
+let tls: TestCa;
+let other: TestCa;
 let broker: ChildProcess | undefined;
 const ports = { plain: 0, tls: 0, closed: 0, idle: 0 };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ups-doctor-"));
-  const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-  ssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=ups-doctor-test-ca",
-  );
-  ssl(
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    "srv.key",
-    "-out",
-    "srv.csr",
-    "-subj",
-    "/CN=localhost",
-  );
-  await writeFile(join(dir, "san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  ssl(
-    "x509",
-    "-req",
-    "-in",
-    "srv.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "srv.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "san.ext",
-  );
+  tls = makeTestCa(join(dir, "ca"));
   // An unrelated CA, to show a certificate that does not chain is refused.
-  ssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    "other.key",
-    "-out",
-    "other.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=other-ca",
-  );
-  // Mosquitto started as root drops to the mosquitto user: it must be able to read these test-only files.
+  other = makeTestCa(join(dir, "other"), { name: "other-ca" });
   await chmod(dir, 0o755);
-  await chmod(join(dir, "srv.key"), 0o644);
   ports.plain = await freePort();
   ports.tls = await freePort();
   ports.closed = await freePort();
@@ -104,9 +40,9 @@ beforeAll(async () => {
       "allow_anonymous true",
       `listener ${ports.tls} 127.0.0.1`,
       "allow_anonymous true",
-      `cafile ${join(dir, "ca.pem")}`,
-      `certfile ${join(dir, "srv.pem")}`,
-      `keyfile ${join(dir, "srv.key")}`,
+      `cafile ${tls.ca}`,
+      `certfile ${tls.cert}`,
+      `keyfile ${tls.key}`,
       `listener ${ports.closed} 127.0.0.1`,
       "allow_anonymous false",
       "",
@@ -135,7 +71,7 @@ describe("broker reachability", () => {
   it("TLS with the right CA: verified", async () => {
     const r = await probeBroker({
       url: `mqtts://localhost:${ports.tls}`,
-      tls: { ca: join(dir, "ca.pem"), rejectUnauthorized: true },
+      tls: { ca: tls.ca, rejectUnauthorized: true },
     });
     expect(r.ok).toBe(true);
     expect(r.detail).toMatch(/TLS TLSv1\.[23], certificate verified/);
@@ -144,7 +80,7 @@ describe("broker reachability", () => {
   it("TLS with the wrong CA: refused, and says to set mqtt.tls.ca", async () => {
     const r = await probeBroker({
       url: `mqtts://localhost:${ports.tls}`,
-      tls: { ca: join(dir, "other.pem"), rejectUnauthorized: true },
+      tls: { ca: other.ca, rejectUnauthorized: true },
     });
     expect(r.ok).toBe(false);
     expect(r.detail).toMatch(/certificate was not accepted/);
@@ -169,7 +105,7 @@ describe("runDoctor", () => {
   it("reports each check with what to do, and repeats the UPS's libusb reason", async () => {
     const config = ConfigSchema.parse({
       station: { id: "MH-PUN-0042" },
-      mqtt: { url: `mqtts://localhost:${ports.tls}`, tls: { ca: join(dir, "ca.pem") } },
+      mqtt: { url: `mqtts://localhost:${ports.tls}`, tls: { ca: tls.ca } },
       storage: { dir: join(dir, "state") },
       devices: [
         { id: "ups1", kind: "ups" },

@@ -76,7 +76,7 @@ export class Lab {
     const child = spawn("ip", ["netns", "exec", `${this.prefix}-dc`, process.execPath, "-e", code], {
       stdio: ["ignore", "pipe", "inherit"],
     });
-    const ready = new Promise<void>((r) => child.stdout!.once("data", () => r()));
+    const ready = new Promise<void>((r) => child.stdout.once("data", () => r()));
     const stop = async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const closed = new Promise<void>((r) => child.once("close", () => r()));
@@ -147,10 +147,10 @@ export class MonitorRunner {
       },
     );
     this.child = child;
-    child.stderr!.on("data", (d: Buffer) => {
+    child.stderr.on("data", (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-20_000);
     });
-    createInterface({ input: child.stdout! }).on("line", (l) => {
+    createInterface({ input: child.stdout }).on("line", (l) => {
       try {
         this.lines.push(JSON.parse(l) as WatchLine);
       } catch {

@@ -3,7 +3,6 @@
  * The probes on loopback with real sockets and real servers: TCP, HTTP(S), DNS in-process; fping and ping as
  * long-running processes; and the faults (missing binary, missing interface) that must not stop the others.
  */
-import { execFileSync } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
@@ -20,6 +19,7 @@ import { dnsProbe, httpProbe, tcpProbe } from "../../agent/links/socket-probes.j
 import { findExecutable } from "../../agent/links/system.js";
 import type { ProbeOutcome } from "../../agent/links/types.js";
 import { labSkipReason } from "./links-lab.js";
+import { makeTestCa } from "../support/tls.js";
 
 const clock = { now: () => Date.now(), synced: () => true };
 const portOf = (s: { address(): AddressInfo | string | null }) => (s.address() as AddressInfo).port;
@@ -66,31 +66,10 @@ describe("socket probes on loopback", () => {
     http = await listen(
       createHttpServer((req, res) => res.writeHead(req.url === "/health" ? 200 : 503).end()),
     );
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-subj",
-        "/CN=sdc.lab.test",
-        "-days",
-        "1",
-        "-keyout",
-        join(dir, "k.pem"),
-        "-out",
-        join(dir, "c.pem"),
-      ],
-      { stdio: "ignore" },
-    );
+    const cert = makeTestCa(join(dir, "ca"), { sans: ["DNS:sdc.lab.test"] });
     https = await listen(
-      createHttpsServer(
-        { key: readFileSync(join(dir, "k.pem")), cert: readFileSync(join(dir, "c.pem")) },
-        (_q, res) => res.writeHead(200).end(),
+      createHttpsServer({ key: readFileSync(cert.key), cert: readFileSync(cert.cert) }, (_q, res) =>
+        res.writeHead(200).end(),
       ),
     );
     dns = await dnsServer();
@@ -157,7 +136,7 @@ describe("socket probes on loopback", () => {
     expect(await httpProbe({ ...base, insecure: true })).toMatchObject({ ok: true });
     const strict = await httpProbe({ ...base, insecure: false });
     expect(strict.ok).toBe(false);
-    expect(strict.error).toMatch(/SELF_SIGNED|self.signed/i);
+    expect(strict.error).toMatch(/UNABLE_TO_VERIFY|unable to verify/i); // signed by a CA it does not trust
   });
 
   it("DNS: resolves through the given server, names NXDOMAIN and a server that does not answer", async () => {

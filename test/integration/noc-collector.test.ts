@@ -6,18 +6,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultOptions, NocApp } from "../../noc/app.js";
+import type { NocApp } from "../../noc/app.js";
 import { dayKey } from "../../noc/time.js";
 import { StationSimulator } from "../../scripts/simulate-stations.js";
 import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
+import { startTestNoc } from "../support/noc.js";
 
 const ROOT = "cctns/colltest";
-const silent = {
-  warn: () => undefined,
-  info: () => undefined,
-  error: () => undefined,
-  debug: () => undefined,
-} as never;
 
 describe("station-noc collector", () => {
   const broker = new PrivateMosquitto();
@@ -29,26 +24,17 @@ describe("station-noc collector", () => {
 
   beforeAll(async () => {
     await broker.start();
-    noc = new NocApp(
-      defaultOptions({
-        mqttUrl: broker.url,
-        root: ROOT,
-        instance: "noc-test",
-        storage: join(dir, "noc.db"),
-        httpPort: 0,
-        silentAfterS: 1.5,
-        flushMs: 50,
-        livenessFlushMs: 200,
-        gapGraceS: 0.3,
-        sweepMs: 200,
-        commandTimeoutS: 5,
-        rollupS: 3600,
-        adminToken: "collector-test-token",
-      }),
-      { log: silent },
-    );
-    await noc.start();
-    await noc.ready;
+    noc = await startTestNoc({
+      mqttUrl: broker.url,
+      root: ROOT,
+      instance: "noc-test",
+      storage: join(dir, "noc.db"),
+      silentAfterS: 1.5,
+      gapGraceS: 0.3,
+      commandTimeoutS: 5,
+      rollupS: 3600,
+      adminToken: "collector-test-token",
+    });
     api = async (path) =>
       (await (
         await fetch(new URL(path, noc.url), { headers: { authorization: "Bearer collector-test-token" } })
@@ -81,6 +67,16 @@ describe("station-noc collector", () => {
     await noc?.stop();
     await broker.dispose();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers 413 to a request body over its 16 KiB limit, and serves on", async () => {
+    const big = await fetch(new URL("/api/v1/stations", noc.url), {
+      method: "POST",
+      body: "x".repeat(20_000),
+    });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({ error: "request body too large" });
+    expect((await fetch(new URL("/api/v1/stations", noc.url))).status).toBe(200);
   });
 
   it("knows every station from its birth: district, links, devices, power", async () => {

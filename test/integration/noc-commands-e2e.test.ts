@@ -14,9 +14,10 @@ import { runDoctor } from "../../agent/doctor/doctor.js";
 import { createLogger } from "../../agent/log.js";
 import { ConfigSchema } from "../../config/schema.js";
 import { EventPayload, MetricsPayload, ResendResult } from "../../contract/index.js";
-import { defaultOptions, NocApp } from "../../noc/app.js";
+import type { NocApp } from "../../noc/app.js";
 import { StationCommands } from "../../noc/station-commands.js";
 import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
+import { startTestNoc } from "../support/noc.js";
 
 const ROOT = "cctns/e2e";
 const ID = "PS-E2E";
@@ -32,25 +33,15 @@ describe("commands between station-noc and the real agent", () => {
   const seen: { topic: string; body: Record<string, unknown> }[] = [];
 
   const startNoc = async (instance: string) => {
-    const app = new NocApp(
-      defaultOptions({
-        mqttUrl: broker.url,
-        root: ROOT,
-        instance,
-        storage: join(dir, "noc.db"),
-        httpPort: 0,
-        privateKey: nocKeys.privateKey,
-        flushMs: 50,
-        livenessFlushMs: 100,
-        gapGraceS: 0.5,
-        sweepMs: 200,
-        commandTimeoutS: 10,
-      }),
-      { log: quiet },
-    );
-    await app.start();
-    await app.ready;
-    return app;
+    return startTestNoc({
+      mqttUrl: broker.url,
+      root: ROOT,
+      instance,
+      storage: join(dir, "noc.db"),
+      privateKey: nocKeys.privateKey,
+      livenessFlushMs: 100,
+      commandTimeoutS: 10,
+    });
   };
 
   beforeAll(async () => {

@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StationAgent } from "../../agent/app.js";
 import { createLogger } from "../../agent/log.js";
 import { ConfigSchema } from "../../config/schema.js";
-import { defaultOptions, NocApp } from "../../noc/app.js";
+import type { NocApp } from "../../noc/app.js";
 import { eventually } from "../support/mosquitto.js";
+import { startTestNoc } from "../support/noc.js";
 
 const quiet = createLogger("silent");
 
@@ -40,20 +41,13 @@ describe("station-noc beside the demo agent on the embedded broker", () => {
       diagnose: async () => ({ demo: true }),
     });
     await agent.start();
-    noc = new NocApp(
-      defaultOptions({
-        mqttUrl: agent.brokerUrl,
-        mqttProtocol: 4,
-        root: "cctns/demo",
-        instance: "noc-demo",
-        storage: join(dir, "noc.db"),
-        httpPort: 0,
-        flushMs: 50,
-      }),
-      { log: quiet },
-    );
-    await noc.start();
-    await noc.ready;
+    noc = await startTestNoc({
+      mqttUrl: agent.brokerUrl,
+      mqttProtocol: 4,
+      root: "cctns/demo",
+      instance: "noc-demo",
+      storage: join(dir, "noc.db"),
+    });
   });
 
   afterAll(async () => {

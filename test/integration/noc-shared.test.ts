@@ -6,20 +6,15 @@
  * causing a resend storm.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultOptions, NocApp, type NocOptions } from "../../noc/app.js";
+import type { NocApp, NocOptions } from "../../noc/app.js";
 import { PostgresStorage } from "../../noc/storage/index.js";
 import { StationSimulator } from "../../scripts/simulate-stations.js";
 import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
+import { startTestNoc } from "../support/noc.js";
 
 const ROOT = "cctns/shared";
 const PG_URL = process.env.NOC_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 const schema = `noc_shared_${process.pid}_${Date.now().toString(36)}`;
-const quiet = {
-  warn: () => undefined,
-  info: () => undefined,
-  error: () => undefined,
-  debug: () => undefined,
-} as never;
 
 describe("shared subscription: several collectors, one dashboard", () => {
   const broker = new PrivateMosquitto();
@@ -32,25 +27,16 @@ describe("shared subscription: several collectors, one dashboard", () => {
   const TOKEN = "noc-shared-test-token";
   const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } };
   const make = async (over: Partial<NocOptions>) => {
-    const app = new NocApp(
-      defaultOptions({
-        mqttUrl: broker.url,
-        root: ROOT,
-        storage: `${PG_URL}?schema=${schema}`,
-        httpPort: 0,
-        flushMs: 50,
-        livenessFlushMs: 300,
-        gapGraceS: 0.5,
-        sweepMs: 200,
-        silentAfterS: 60,
-        refreshS: 1,
-        adminToken: TOKEN,
-        ...over,
-      }),
-      { log: quiet },
-    );
-    await app.start();
-    await app.ready;
+    const app = await startTestNoc({
+      mqttUrl: broker.url,
+      root: ROOT,
+      storage: `${PG_URL}?schema=${schema}`,
+      livenessFlushMs: 300,
+      silentAfterS: 60,
+      refreshS: 1,
+      adminToken: TOKEN,
+      ...over,
+    });
     apps.push(app);
     return app;
   };

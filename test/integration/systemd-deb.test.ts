@@ -1,6 +1,7 @@
 // @needs dpkg-dev lintian iproute2
 /**
- * scripts/package-deb.sh: the .deb builds, lists the expected files, carries native code for this
+ * scripts/package-deb.sh: two .debs from one tree, station-agent (no NOC code, no pg) and station-noc
+ * (no device addons), each with the libraries its native addons link in Depends. The agent's .deb builds, lists the expected files, carries native code for this
  * architecture only, installs into a scratch root with `dpkg --root` (maintainer scripts honour
  * DPKG_ROOT: users, config 0640 root:station-agent, ICMP range, enabled units), keeps the config on
  * remove and drops it on purge, and is lintian-clean where lintian exists.
@@ -44,8 +45,9 @@ cat /tmp/install.log >&2
 let tree: string;
 let work: string;
 let deb: string;
+let nocDeb: string;
 let arch: string;
-/** Started as soon as the package exists: lintian takes about a minute and runs beside the other tests. */
+/** Started as soon as the packages exist: lintian takes about a minute and runs beside the other tests. */
 let lintian: Promise<Ran | "absent">;
 const version = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version as string;
 
@@ -62,13 +64,21 @@ beforeAll(async () => {
     },
   );
   expect(r.code, r.stderr).toBe(0);
-  deb = r.stdout.trim().split("\n").at(-1)!;
+  [deb, nocDeb] = r.stdout.trim().split("\n").slice(-2) as [string, string];
   lintian = (async () => {
     if ((await run("sh", ["-c", "command -v lintian"])).code !== 0) return "absent" as const;
-    return run("lintian", ["--tag-display-limit", "0", deb], { timeoutMs: 300_000 });
+    return run("lintian", ["--tag-display-limit", "0", deb, nocDeb], { timeoutMs: 300_000 });
   })();
 }, 400_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const listing = async (file: string) =>
+  new Set(
+    (await run("dpkg-deb", ["-c", file])).stdout
+      .split("\n")
+      .map((l) => l.split(/\s+/)[5]?.replace(/^\./, "") ?? "")
+      .filter((p) => p !== ""),
+  );
 
 const dpkgRoot = (root: string, ...args: string[]) =>
   run("dpkg", [`--root=${root}`, "--force-script-chrootless", "--force-depends", "--log=/dev/null", ...args]);
@@ -84,34 +94,22 @@ function groupOf(root: string, name: string): { gid: number; members: string[] }
 describe("package-deb.sh", () => {
   it("names the package station-agent_<version>_<arch>.deb and lists the expected files", async () => {
     expect(deb).toBe(join(work, "out", `station-agent_${version}_${arch}.deb`));
-    const listing = await run("dpkg-deb", ["-c", deb]);
-    expect(listing.code).toBe(0);
-    const paths = new Set(
-      listing.stdout
-        .split("\n")
-        .map((l) => l.split(/\s+/)[5]?.replace(/^\./, "") ?? "")
-        .filter((p) => p !== ""),
-    );
+    const paths = await listing(deb);
     for (const p of [
       "/opt/station-agent/bin/station-agent",
-      "/opt/station-agent/bin/station-noc",
       "/opt/station-agent/dist/station-agent/cli.js",
-      "/opt/station-agent/dist/agent/cli.js",
-      "/opt/station-agent/dist/agent/sd-notify.js",
       "/opt/station-agent/node_modules/better-sqlite3/package.json",
       "/opt/station-agent/node_modules/unix-dgram/package.json",
       "/opt/station-agent/libexec/station-agent-setup",
       "/opt/station-agent/config/example.yaml",
       "/lib/systemd/system/station-agent.service",
       "/lib/systemd/system/station-agent-recover.timer",
-      "/lib/systemd/system/station-noc.service",
       "/lib/udev/rules.d/60-station-agent.rules",
       "/usr/lib/sysusers.d/station-agent.conf",
       "/usr/lib/tmpfiles.d/station-agent.conf",
       "/usr/lib/modules-load.d/station-agent.conf",
       "/usr/bin/station-agent",
       "/etc/default/station-agent",
-      "/etc/station-noc/config.yaml",
       "/usr/share/doc/station-agent/copyright",
       "/usr/share/doc/station-agent/changelog.gz",
       "/usr/share/man/man8/station-agent.8.gz",
@@ -121,6 +119,88 @@ describe("package-deb.sh", () => {
     // The config is created by postinst, never shipped; development modules stay out.
     expect([...paths].filter((p) => p.startsWith("/etc/station-agent"))).toEqual([]);
     expect([...paths].filter((p) => /node_modules\/(vitest|typescript|eslint)\//.test(p))).toEqual([]);
+    // Nothing of the NOC on a station: not its code, its unit, its dashboard or its database driver.
+    expect([...paths].filter((p) => /noc|node_modules\/(pg|pg-[a-z-]+|commander)\//.test(p))).toEqual([]);
+  });
+
+  it("builds station-noc_<version>_<arch>.deb with the NOC's code, dashboard and modules only", async () => {
+    expect(nocDeb).toBe(join(work, "out", `station-noc_${version}_${arch}.deb`));
+    const paths = await listing(nocDeb);
+    for (const p of [
+      "/opt/station-noc/bin/station-noc",
+      "/opt/station-noc/dist/noc/cli.js",
+      "/opt/station-noc/dist/contract/index.js",
+      "/opt/station-noc/noc/public/index.html",
+      "/opt/station-noc/node_modules/pg/package.json",
+      "/opt/station-noc/node_modules/better-sqlite3/package.json",
+      "/lib/systemd/system/station-noc.service",
+      "/etc/station-noc/config.yaml",
+      "/usr/lib/sysusers.d/station-noc.conf",
+      "/usr/bin/station-noc",
+      "/usr/share/doc/station-noc/copyright",
+      "/usr/share/man/man8/station-noc.8.gz",
+    ]) {
+      expect(paths.has(p), p).toBe(true);
+    }
+    expect([...paths].filter((p) => /station-agent|node-hid|serialport|unix-dgram|harfbuzz/.test(p))).toEqual(
+      [],
+    );
+    const depends = (await run("dpkg-deb", ["-f", nocDeb, "Depends"])).stdout;
+    expect(depends).toMatch(/libc6 \(>= [\d.]+\)/); // better-sqlite3
+    expect(depends).toMatch(/nodejs \(>= \d+\.\d+\)/);
+    expect(depends).not.toMatch(/libusb|libudev|udev,|iputils/);
+  });
+
+  it("installs station-noc with dpkg --root: its user, its unit left disabled; purge removes its state", async () => {
+    const root = join(work, "noc-root");
+    mkdirSync(join(root, "var/lib/dpkg/info"), { recursive: true });
+    mkdirSync(join(root, "var/lib/dpkg/updates"), { recursive: true });
+    writeFileSync(join(root, "var/lib/dpkg/status"), "");
+    const installed = await dpkgRoot(root, "-i", nocDeb);
+    expect(installed.code, installed.stderr).toBe(0);
+    expect(groupOf(root, "station-noc")).toBeDefined();
+    expect(groupOf(root, "station-agent")).toBeUndefined();
+    expect(existsSync(join(root, "etc/systemd/system/multi-user.target.wants/station-noc.service"))).toBe(
+      false,
+    );
+    const help = await run(join(root, "opt/station-noc/bin/station-noc"), ["--help"]);
+    expect(help.code, help.stderr).toBe(0);
+    mkdirSync(join(root, "var/lib/station-noc"), { recursive: true });
+    writeFileSync(join(root, "var/lib/station-noc/noc.db"), "x");
+    const purged = await dpkgRoot(root, "-P", "station-noc");
+    expect(purged.code, purged.stderr).toBe(0);
+    for (const gone of ["opt/station-noc", "var/lib/station-noc", "etc/station-noc"])
+      expect(existsSync(join(root, gone)), gone).toBe(false);
+  });
+
+  it("fails the build when dpkg-shlibdeps fails, instead of shipping without library Depends", async () => {
+    const bin = join(work, "failing-bin");
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, "dpkg-shlibdeps"),
+      "#!/bin/sh\necho 'dpkg-shlibdeps: error: no dependency information found' >&2\nexit 2\n",
+      {
+        mode: 0o755,
+      },
+    );
+    const r = await run(
+      "sh",
+      [
+        join(tree, "scripts/package-deb.sh"),
+        "--no-build",
+        "--program",
+        "station-noc",
+        "--compress",
+        "gzip",
+        "--out",
+        join(work, "failed"),
+      ],
+      { env: { PATH: `${bin}:${process.env.PATH}` } },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("no dependency information found");
+    expect(r.stderr).toContain("dpkg-shlibdeps failed for station-noc");
+    expect(existsSync(join(work, "failed", `station-noc_${version}_${arch}.deb`))).toBe(false);
   });
 
   it("declares dependencies, conffiles and maintainer scripts, and carries native code for this arch only", async () => {
@@ -128,14 +208,16 @@ describe("package-deb.sh", () => {
     expect(await field("Architecture")).toBe(arch);
     const depends = await field("Depends");
     expect(depends).toMatch(/libc6 \(>= [\d.]+\)/);
+    // What the addons link: serialport and node-hid's hidraw backend libudev, node-hid's USB backend
+    // libusb, the C++ addons libstdc++ (dpkg-shlibdeps reads them off the ELF objects).
+    for (const lib of ["libudev1", "libusb-1.0-0", "libstdc++6"])
+      expect(depends).toMatch(new RegExp(`${lib.replace(/[.+]/g, "\\$&")} \\(>= [^)]+\\)`));
     expect(depends).toMatch(/nodejs \(>= \d+\.\d+\), nodejs \(<< \d+\)/);
     expect(depends).toContain("iputils-ping");
     expect(depends).toContain("tzdata"); // ledger.timezone is checked against /usr/share/zoneinfo
     const control = join(work, "control");
     expect((await run("dpkg-deb", ["-e", deb, control])).code).toBe(0);
-    expect(readFileSync(join(control, "conffiles"), "utf8")).toBe(
-      "/etc/default/station-agent\n/etc/station-noc/config.yaml\n",
-    );
+    expect(readFileSync(join(control, "conffiles"), "utf8")).toBe("/etc/default/station-agent\n");
     for (const s of ["postinst", "prerm", "postrm"])
       expect(statSync(join(control, s)).mode & 0o777).toBe(0o755);
 

@@ -2,9 +2,10 @@
 /**
  * scripts/install.sh into a staged DESTDIR: the expected tree and modes, a second run that changes
  * nothing, a config that is never overwritten, a staged agent that runs and loads its native addons,
- * units that verify against the staged files, and --uninstall / --purge.
+ * units that verify against the staged files, and --uninstall / --purge. --program=station-noc lays out
+ * the NOC alone, and neither carries the other's code or modules.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,14 +23,11 @@ const EXPECTED: Record<string, [Entry["type"], number]> = {
   "/etc/station-agent": ["d", 0o755],
   "/etc/station-agent/config.yaml": ["f", 0o640],
   "/etc/station-agent/tls": ["d", 0o750],
-  "/etc/station-noc": ["d", 0o755],
-  "/etc/station-noc/config.yaml": ["f", 0o644],
   "/lib": ["d", 0o755],
   "/lib/systemd": ["d", 0o755],
   "/lib/systemd/system": ["d", 0o755],
   "/lib/systemd/system/station-agent.service": ["f", 0o644],
   "/lib/systemd/system/station-agent-recover.timer": ["f", 0o644],
-  "/lib/systemd/system/station-noc.service": ["f", 0o644],
   "/lib/udev": ["d", 0o755],
   "/lib/udev/rules.d": ["d", 0o755],
   "/lib/udev/rules.d/60-station-agent.rules": ["f", 0o644],
@@ -37,7 +35,6 @@ const EXPECTED: Record<string, [Entry["type"], number]> = {
   [APP]: ["d", 0o755],
   [`${APP}/bin`]: ["d", 0o755],
   [`${APP}/bin/station-agent`]: ["f", 0o755],
-  [`${APP}/bin/station-noc`]: ["f", 0o755],
   [`${APP}/config`]: ["d", 0o755],
   [`${APP}/config/example.yaml`]: ["f", 0o644],
   [`${APP}/dist`]: ["d", 0o755],
@@ -52,20 +49,17 @@ const EXPECTED: Record<string, [Entry["type"], number]> = {
   "/usr": ["d", 0o755],
   "/usr/bin": ["d", 0o755],
   "/usr/bin/station-agent": ["l", 0o777],
-  "/usr/bin/station-noc": ["l", 0o777],
   "/usr/lib": ["d", 0o755],
   "/usr/lib/modules-load.d": ["d", 0o755],
   "/usr/lib/modules-load.d/station-agent.conf": ["f", 0o644],
   "/usr/lib/sysusers.d": ["d", 0o755],
   "/usr/lib/sysusers.d/station-agent.conf": ["f", 0o644],
-  "/usr/lib/sysusers.d/station-noc.conf": ["f", 0o644],
   "/usr/lib/tmpfiles.d": ["d", 0o755],
   "/usr/lib/tmpfiles.d/station-agent.conf": ["f", 0o644],
   "/usr/share": ["d", 0o755],
   "/usr/share/man": ["d", 0o755],
   "/usr/share/man/man8": ["d", 0o755],
   "/usr/share/man/man8/station-agent.8.gz": ["f", 0o644],
-  "/usr/share/man/man8/station-noc.8.gz": ["f", 0o644],
 };
 const inPayload = (p: string) => p.startsWith(`${APP}/dist/`) || p.startsWith(`${APP}/node_modules/`);
 
@@ -119,15 +113,20 @@ describe("install.sh", () => {
     for (const dev of ["vitest", "typescript", "eslint", "prettier", "playwright-core", "vite"]) {
       expect(all.has(`${APP}/node_modules/${dev}`), dev).toBe(false);
     }
-    for (const dep of ["mqtt", "better-sqlite3", "serialport", "node-hid", "unix-dgram", "zod", "pino"]) {
+    // What the bundle loads at run time (scripts/bundle-agent.ts EXTERNAL); the rest is bundled in.
+    for (const dep of ["better-sqlite3", "@serialport/bindings-cpp", "node-hid", "unix-dgram", "pino"]) {
       expect(all.has(`${APP}/node_modules/${dep}/package.json`), dep).toBe(true);
     }
+    // No NOC code and no NOC modules on a station.
+    for (const noc of ["pg", "commander", "mqtt"])
+      expect(all.has(`${APP}/node_modules/${noc}`), noc).toBe(false);
+    expect(readdirSync(join(destdir, APP, "dist"))).toEqual(["station-agent"]);
     expect(modules.filter((p) => /prebuilds\/[^/]*(darwin|win32|android|musl)/.test(p))).toEqual([]);
     // No tool caches (vite's .vite, .vite-temp): they change between runs and are not modules.
     expect(modules.filter((p) => /^\/opt\/station-agent\/node_modules\/\.(?!bin(\/|$))/.test(p))).toEqual([]);
     // Executable exactly when it is a program: wrappers and #! scripts yes, addons' .node no.
     expect(modules.filter((p) => p.endsWith(".node") && all.get(p)!.mode !== 0o644)).toEqual([]);
-    expect(all.get(`${APP}/dist/agent/sd-notify.js`)?.mode).toBe(0o644);
+    expect(all.get(`${APP}/dist/station-agent/cli.js.map`)?.mode).toBe(0o644);
 
     // The agent runs its bundle with the node flags and malloc setting its benchmarks were measured with,
     // and without --enable-source-maps (which would hold the parsed map: ~14 MB).
@@ -183,7 +182,7 @@ describe("install.sh", () => {
     expect(loaded.stderr).toBe("");
     expect(loaded.stdout.trim()).toBe("natives ok");
 
-    const units = ["station-agent.service", "station-noc.service", "station-agent-recover.timer"].map((u) =>
+    const units = ["station-agent.service", "station-agent-recover.timer"].map((u) =>
       join(destdir, "lib/systemd/system", u),
     );
     const verify = await inMountNamespace(
@@ -203,7 +202,6 @@ describe("install.sh", () => {
     expect(left.sort()).toEqual([
       "/etc/default/station-agent",
       "/etc/station-agent/config.yaml",
-      "/etc/station-noc/config.yaml",
       "/var/lib/station-agent/outbox.db",
     ]);
 
@@ -240,5 +238,61 @@ describe("install.sh", () => {
     expect(got.left).toBe("0");
     // Nothing leaked to the real machine.
     expect(readFileSync("/proc/sys/net/ipv4/ping_group_range", "utf8")).toBe(hostRange);
+  });
+});
+
+describe("install.sh --program=station-noc", () => {
+  const NOC = "/opt/station-noc";
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), "systemd-noc-destdir-"));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("lays out the NOC alone: its code, dashboard, modules and unit, nothing of the agent", async () => {
+    const r = await run("sh", [join(tree, "scripts/install.sh"), "--program=station-noc"], {
+      env: { DESTDIR: root },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const all = snapshot(root);
+    const files = [...all].filter(([p, e]) => e.type !== "d" && !p.startsWith(`${NOC}/`)).map(([p]) => p);
+    expect(files.sort()).toEqual([
+      "/etc/station-noc/config.yaml",
+      "/lib/systemd/system/station-noc.service",
+      "/usr/bin/station-noc",
+      "/usr/lib/sysusers.d/station-noc.conf",
+      "/usr/share/man/man8/station-noc.8.gz",
+    ]);
+    expect(readdirSync(join(root, NOC, "dist")).sort()).toEqual(["contract", "noc"]);
+    expect(all.has(`${NOC}/noc/public/index.html`)).toBe(true);
+    for (const dep of ["pg", "mqtt", "better-sqlite3", "zod", "pino", "commander"])
+      expect(all.has(`${NOC}/node_modules/${dep}/package.json`), dep).toBe(true);
+    for (const agentOnly of ["node-hid", "@serialport", "unix-dgram", "harfbuzzjs", "vitest"])
+      expect(all.has(`${NOC}/node_modules/${agentOnly}`), agentOnly).toBe(false);
+
+    // It runs from its own tree: every module it imports is there.
+    const help = await run(join(root, NOC, "bin/station-noc"), ["--help"]);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/serve/);
+    const verify = await inMountNamespace(
+      `mount -t tmpfs none /opt; mkdir /opt/station-noc; mount --bind "$1$2" /opt/station-noc; systemd-analyze verify "$3"`,
+      [root, NOC, join(root, "lib/systemd/system/station-noc.service")],
+    );
+    expect(verify.stdout + verify.stderr).toBe("");
+    expect(verify.code).toBe(0);
+  });
+
+  it("--uninstall --purge removes it and its state", async () => {
+    mkdirSync(join(root, "var/lib/station-noc"), { recursive: true });
+    writeFileSync(join(root, "var/lib/station-noc/noc.db"), "x");
+    const r = await run(
+      "sh",
+      [join(tree, "scripts/install.sh"), "--program=station-noc", "--uninstall", "--purge"],
+      {
+        env: { DESTDIR: root },
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect([...snapshot(root)].filter(([, e]) => e.type !== "d")).toEqual([]);
   });
 });

@@ -32,7 +32,7 @@ function startChild(env: Record<string, string>): Child {
   });
   const lines: string[] = [];
   const waiters = new Set<() => void>();
-  createInterface({ input: proc.stdout! }).on("line", (line) => {
+  createInterface({ input: proc.stdout }).on("line", (line) => {
     lines.push(line);
     for (const wake of waiters) wake();
   });
@@ -41,7 +41,7 @@ function startChild(env: Record<string, string>): Child {
     proc,
     lines,
     exited,
-    send: (line) => proc.stdin!.write(`${line}\n`),
+    send: (line) => proc.stdin.write(`${line}\n`),
     waitLine: (match, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
         const test = typeof match === "string" ? (l: string) => l.startsWith(match) : match;

@@ -52,8 +52,8 @@ describe("units", () => {
   it("pass systemd-analyze verify (ExecStart present in a private /opt)", async () => {
     // verify insists that ExecStart exists; a private tmpfs /opt holds stand-ins for the two wrappers.
     const r = await inMountNamespace(
-      `mount -t tmpfs none /opt; mkdir -p /opt/station-agent/bin
-       for p in station-agent station-noc; do printf '#!/bin/sh\\n' > /opt/station-agent/bin/$p; chmod 755 /opt/station-agent/bin/$p; done
+      `mount -t tmpfs none /opt
+       for p in station-agent station-noc; do mkdir -p /opt/$p/bin; printf '#!/bin/sh\\n' > /opt/$p/bin/$p; chmod 755 /opt/$p/bin/$p; done
        systemd-analyze verify "$@"`,
       UNITS.map((u) => join(SYSTEMD, u)),
     );

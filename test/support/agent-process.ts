@@ -36,8 +36,8 @@ export class AgentProcess {
       env: { ...process.env, ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    proc.stdout!.on("data", (d: Buffer) => (this.output += d.toString()));
-    proc.stderr!.on("data", (d: Buffer) => (this.output += d.toString()));
+    proc.stdout.on("data", (d: Buffer) => (this.output += d.toString()));
+    proc.stderr.on("data", (d: Buffer) => (this.output += d.toString()));
     this.proc = proc;
     return proc;
   }

@@ -1,8 +1,8 @@
 /**
  * A private, built copy of the project for the packaging tests: dist/ compiled with `tsc --outDir` into
  * its own directory, plus the agent's esbuild bundle in dist/station-agent (what a station runs),
- * package.json and node_modules copied (hard links), everything else (config, systemd, scripts, docs)
- * symlinked to the checkout. scripts/install.sh and scripts/package-deb.sh run from it exactly as from a
+ * package.json and node_modules copied (hard links), everything else (config, systemd, scripts, docs,
+ * the NOC's dashboard files) symlinked to the checkout. scripts/install.sh and scripts/package-deb.sh run from it exactly as from a
  * checkout, while a concurrent `npm run build` elsewhere cannot change dist/ under them.
  *
  * The build is cached in the system temp dir under a hash of the compiled sources, shared by the test
@@ -22,14 +22,14 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { bundleAgent } from "../../scripts/bundle-agent.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 // Per checkout: a clone testing at the same time must not remove this checkout's build as "old".
 const PREFIX = `station-agent-systemd-build-${createHash("sha256").update(REPO).digest("hex").slice(0, 8)}-`;
-const LINKED = ["package-lock.json", "config", "systemd", "scripts", "docs"];
+const LINKED = ["package-lock.json", "config", "systemd", "scripts", "docs", "noc/public"];
 /**
  * What the built code reads when it runs as another uid (the unit's sandbox): real files here, not links
  * into the checkout, which may sit in a directory only its owner can enter (/root, a mktemp -d).
@@ -62,7 +62,11 @@ function sourceHash(): string {
 async function build(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
-  for (const name of LINKED) if (existsSync(join(REPO, name))) symlinkSync(join(REPO, name), join(dir, name));
+  for (const name of LINKED) {
+    if (!existsSync(join(REPO, name))) continue;
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    symlinkSync(join(REPO, name), join(dir, name));
+  }
   for (const name of COPIED) await copyTree(join(REPO, name), join(dir, name));
   chmodSync(dir, 0o755);
   const tsc = join(REPO, "node_modules/typescript/bin/tsc");

@@ -1,35 +1,37 @@
 /** Recording fakes of the agent ports a fingerprint service publishes through. */
 import pino from "pino";
-import type { Clock, EventSink, RetainedSink } from "../../agent/ports.js";
+import { vi } from "vitest";
+import type { Clock, EventSink } from "../../agent/ports.js";
+import type { EventData, EventType } from "../../contract/events.js";
+import { RecordingEvents, RecordingRetained } from "./recording-sinks.js";
 import type { DeviceState } from "../../contract/index.js";
 
-export class RecordingSinks implements EventSink, RetainedSink {
-  readonly events: Array<{ type: string; data: Record<string, unknown> }> = [];
-  readonly devices: DeviceState[] = [];
-  event(type: string, data: Record<string, unknown>): void {
-    this.events.push({ type, data });
+/** The recording sinks of test/support/recording-sinks.ts, with a wait for a device's health. */
+export class RecordingSinks extends RecordingRetained implements EventSink {
+  private readonly recorded = new RecordingEvents();
+  get events(): RecordingEvents["events"] {
+    return this.recorded.events;
   }
-  device(_id: string, state: DeviceState): void {
-    this.devices.push(state);
+  event<K extends EventType>(type: K, data: EventData[K], observedAt?: number): void {
+    this.recorded.event(type, data, observedAt);
   }
-  link(): void {}
-  power(): void {}
 
   latest(id: string): DeviceState | undefined {
-    return this.devices.filter((d) => d.device === id).at(-1);
+    return this.lastDevice(id);
   }
 
-  async waitFor(id: string, health: DeviceState["health"], timeoutMs = 10_000): Promise<DeviceState> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const state = this.latest(id);
-      if (state?.health === health) return state;
-      if (Date.now() > deadline)
-        throw new Error(
-          `device ${id} did not become ${health} (last: ${state?.health} ${state?.reason ?? ""})`,
-        );
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  waitFor(id: string, health: DeviceState["health"], timeoutMs = 10_000): Promise<DeviceState> {
+    return vi.waitFor(
+      () => {
+        const state = this.latest(id);
+        if (state?.health !== health)
+          throw new Error(
+            `device ${id} did not become ${health} (last: ${state?.health} ${state?.reason ?? ""})`,
+          );
+        return state;
+      },
+      { timeout: timeoutMs, interval: 20 },
+    );
   }
 }
 

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { vi } from "vitest";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -24,12 +25,11 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/** Waits (inside a vitest run) until something accepts connections on the loopback port. */
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await canConnect(port))) {
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(() => canConnect(port), timeoutMs).catch(() => {
+    throw new Error(`port ${port} did not open`);
+  });
 }
 
 /**
@@ -105,23 +105,21 @@ export class PrivateMosquitto {
 
 type Truthy<T> = Exclude<T, false | null | undefined | 0 | "">;
 
-/** Polls until `check` returns a truthy value (or throws on timeout with the last error). */
-export async function eventually<T>(
+/**
+ * Polls until `check` returns a truthy value, or fails with its last error on timeout: vitest's
+ * vi.waitFor, with a falsy result counted as "not yet".
+ */
+export function eventually<T>(
   check: () => T | Promise<T>,
   timeoutMs = 10_000,
   stepMs = 50,
 ): Promise<Truthy<T>> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
+  return vi.waitFor(
+    async () => {
       const v = await check();
-      if (v) return v as Truthy<T>;
-      last = new Error(`condition still ${String(v)}`);
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw last instanceof Error ? last : new Error(String(last));
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
+      if (!v) throw new Error(`condition still ${String(v)}`);
+      return v as Truthy<T>;
+    },
+    { timeout: timeoutMs, interval: stepMs },
+  );
 }

@@ -50,8 +50,8 @@ export class NocProcess {
       ],
       { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
-    proc.stdout!.on("data", (d: Buffer) => (this.output += d.toString()));
-    proc.stderr!.on("data", (d: Buffer) => (this.output += d.toString()));
+    proc.stdout.on("data", (d: Buffer) => (this.output += d.toString()));
+    proc.stderr.on("data", (d: Buffer) => (this.output += d.toString()));
     this.proc = proc;
     return this;
   }

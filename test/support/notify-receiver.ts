@@ -34,7 +34,7 @@ export class NotifyReceiver {
         reject(new Error(`notify receiver exited ${code}: ${stderr}`));
       proc.once("exit", onExit);
       proc.once("error", reject);
-      createInterface({ input: proc.stdout! }).on("line", (line) => {
+      createInterface({ input: proc.stdout }).on("line", (line) => {
         const parsed = JSON.parse(line) as Datagram | { listening: string };
         if ("listening" in parsed) {
           proc.off("exit", onExit);

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface PtyPairOptions {
   dir: string;
@@ -41,7 +42,7 @@ export class PtyPair {
     this.child = child;
     const deadline = Date.now() + timeoutMs;
     while (!(existsSync(this.hostPath) && existsSync(this.devicePath))) {
-      const failed = await Promise.race([spawnError, delay(10).then(() => null)]);
+      const failed = await Promise.race([spawnError, sleep(10).then(() => null)]);
       if (failed) throw new Error(`cannot run socat: ${failed.message}`);
       if (child.exitCode !== null) throw new Error(`socat exited with ${child.exitCode}: ${stderr.trim()}`);
       if (Date.now() > deadline) {
@@ -68,7 +69,7 @@ export class PtyPair {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill(signal);
-    await Promise.race([exited, delay(2000)]);
+    await Promise.race([exited, sleep(2000)]);
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 
@@ -76,8 +77,4 @@ export class PtyPair {
     rmSync(this.hostPath, { force: true });
     rmSync(this.devicePath, { force: true });
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

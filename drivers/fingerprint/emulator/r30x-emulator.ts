@@ -20,6 +20,7 @@ import { R30xPacketParser } from "../r30x-parser.js";
 import { R30X_SENSOR, R503_SENSOR, pack4BitImage, quantizeTo4Bit, type GrayImage } from "../image.js";
 import { syntheticFinger } from "../synthetic/index.js";
 import { resampleUart } from "./uart-garble.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Where the emulator's bytes go, and (when the transport knows it) the host's current baud rate. */
 export interface EmulatorPort {
@@ -282,7 +283,7 @@ export class R30xEmulator {
   }
 
   private async genImg(): Promise<unknown> {
-    if (this.genImgDelayMs > 0) await new Promise((r) => setTimeout(r, this.genImgDelayMs));
+    if (this.genImgDelayMs > 0) await sleep(this.genImgDelayMs);
     if (this.noFingerRemaining > 0) {
       this.noFingerRemaining--;
       return this.ack(Confirmation.NoFinger);
@@ -343,7 +344,7 @@ export class R30xEmulator {
     this.stats.bytesSent += bytes.length;
     this.sendChain = this.sendChain.then(async () => {
       const wait = due - performance.now();
-      if (this.pace && wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (this.pace && wait > 0) await sleep(wait);
       if (this.generation !== generation || !this.port) return;
       try {
         await port.write(onWire);

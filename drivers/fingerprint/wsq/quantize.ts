@@ -91,7 +91,7 @@ export function binWidths(variance: Float64Array, bitrate: number): QuantizerTab
   const zeroBinWidth = new Float64Array(64);
   for (const s of coded) {
     binWidth[s] = relative[s]! / q;
-    zeroBinWidth[s] = 1.2 * binWidth[s]!;
+    zeroBinWidth[s] = 1.2 * binWidth[s];
   }
   return { binWidth, zeroBinWidth };
 }

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface PtyPair {
   /** Path the driver under test opens, like /dev/ttyUSB0. */
@@ -30,7 +31,7 @@ export async function openPtyPair(prefix = "printer", hostLink?: string): Promis
   const close = async (): Promise<void> => {
     if (!exited) {
       proc.kill("SIGTERM");
-      await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([done, sleep(2000)]);
       if (!exited) proc.kill("SIGKILL");
     }
     rmSync(dir, { recursive: true, force: true });
@@ -38,7 +39,7 @@ export async function openPtyPair(prefix = "printer", hostLink?: string): Promis
   };
   for (let i = 0; i < 200 && !(existsSync(hostPath) && existsSync(devicePath)); i++) {
     if (exited) break;
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
   }
   if (!existsSync(hostPath) || !existsSync(devicePath)) {
     await close();
