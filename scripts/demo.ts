@@ -103,8 +103,8 @@ function startAgent(): void {
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
   agent = child;
   say(`station agent started (pid ${child.pid}); its log: ${show(agentLog)}`);
   child.once("exit", (code, signal) => {

@@ -108,17 +108,12 @@ export async function runDocBlock(b: DocBlock, root = process.cwd()): Promise<Do
     const main = inNs(`set -e\n${b.script}\nwait`, b.input);
     if (b.input !== undefined) main.stdin!.end(`${b.input}\n`);
     collect(main, "block");
-    let exit: number | null = null;
-    main.once("exit", (code) => (exit = code ?? 1));
+    const ended: { code: number | null } = { code: null };
+    main.once("exit", (code) => (ended.code = code ?? 1));
     while (Date.now() < deadline) {
-      if (exit !== null && exit !== 0) return { ok: false, output: `${output}\nblock exited ${exit}` };
-      const check = await new Promise<number>((r) =>
-        spawn("ip", ["netns", "exec", ns, "bash", "-c", b.check], { cwd: root, stdio: "ignore" }).once(
-          "exit",
-          (c) => r(c ?? 1),
-        ),
-      );
-      if (check === 0) return { ok: true, output };
+      if (ended.code !== null && ended.code !== 0)
+        return { ok: false, output: `${output}\nblock exited ${ended.code}` };
+      if (await passes(b.check)) return { ok: true, output };
       await sleep(1000);
     }
     return { ok: false, output: `${output}\ncheck never passed within ${b.timeoutS} s: ${b.check}` };

@@ -79,7 +79,7 @@ export function watchLine(
     }
     case "uptime": {
       const w = (v.windows ?? {}) as Record<string, { nocPct?: number | null }>;
-      const pct = (k: string) => (typeof w[k]?.nocPct === "number" ? `${w[k].nocPct!.toFixed(1)} %` : "n/a");
+      const pct = (k: string) => (typeof w[k]?.nocPct === "number" ? `${w[k].nocPct.toFixed(1)} %` : "n/a");
       return `${head}: connected to the NOC ${pct("24h")} of the last 24 h, ${pct("30d")} of 30 days`;
     }
     case "event": {

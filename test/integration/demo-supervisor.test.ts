@@ -23,8 +23,8 @@ function spawnLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   });
   procs.push(proc);
   let out = "";
-  proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  proc.stderr.on("data", (d: Buffer) => (out += d.toString()));
   return { proc, out: () => out };
 }
 
@@ -53,21 +53,21 @@ describe("npm start", () => {
     ]);
     await eventually(() => sub.out().includes('"online":true'), 60_000, 200);
 
-    demo.proc.stdin!.write("k");
+    demo.proc.stdin.write("k");
     await eventually(() => sub.out().includes('"cause":"connection-lost"'), 30_000, 200);
     expect(demo.out()).toMatch(/station agent ended \(SIGKILL\)/);
     expect((await fetch(nocUrl)).status).toBeLessThan(500); // the dashboard is still there
 
     const before = sub.out().split('"online":true').length;
-    demo.proc.stdin!.write("r");
+    demo.proc.stdin.write("r");
     await eventually(() => sub.out().split('"online":true').length > before, 60_000, 200);
 
-    demo.proc.stdin!.write("s");
+    demo.proc.stdin.write("s");
     await eventually(() => sub.out().includes('"cause":"shutdown"'), 30_000, 200);
-    demo.proc.stdin!.write("r");
+    demo.proc.stdin.write("r");
     await eventually(() => sub.out().split('"online":true').length > before + 1, 60_000, 200);
 
-    demo.proc.stdin!.write("c");
+    demo.proc.stdin.write("c");
     await eventually(() => demo.out().includes("fingerprint image written to"), 60_000, 200).catch(() => {
       throw new Error(`no fingerprint written:\n${demo.out()}`);
     });
@@ -76,7 +76,7 @@ describe("npm start", () => {
     expect(readFileSync(png).subarray(0, 4)).toEqual(PNG);
 
     const exited = new Promise<number | null>((r) => demo.proc.once("exit", (c) => r(c)));
-    demo.proc.stdin!.write("q");
+    demo.proc.stdin.write("q");
     expect(await exited).toBe(0);
   }, 300_000);
 });

@@ -37,8 +37,8 @@ function watch(extra: string[] = []): { proc: ChildProcess; out: () => string; e
   );
   let out = "";
   let err = "";
-  proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  proc.stderr.on("data", (d: Buffer) => (err += d.toString()));
   return { proc, out: () => out, err: () => err };
 }
 

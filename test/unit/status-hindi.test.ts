@@ -135,7 +135,7 @@ describe("status in Hindi", () => {
             state: "unknown",
             reason: "the agent is not running",
             active: false,
-            figures: undefined as never,
+            figures: undefined,
           }),
         ],
         devices: [],
