@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import {
   ConfigError,
   configJsonSchema,
@@ -12,15 +12,13 @@ import {
   loadConfig,
   type LoadedConfig,
 } from "../config/load.js";
-import { callLocalApi } from "./api-client.js";
 import { StationAgent } from "./app.js";
 import { buildServices } from "./app-services.js";
 import { DEVICE_KINDS } from "./device-kinds/index.js";
-import { apiSocketPath } from "./local-api.js";
 import { createLogger } from "./log.js";
 import { SecretModeError } from "./secret-file.js";
 import { SdNotifier } from "./sd-notify.js";
-import { readStatusFromDisk, renderStatus, type StatusSnapshot } from "./status.js";
+import { statusCommand } from "./cli/status-command.js";
 import { watchStation } from "./cli/watch-station.js";
 
 const ROOT = resolve(
@@ -139,17 +137,6 @@ function restartProcess(): void {
   process.exit(0);
 }
 
-async function fetchStatus(loaded: LoadedConfig): Promise<StatusSnapshot> {
-  const { config } = loaded;
-  try {
-    const res = await callLocalApi(apiSocketPath(config), { path: "/v1/status" });
-    if (res.status === 200) return res.body as StatusSnapshot;
-  } catch {
-    // Not running, API disabled, or this user is not in the API group: read what it left on disk.
-  }
-  return readStatusFromDisk(config.station.id, resolve(config.storage.dir));
-}
-
 /** Commands that never touch a device driver; for these the drivers' command groups are not loaded. */
 const DRIVERLESS = new Set(["run", "demo", "config", "status", "watch", "version"]);
 
@@ -198,20 +185,28 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .description("what the station agent is doing, in plain words")
     .option(...configOpt)
     .option("--json", "print the raw status as JSON")
-    .action(async (o: { config: string; json?: boolean }) => {
-      const s = await fetchStatus(load(o.config));
-      process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : `${renderStatus(s)}\n`);
+    .option("--socket <path>", "ask the agent on this API socket (default: from the settings file)")
+    .addOption(
+      new Option("--lang <language>", "en or hi (default: ui.language, then LANG)").choices(["en", "hi"]),
+    )
+    .action(async (o: { config: string; json?: boolean; socket?: string; lang?: "en" | "hi" }) => {
+      const out = await statusCommand(o);
+      process.stdout.write(out.stdout);
+      process.stderr.write(out.stderr);
+      process.exitCode = out.code;
     });
 
   program
     .command("watch")
-    .description("subscribe and pretty-print what a station publishes")
+    .description("print what a station publishes, one readable line per message")
     .option("-c, --config <file>", "take broker, topic root and station from this configuration")
     .option("--url <url>", "broker URL, e.g. mqtt://127.0.0.1:1883")
     .option("--root <topicRoot>", "topic root")
     .option("--station <id>", "station id, or + for all stations", "+")
-    .action(async (o: { config?: string; url?: string; root?: string; station: string }) => {
+    .option("--json", "print each message's raw payload as JSON, one per line")
+    .action(async (o: { config?: string; url?: string; root?: string; station: string; json?: boolean }) => {
       const c = o.config ? load(o.config).config : undefined;
+      if (c) process.env.TZ = c.ledger.timezone;
       const url =
         o.url ??
         (c && c.mqtt.url !== "embedded" ? c.mqtt.url : `mqtt://127.0.0.1:${c?.mqtt.embeddedPort ?? 1883}`);
@@ -220,6 +215,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
         root: o.root ?? c?.mqtt.topicRoot ?? "cctns/state",
         station: o.config && o.station === "+" ? c!.station.id : o.station,
         protocolVersion: c?.mqtt.url === "embedded" || !c ? 4 : c.mqtt.protocolVersion,
+        ...(o.json ? { json: true } : {}),
       });
     });
 

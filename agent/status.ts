@@ -4,7 +4,8 @@ import Database from "better-sqlite3";
 import type { AvailabilityWindow, DeviceState, LinkState, Outage } from "../contract/index.js";
 import { sendJson } from "./local-api.js";
 import type { LocalRoute } from "./ports.js";
-import { describeLinks } from "./links/describe.js";
+import { renderStatusText, type RenderOptions } from "./status-text.js";
+import { clockTime } from "./local-time.js";
 
 export interface StatusSnapshot {
   station: string;
@@ -30,6 +31,8 @@ export interface StatusSnapshot {
   devices: DeviceState[];
   /** Plain-words problems of the station PC itself (full disk, failing drive...); empty when fine. */
   pc?: string[];
+  /** Only when read from disk with the agent stopped: when it stopped, or its last heartbeat. */
+  lastRun?: { stoppedMs: number | null; heartbeatMs: number };
 }
 
 export function statusRoute(snapshot: () => StatusSnapshot): LocalRoute {
@@ -111,10 +114,11 @@ export function readStatusFromDisk(station: string, dir: string): StatusSnapshot
           "SELECT * FROM runs ORDER BY id DESC LIMIT 1",
         )
         .get();
+      if (run) snap.lastRun = { stoppedMs: run.stopped_ms, heartbeatMs: run.heartbeat_ms };
       if (run)
         snap.lastError = run.stopped_ms
-          ? `agent stopped at ${new Date(run.stopped_ms).toISOString()}`
-          : `agent not running; last heartbeat ${new Date(run.heartbeat_ms).toISOString()}`;
+          ? `stopped at ${clockTime(run.stopped_ms, Date.now())}`
+          : `stopped without saying so; last sign of life at ${clockTime(run.heartbeat_ms, Date.now())}`;
     } finally {
       db.close();
     }
@@ -122,68 +126,32 @@ export function readStatusFromDisk(station: string, dir: string): StatusSnapshot
   return snap;
 }
 
-const CAUSE_WORDS: Record<string, string> = {
-  power: "power cut (the computer restarted)",
-  agent: "the agent was not running",
-  network: "network: could not reach the state data centre",
-};
+export type { RenderOptions } from "./status-text.js";
 
-/** Plain words for station staff who are not IT people. */
-export function renderStatus(s: StatusSnapshot, now = Date.now()): string {
-  const lines: string[] = [];
-  lines.push(`Station ${s.station}${s.name ? ` (${s.name})` : ""}`);
-  if (!s.running)
-    lines.push("Agent: NOT RUNNING. Ask the district technician to run: systemctl start station-agent");
-  else lines.push(`Agent: running (version ${s.version}, pid ${s.pid})`);
-  if (s.running) {
-    if (s.connected)
-      lines.push(
-        `State NOC: CONNECTED${s.connectedSince ? ` since ${local(s.connectedSince)} (${ago(now - s.connectedSince)})` : ""}`,
-      );
-    else
-      lines.push(
-        `State NOC: NOT CONNECTED${s.lastError ? ` (${s.lastError})` : ""}. Reports are kept and sent when the link returns.`,
-      );
-  }
-  const ob = s.outbox;
-  lines.push(
-    ob.depth === 0
-      ? "Reports waiting to be sent: none"
-      : `Reports waiting to be sent: ${ob.depth}${ob.oldestCreatedMs ? `, oldest from ${ago(now - ob.oldestCreatedMs)} ago` : ""}`,
-  );
-  if (ob.dropped.metrics + ob.dropped.events > 0) {
-    lines.push(
-      `Reports dropped because storage was full: ${ob.dropped.metrics} samples, ${ob.dropped.events} events`,
-    );
-  }
-  if (s.lastOutage) {
-    const o = s.lastOutage;
-    lines.push(
-      `Last outage: ${CAUSE_WORDS[o.cause] ?? o.cause}${o.link ? ` on link ${o.link}` : ""}, ${local(Date.parse(o.start))} for ${ago(o.durationS * 1000)}`,
-    );
-  } else lines.push("Last outage: none recorded");
-  if (s.uptime) {
-    const d = s.uptime["24h"];
-    const m = s.uptime["30d"];
-    lines.push(
-      `Connected to NOC: ${fmtPct(d.nocPct)} of the last 24 h, ${fmtPct(m.nocPct)} of the last 30 days`,
-    );
-  }
-  lines.push(...describeLinks(s.links, now));
-  for (const d of s.devices)
-    lines.push(`Device ${d.device} (${d.kind}): ${d.health}${d.reason ? ` - ${d.reason}` : ""}`);
-  lines.push(...(s.pc ?? []));
-  if (s.clockSynced === false)
-    lines.push("Clock: not synchronised yet (times may be wrong; reports are marked)");
-  return lines.join("\n");
+/** Plain words for station staff who are not IT people (English unless `lang` says otherwise). */
+export function renderStatus(s: StatusSnapshot, o: RenderOptions | number = {}): string {
+  return renderStatusText(s, typeof o === "number" ? { now: o } : o);
 }
 
-function fmtPct(p: number | null): string {
-  return p === null ? "n/a" : `${p.toFixed(2)}%`;
-}
-
-function local(ms: number): string {
-  return new Date(ms).toLocaleString("en-IN", { hour12: false });
+/** The configured links, as "not checked" states, for when the agent is stopped. */
+export function linksFromConfig(
+  station: string,
+  links: readonly { name: string; interface: string; role: "primary" | "backup" }[],
+  why: string,
+  now = Date.now(),
+): LinkState[] {
+  const t = new Date(now).toISOString();
+  return links.map((l) => ({
+    station,
+    link: l.name,
+    interface: l.interface,
+    role: l.role,
+    state: "unknown",
+    since: t,
+    active: false,
+    time: t,
+    reason: why,
+  }));
 }
 
 export function ago(ms: number): string {

@@ -101,7 +101,9 @@ export const BookingConfig = z
     edition: z
       .enum(["0400", "0500", "0501", "0502"])
       .default("0502")
-      .describe("ANSI/NIST-ITL edition: 0400 = 1-2007, 0500 = 1-2011, 0501/0502 = its updates"),
+      .describe(
+        "ANSI/NIST-ITL edition: 0400 = 1-2007, 0500 = 1-2011, 0501 = its 2013 update, 0502 = the 2015 update",
+      ),
     type2: Type2MappingConfig.optional().describe(
       "the state's Type-2 mapping; default: cctns-default (docs/booking.md, Record profile)",
     ),
@@ -134,6 +136,12 @@ export const BookingConfig = z
   .refine((b) => b.forward !== "https" || (b.bureau.url !== undefined && b.bureau.recipient !== undefined), {
     message: "forward: https needs bureau.url and bureau.recipient",
     path: ["bureau"],
+  })
+  // 1-2007 (chkan2k) wants the source agency, which the record takes from ORI, 9-35 characters long.
+  .refine((b) => b.edition !== "0400" || b.ori.length >= 9, {
+    message:
+      "edition 0400 needs this station's 9-character ORI (e.g. HR0110001); it is written as 14.004 SRC",
+    path: ["ori"],
   });
 
 export type BookingConfig = z.infer<typeof BookingConfig>;

@@ -114,6 +114,15 @@ export const ConfigSchema = z
       .object({ assumeSynced: z.boolean().optional().describe("override NTP detection (tests, lab)") })
       .strict()
       .prefault({}),
+    ui: z
+      .object({
+        language: z
+          .enum(["en", "hi"])
+          .default("en")
+          .describe("language of what the CLI says to staff (status, doctor, devices); --lang overrides"),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -21,6 +21,14 @@ import { CollectorStats } from "./stats.js";
 import { openStorage, type Liveness, type Storage } from "./storage/index.js";
 import { summary } from "./views.js";
 import { WriteBuffer } from "./write-buffer.js";
+import { AlertEngine, type AvailabilityFigure } from "./alerts/engine.js";
+import { emptyConfig, loadAlertsFile, type AlertsConfig } from "./alerts/rules.js";
+import { alertRoutes } from "./alerts/routes.js";
+import { Dispatcher } from "./notify/dispatcher.js";
+import { createMetrics } from "./http/metrics.js";
+import { HttpError, parse } from "./http/api.js";
+import { unwatchFile, watchFile } from "node:fs";
+import { dayKey, daysOfMonth, monthKey } from "./time.js";
 
 export interface NocOptions {
   mqttUrl: string;
@@ -76,6 +84,12 @@ export interface NocOptions {
   fleetOps?: boolean;
   /** How often releases and rollouts are moved on. */
   fleetTickMs?: number;
+  /** The alert rules file (YAML); reloaded on SIGHUP and when it changes. */
+  alertsFile?: string;
+  /** Rules given directly (tests); used when there is no file. */
+  alerts?: AlertsConfig;
+  alertTickMs: number;
+  notifyTickMs: number;
 }
 
 export function defaultOptions(over: Partial<NocOptions> = {}): NocOptions {
@@ -99,6 +113,8 @@ export function defaultOptions(over: Partial<NocOptions> = {}): NocOptions {
     refreshS: 5,
     retentionDays: 90,
     logLevel: "info",
+    alertTickMs: 5000,
+    notifyTickMs: 1000,
     trustedProxies: [],
     sessionIdleMinutes: 30,
     sessionMaxHours: 12,
@@ -135,6 +151,12 @@ export class NocApp {
   readonly rollup: Rollup;
   readonly sse: SseHub;
   readonly server: DashboardServer;
+  readonly alerts: AlertEngine;
+  readonly dispatcher: Dispatcher;
+  private availability = {
+    today: new Map<string, AvailabilityFigure>(),
+    month: new Map<string, AvailabilityFigure>(),
+  };
   readonly auth: AuthStore;
   readonly gate: AuthGate;
   /** Config releases and rollouts; undefined where another instance drives them. */
@@ -143,6 +165,7 @@ export class NocApp {
   /** Settles once the collector is subscribed (the broker may be down at start; the dashboard is up anyway). */
   ready: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
+  private unwatch: (() => void) | undefined;
   private running = false;
   private connects = 0;
 
@@ -261,7 +284,78 @@ export class NocApp {
         commandsInFlight: this.commands.inFlight(),
       }),
     });
-    this.server = new DashboardServer(api, this.sse, this.log, this.gate, o.tls);
+    this.alerts = new AlertEngine({
+      fleet: this.fleet,
+      storage: this.storage,
+      registry: o.registry,
+      now,
+      self: () => ({
+        ingestLagP99Ms: this.stats.ingestLag.percentile(99),
+        flushErrors: this.stats.flushErrors,
+        brokerConnected: this.bus.connected,
+      }),
+      availability: () => this.availability,
+    });
+    this.dispatcher = new Dispatcher(this.storage, this.log, now);
+    api.addRoutes(
+      alertRoutes({
+        engine: this.alerts,
+        storage: this.storage,
+        now,
+        audit: (who, action, target, result, detail = "") =>
+          this.auth
+            .audit({ actor: who.name, action, target, result, detail, address: who.address ?? "" })
+            .catch((e: unknown) => this.log.error({ err: String(e), action }, "audit write failed")),
+        parse,
+        fail: (status, message) => new HttpError(status, message),
+      }),
+    );
+    const metrics = createMetrics({
+      fleet: this.fleet,
+      stats: this.stats,
+      alerts: this.alerts,
+      brokerConnected: () => this.bus.connected,
+      districtAvailability: () => districtPct(this.availability.today),
+      now,
+    });
+    this.server = new DashboardServer(api, this.sse, this.log, this.gate, o.tls, metrics);
+    this.reloadAlerts(true);
+  }
+
+  /**
+   * Reads the rules file again. A file with mistakes is logged with their paths and the rules in use
+   * stay; at start (`first`) it stops the NOC instead.
+   */
+  reloadAlerts(first = false): boolean {
+    const o = this.options;
+    let config: AlertsConfig;
+    try {
+      config = o.alertsFile ? loadAlertsFile(o.alertsFile) : (o.alerts ?? emptyConfig());
+    } catch (e) {
+      if (first) throw e;
+      this.log.error({ err: (e as Error).message }, "alert rules not reloaded; the last good rules stay");
+      return false;
+    }
+    this.alerts.setConfig(config);
+    this.dispatcher.setConfig(config);
+    if (!first) this.log.info({ rules: config.rules.length }, "alert rules reloaded");
+    return true;
+  }
+
+  /** Today's and this month's availability per station, for availability rules and /metrics. */
+  private async refreshAvailability(): Promise<void> {
+    const now = Date.now();
+    const tz = this.options.timeZone;
+    const today = dayKey(now, tz);
+    const days = daysOfMonth(monthKey(now, tz));
+    const fig = (rows: { station: string; district: string; upS: number; windowS: number }[]) =>
+      new Map(
+        rows.map((r) => [r.station, { district: r.district || undefined, upS: r.upS, windowS: r.windowS }]),
+      );
+    this.availability = {
+      today: fig(await this.storage.daily(today, today)),
+      month: fig(await this.storage.periodTotals(days[0] as string, days[days.length - 1] as string)),
+    };
   }
 
   async start(): Promise<void> {
@@ -270,6 +364,7 @@ export class NocApp {
     const collect = o.role !== "dashboard";
     await this.storage.init();
     this.fleet.load(await this.storage.loadStations(), await this.storage.loadOpenGaps(), now);
+    await this.alerts.start();
     const beat = await this.storage.getMeta(HEARTBEAT);
     if (beat && collect) this.fleet.notListening(Number(beat));
     await this.flush(true);
@@ -291,6 +386,33 @@ export class NocApp {
     );
     this.ready.catch(() => undefined);
     this.every(o.flushMs, () => this.flush(false));
+    // One instance evaluates alerts: the only one, or the dashboard when collectors share the stations.
+    if (o.role === "dashboard" || o.shareGroup === undefined) {
+      this.every(o.alertTickMs, () => this.alerts.tick());
+      // A status change is evaluated at once (at most every 200 ms), not at the next period: a Will
+      // reaches the webhook in milliseconds. The period still catches `for:` and escalation times.
+      let soon: NodeJS.Timeout | undefined;
+      this.fleet.onChange((c) => {
+        if (c.what !== "status" || soon || !this.running) return;
+        soon = setTimeout(() => {
+          soon = undefined;
+          this.alerts
+            .tick()
+            .catch((e: unknown) => this.log.warn({ err: String(e) }, "alert evaluation failed"));
+        }, 200);
+        soon.unref();
+      });
+      this.every(o.notifyTickMs, () => this.dispatcher.tick());
+      this.every(o.rollupS * 1000, () => this.refreshAvailability());
+      void this.refreshAvailability().catch(() => undefined);
+      if (o.alertsFile) {
+        const file = o.alertsFile;
+        watchFile(file, { interval: 2000 }, (cur, prev) => {
+          if (cur.mtimeMs !== prev.mtimeMs) this.reloadAlerts();
+        });
+        this.unwatch = () => unwatchFile(file);
+      }
+    }
     if (collect) {
       this.every(o.sweepMs, () => this.sweepSilent());
       this.every(o.sweepMs, () => this.gapRepair.tick());
@@ -365,6 +487,9 @@ export class NocApp {
     this.running = false;
     this.stats.loopDelay.disable();
     for (const t of this.timers) clearInterval(t);
+    this.unwatch?.();
+    await this.alerts.flush().catch(() => undefined);
+    this.dispatcher.close();
     this.timers = [];
     this.commands.stop();
     await this.server.stop();
@@ -397,4 +522,15 @@ export class NocApp {
     t.unref();
     this.timers.push(t);
   }
+}
+
+function districtPct(figures: Map<string, AvailabilityFigure>): Map<string, number> {
+  const sums = new Map<string, { up: number; all: number }>();
+  for (const f of figures.values()) {
+    const s = sums.get(f.district ?? "") ?? { up: 0, all: 0 };
+    s.up += f.upS;
+    s.all += f.windowS;
+    sums.set(f.district ?? "", s);
+  }
+  return new Map([...sums].filter(([, s]) => s.all > 0).map(([d, s]) => [d, (100 * s.up) / s.all]));
 }

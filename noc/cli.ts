@@ -77,6 +77,7 @@ interface ServeFlags {
   retentionDays: number;
   rollupInterval: number;
   logLevel: string;
+  alerts?: string;
   allowedHosts?: string[];
   trustedProxies?: string[];
   proxyUserHeader?: string;
@@ -125,6 +126,7 @@ function nocOptions(f: ServeFlags): NocOptions {
     logLevel: f.logLevel,
     ...(f.fleetOps !== undefined ? { fleetOps: f.fleetOps } : {}),
     fleetTickMs: f.fleetInterval * 1000,
+    alertsFile: f.alerts,
   });
 }
 
@@ -148,6 +150,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGHUP", () => app.reloadAlerts());
   await app.start();
   process.stdout.write(`station-noc dashboard: ${app.url}\n`);
 }

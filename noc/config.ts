@@ -71,6 +71,8 @@ export const NocConfigFile = z
     tlsKey: path,
     fleetOps: z.boolean(),
     fleetInterval: int(1, 600),
+    /** The alert rules file (docs/alerts.md). */
+    alerts: path,
   })
   .partial()
   .strict()

@@ -10,6 +10,8 @@ import type { WriteBuffer } from "./write-buffer.js";
 export interface RegistryEntry {
   name?: string;
   district?: string;
+  /** The upstream link or SWAN point of presence the station hangs off (alert correlation). */
+  pop?: string;
 }
 
 export interface FleetOptions {
@@ -51,6 +53,8 @@ export interface Live {
 export class Fleet {
   readonly stations = new Map<string, Live>();
   private readonly listeners: ((c: FleetChange) => void)[] = [];
+  /** Told of gaps that became permanent loss (alert rule sequence-loss). */
+  readonly lossListeners: ((g: GapRow) => void)[] = [];
   /** (station, day-start ms) pairs whose availability must be recomputed: late outage records. */
   readonly outageSpans: { station: string; start: number; end: number }[] = [];
 
@@ -76,7 +80,7 @@ export class Fleet {
         linkAt: new Map(),
         owned: !this.options.shared,
       });
-    for (const [id, entry] of this.options.registry ?? []) {
+    for (const [id, { pop: _pop, ...entry }] of this.options.registry ?? []) {
       const live = this.stations.get(id);
       if (live) {
         const name = entry.name ?? live.row.name;
@@ -296,7 +300,7 @@ export class Fleet {
     }
     for (const g of v.filled) {
       if (g.status === "closed") this.stats.gapsClosed++;
-      if (g.status === "permanent") this.stats.gapsPermanent++;
+      if (g.status === "permanent") this.lost(g);
       this.out.pending.gaps.push(g);
     }
     row.lastSeq = live.seq.highest;
@@ -422,7 +426,7 @@ export class Fleet {
   gapsSettled(gaps: GapRow[]): void {
     for (const g of gaps) {
       if (g.status === "closed") this.stats.gapsClosed++;
-      if (g.status === "permanent") this.stats.gapsPermanent++;
+      if (g.status === "permanent") this.lost(g);
     }
     this.saveGaps(gaps);
   }
@@ -433,6 +437,11 @@ export class Fleet {
    */
   saveGaps(gaps: GapRow[]): void {
     this.out.pending.gaps.push(...gaps);
+  }
+
+  private lost(g: GapRow): void {
+    this.stats.gapsPermanent++;
+    for (const l of this.lossListeners) l(g);
   }
 
   private setStatus(

@@ -3,8 +3,8 @@ import { TOPIC_LEVEL } from "../contract/index.js";
 import type { RegistryEntry } from "./fleet.js";
 
 /**
- * The state's list of stations: CSV with a header `id,name,district` (extra columns ignored) or a JSON
- * array of {id, name, district}. With a registry, messages from stations not on it are rejected and
+ * The state's list of stations: CSV with a header `id,name,district` and optionally `pop` (extra columns ignored) or a JSON
+ * array of {id, name, district, pop}. With a registry, messages from stations not on it are rejected and
  * counted, and stations never heard from show as unknown rather than not at all.
  */
 export function loadRegistry(path: string): Map<string, RegistryEntry> {
@@ -17,7 +17,8 @@ export function loadRegistry(path: string): Map<string, RegistryEntry> {
     if (out.has(id)) throw new Error(`${path}: entry ${i + 1}: duplicate station id "${id}"`);
     const name = typeof r.name === "string" && r.name.trim() ? r.name.trim() : undefined;
     const district = typeof r.district === "string" && r.district.trim() ? r.district.trim() : undefined;
-    out.set(id, { name, district });
+    const pop = typeof r.pop === "string" && r.pop.trim() ? r.pop.trim() : undefined;
+    out.set(id, { name, district, ...(pop ? { pop } : {}) });
   });
   return out;
 }

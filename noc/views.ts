@@ -2,6 +2,7 @@
 import type { Fleet } from "./fleet.js";
 import type { EventRow, GapRow, StationRow, Status } from "./model.js";
 import { NO_DISTRICT } from "./ranking.js";
+import { eventSentence } from "../contract/event-words.js";
 
 export interface DistrictSummary {
   district: string;
@@ -222,8 +223,17 @@ export function detail(fleet: Fleet, id: string) {
 }
 
 /** A stored event as the API shows it: times as ISO 8601, like every time the API returns outside charts. */
+/**
+ * `text` is the event as a sentence, with times left as RFC 3339 for the browser to show in its own zone;
+ * null for a type this NOC does not know (the page shows the raw data).
+ */
 export function eventView(e: EventRow) {
-  return { ...e, time: new Date(e.time).toISOString(), receivedAt: new Date(e.receivedAt).toISOString() };
+  return {
+    ...e,
+    time: new Date(e.time).toISOString(),
+    receivedAt: new Date(e.receivedAt).toISOString(),
+    text: eventSentence(e.type, e.data, (t) => t) ?? null,
+  };
 }
 
 export function gapView(g: GapRow) {

@@ -15,6 +15,7 @@ import { quirksFor } from "../../drivers/ups/vendor-quirks.js";
 import { isLocallyAttached, matchDevices, probePathsFor } from "../devices/match.js";
 import { pickUps } from "../devices/ups-service.js";
 import { runDoctor, type DoctorReport } from "../doctor/doctor.js";
+import { hostPort, tcpReach } from "../doctor/reach.js";
 
 export { runDoctor, type DoctorCheck, type DoctorReport, type DoctorOptions } from "../doctor/doctor.js";
 
@@ -33,6 +34,8 @@ export interface DeviceListing {
     watched: boolean;
     device?: DiscoveredDevice;
     ups?: string;
+    /** For a network printer or a fingerprint service: where it is and whether it answers. */
+    network?: { address: string; answers: boolean; detail: string };
   }[];
   others: DiscoveredDevice[];
   notes: string[];
@@ -66,6 +69,12 @@ export async function listDevices(configPath: string): Promise<DeviceListing> {
       ...(device ? { device } : {}),
     };
     if (d.kind === "ups" && device) entry.ups = await upsSummary(d);
+    const address = d.kind === "printer" ? d.tcp : d.kind === "fingerprint" ? d.url : undefined;
+    if (!entry.watched && address) {
+      const { host, port } = hostPort(address);
+      const r = await tcpReach(host, port);
+      entry.network = { address, answers: r.ok, detail: r.detail };
+    }
     configured.push(entry);
   }
   return {
@@ -124,7 +133,13 @@ export function formatListing(l: DeviceListing): string {
   if (l.configured.length === 0) lines.push("  (no devices in the settings file)");
   for (const c of l.configured) {
     const what = `  ${c.id} - ${KIND_WORDS[c.kind]}: `;
-    if (!c.watched) lines.push(`${what}used through its own service (not a local port)`);
+    if (c.network)
+      lines.push(
+        c.network.answers
+          ? `${what}on the network at ${c.network.address}, answers`
+          : `${what}on the network at ${c.network.address}, DOES NOT ANSWER: ${c.network.detail}. Check that it is switched on and its network cable is in.`,
+      );
+    else if (!c.watched) lines.push(`${what}used through its own service (not a local port)`);
     else if (c.device) lines.push(`${what}connected at ${describeDevice(c.device)}`);
     else lines.push(`${what}NOT FOUND. Check that it is switched on and that its cable is plugged in.`);
     if (c.ups) lines.push(`      UPS says: ${c.ups}`);

@@ -1,6 +1,7 @@
 import { redactUrl } from "../redact.js";
 import pino from "pino";
 import { MqttSession } from "../mqtt-session.js";
+import { watchLine } from "./watch-lines.js";
 
 /** `station-agent watch`: subscribe to a station (or all) and print each message on one readable line. */
 export async function watchStation(o: {
@@ -8,6 +9,8 @@ export async function watchStation(o: {
   root: string;
   station: string;
   protocolVersion: 4 | 5;
+  /** Print each payload as it came (one JSON document per line) instead of a readable line. */
+  json?: boolean;
 }): Promise<void> {
   const session = new MqttSession({
     url: o.url,
@@ -22,29 +25,31 @@ export async function watchStation(o: {
     process.stderr.write(`watching ${filter} on ${redactUrl(o.url)}\n`);
     session.subscribe(filter).catch((e: Error) => process.stderr.write(`subscribe failed: ${e.message}\n`));
   });
-  session.onClose((r) => process.stderr.write(`disconnected (${r}); retrying\n`));
+  let stopping = false;
+  session.onClose((r) => {
+    if (!stopping) process.stderr.write(`disconnected (${r}); retrying\n`);
+  });
   session.onMessage((m) => {
-    const topic = m.topic.slice(o.root.length + 1);
-    let text = m.payload.toString("utf8");
-    try {
-      const v = JSON.parse(text) as Record<string, unknown>;
-      const head = [
-        v.seq !== undefined ? `#${String(v.seq)}` : "",
-        v.type ? String(v.type) : "",
-        v.historical ? "(historical)" : "",
-      ]
-        .filter(Boolean)
-        .join(" ");
-      text = `${head ? `${head} ` : ""}${JSON.stringify(v)}`;
-    } catch {
-      // Not JSON: print as is.
-    }
-    process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${topic}  ${text}\n`);
+    if (o.json) {
+      const text = m.payload.toString("utf8");
+      process.stdout.write(`${JSON.stringify({ topic: m.topic, payload: parseOr(text) })}\n`);
+    } else process.stdout.write(`${watchLine(o.root, m.topic, m.payload, Date.now())}\n`);
   });
   session.start();
   await new Promise<void>((resolve) => {
-    const end = () => void session.stop().then(resolve);
+    const end = () => {
+      stopping = true;
+      void session.stop().then(resolve);
+    };
     process.once("SIGINT", end);
     process.once("SIGTERM", end);
   });
+}
+
+function parseOr(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -18,6 +18,7 @@ import { isLocallyAttached, matchDevices, probePathsFor } from "../devices/match
 import { groupId } from "../../config/secret-mode.js";
 import { apiSocketPath } from "../local-api.js";
 import { probeBroker, type BrokerProbeResult } from "./broker-probe.js";
+import { hostPort, interfaceExists, tcpReach, type Reach } from "./reach.js";
 
 import { hostChecks } from "../host/describe.js";
 import {
@@ -46,6 +47,8 @@ export interface DoctorDeps {
   discover: (devices: readonly DeviceConfig[]) => Promise<DiscoveryResult>;
   /** The station PC's own health, sampled once (disks, SMART, time sync, temperature). */
   host: () => Promise<HostSnapshot>;
+  interfaceExists: (name: string) => boolean;
+  reach: (host: string, port: number) => Promise<Reach>;
   now: () => number;
 }
 
@@ -147,7 +150,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     if (c.synced === false) {
       return {
         status: "warn",
-        detail: `not synchronised (${c.how}); reports are marked untrusted until it is`,
+        detail: `not synchronised (${c.how}); times in reports may be wrong until it is`,
         fix: "check NTP: timedatectl set-ntp true, and that the NTP server is reachable",
       };
     }
@@ -174,6 +177,18 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     return { status: "ok", detail: text };
   });
 
+  for (const link of config?.links ?? []) {
+    await guarded(add, `link:${link.name}`, `Network link ${link.name} (${link.role})`, async () =>
+      d.interfaceExists(link.interface)
+        ? { status: "ok", detail: `network adapter ${link.interface} is present` }
+        : {
+            status: "fail",
+            detail: `there is no network adapter called ${link.interface} on this PC`,
+            fix: `plug in the modem or cable for ${link.name}; if it is in, see the adapters with: ip link, and correct links[].interface`,
+          },
+    );
+  }
+
   await guarded(add, "ping", "Ping tool for link checks", async () => {
     const p = await d.ping();
     return { status: p.ok ? "ok" : "fail", detail: p.detail, ...(p.fix ? { fix: p.fix } : {}) };
@@ -196,9 +211,12 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     found = await d.discover(config?.devices ?? []);
     const denied = found.devices.filter((x) => !x.accessible);
     if (found.devices.length === 0)
-      return { status: "ok", detail: "no serial, HID or USB printer devices are plugged in" };
+      return { status: "ok", detail: "no serial, HID or USB printer devices are plugged in to check" };
     if (denied.length === 0)
-      return { status: "ok", detail: `all ${found.devices.length} device(s) can be opened` };
+      return {
+        status: "ok",
+        detail: `the agent may open every device plugged in now (${found.devices.map((x) => x.path).join(", ")}); whether each configured device is there is checked below`,
+      };
     return {
       status: "warn",
       detail: `cannot open: ${denied.map((x) => x.path).join(", ")}`,
@@ -208,11 +226,23 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 
   for (const dev of config?.devices ?? []) {
     await guarded(add, `device:${dev.id}`, `Device ${dev.id} (${dev.kind})`, async () => {
-      if (!isLocallyAttached(dev))
-        return {
-          status: "skip",
-          detail: `${dev.driver} is reached over its own service; its driver checks it`,
-        };
+      if (!isLocallyAttached(dev)) {
+        const address = dev.kind === "printer" ? dev.tcp : dev.kind === "fingerprint" ? dev.url : undefined;
+        if (!address) return { status: "skip", detail: `${dev.driver} has no address to check` };
+        const { host, port } = hostPort(address);
+        const r = await d.reach(host, port);
+        const what = dev.kind === "printer" ? "network printer" : `${dev.driver} service`;
+        return r.ok
+          ? { status: "ok", detail: `${what} at ${address} answers` }
+          : {
+              status: "fail",
+              detail: `${what} at ${address}: ${r.detail}`,
+              fix:
+                dev.kind === "printer"
+                  ? "check that the printer is switched on and its network cable is in; print its self-test page (hold FEED while switching on) to see its address"
+                  : `check that the ${dev.driver} service is installed and running on this PC`,
+            };
+      }
       const match = found ? matchDevices(config!.devices, found.devices).get(dev.id) : undefined;
       if (!match) {
         const how = dev.vendorId
@@ -295,6 +325,8 @@ export function defaultDeps(): DoctorDeps {
     loadHid: () => loadHidBackend(),
     discover: (devices) => discoverDevices({ listSerialPorts, probePaths: probePathsFor(devices) }),
     host: () => sampleHostOnce(new RealHostSystem()),
+    interfaceExists: (name) => interfaceExists(name),
+    reach: (host, port) => tcpReach(host, port),
     now: () => Date.now(),
   };
 }

@@ -64,7 +64,7 @@ const RangeQuery = z.object({
 const LimitQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 const CommandBody = z.object({ args: z.record(z.string(), z.unknown()).optional() }).strict();
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const r = schema.safeParse(input);
   if (!r.success) {
     throw new HttpError(
@@ -75,7 +75,7 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   return r.data;
 }
 
-interface Request {
+export interface Request {
   params: Record<string, string>;
   query: Record<string, string>;
   body: Buffer;
@@ -83,7 +83,7 @@ interface Request {
   who: Principal;
 }
 
-interface Route {
+export interface Route {
   method: "GET" | "POST";
   /** Below /api/v1; `:name` matches one path segment. */
   path: string;
@@ -118,7 +118,7 @@ function apiPath(path: string): string[] {
 
 /** The JSON API behind the dashboard (documented in docs/noc.md). Read-only except commands. */
 export class Api {
-  private readonly routes: (Route & { segments: string[] })[];
+  private routes: (Route & { segments: string[] })[];
 
   constructor(private readonly d: ApiDeps) {
     const table: Route[] = [
@@ -167,6 +167,14 @@ export class Api {
           ),
       });
     this.routes = table.map((r) => ({ ...r, segments: r.path.split("/").filter(Boolean) }));
+  }
+
+  /** Routes of other parts (noc/alerts), served like the built-in ones. */
+  addRoutes(routes: Route[]): void {
+    this.routes = [
+      ...this.routes,
+      ...routes.map((r) => ({ ...r, segments: r.path.split("/").filter(Boolean) })),
+    ];
   }
 
   async handle(

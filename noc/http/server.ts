@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import type { Registry } from "prom-client";
 import { readBody } from "../../contract/http-body.js";
 import type { AuthGate } from "../auth/gate.js";
 import { Api, HttpError } from "./api.js";
@@ -13,6 +14,7 @@ const STATIC: Record<string, string> = {
   "/index.html": "index.html",
   "/app.js": "app.js",
   "/fleet.js": "fleet.js",
+  "/alerts.js": "alerts.js",
   "/style.css": "style.css",
   "/login": "login.html",
   "/login.js": "login.js",
@@ -55,6 +57,8 @@ export class DashboardServer {
     private readonly gate: AuthGate,
     /** PEM certificate and key: native HTTPS for states without a reverse proxy. */
     private readonly tls?: { cert: string; key: string },
+    /** Served on GET /metrics (Prometheus text format) to an authenticated caller. */
+    private readonly metrics?: Registry,
   ) {
     const dir = publicDir();
     for (const f of new Set(Object.values(STATIC))) this.files.set(f, readFileSync(dir + f));
@@ -102,10 +106,21 @@ export class DashboardServer {
         res.end(this.files.get(file));
         return;
       }
-      if (!url.pathname.startsWith("/api/") && !url.pathname.startsWith("/auth/"))
+      if (
+        !url.pathname.startsWith("/api/") &&
+        !url.pathname.startsWith("/auth/") &&
+        url.pathname !== "/metrics"
+      )
         throw new HttpError(404, "not found");
       const who = await this.gate.admit(req, res, url);
       if (!who) return;
+      if (url.pathname === "/metrics" && req.method === "GET" && this.metrics) {
+        if (who.district !== undefined) throw new HttpError(403, "the metrics are not district-scoped");
+        const text = await this.metrics.metrics();
+        res.writeHead(200, { "content-type": this.metrics.contentType });
+        res.end(text);
+        return;
+      }
       if (url.pathname === "/api/v1/stream" && req.method === "GET") {
         this.sse.add(res, who.district);
         return;

@@ -14,6 +14,9 @@ const esc = (v) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
   );
 const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
+// Server texts (causes, event sentences) carry RFC 3339 times; show every one in this page's zone.
+const ISO_TIME = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)/g;
+const localizeTimes = (text) => String(text ?? "").replace(ISO_TIME, (t) => fmtTime(t));
 const pct = (p) => (p === null || p === undefined ? "—" : `${p.toFixed(2)} %`);
 // Whole minutes, with one decimal below ten so that short outages do not read as zero.
 const mins = (s) => (!s ? "0" : s < 600 ? (s / 60).toFixed(1) : Math.round(s / 60).toLocaleString());
@@ -159,9 +162,9 @@ async function viewSummary() {
       <td class="num">${d.onBackup}</td><td class="num">${d.onBattery}</td><td class="num">${d.faultedDevices}</td></tr>`;
     })
     .join("");
-  $main.innerHTML = `<h1>Summary</h1>
-    <div class="tiles">${tile(s.total, "stations")}${tile(s.up, "up", "up")}${tile(s.down, "down (Last Will / shutdown)", "down")}
-    ${tile(s.unknown, "unknown (silent, no Last Will)", "unknown")}${tile(s.onBackup, "on backup link", "warn")}
+  $main.innerHTML = `<h1>Summary</h1><div id="summary-alerts" class="alert-strip"></div>
+    <div class="tiles">${tile(s.total, "stations")}${tile(s.up, "up", "up")}${tile(s.down, "down (connection lost / stopped)", "down")}
+    ${tile(s.unknown, "unknown (silent, no word yet)", "unknown")}${tile(s.onBackup, "on backup link", "warn")}
     ${tile(s.onBattery, "on UPS battery", "warn")}${tile(s.faultedDevices, "faulted devices", "warn")}${tile(s.stuckBookings, "stations with arrest bookings stuck over an hour", "warn")}</div>
     <h2>By district</h2>
     <table id="districts"><thead><tr><th>District</th><th class="num">Stations</th><th class="num">Up</th><th class="num">Down</th>
@@ -331,7 +334,7 @@ async function viewStation(id, params) {
   const events = ev.events
     .map(
       (e) =>
-        `<tr><td class="num">${e.seq}</td><td>${fmtTime(e.time)}</td><td>${esc(e.type)}${e.historical ? ' <span class="badge plain">historical</span>' : ""}</td><td><code title="${esc(JSON.stringify(e.data))}">${esc(eventGist(e.data))}</code></td></tr>`,
+        `<tr><td class="num">${e.seq}</td><td>${fmtTime(e.time)}</td><td>${esc(e.type)}${e.historical ? ' <span class="badge plain">historical</span>' : ""}</td><td><details class="event"><summary>${esc(e.text ? localizeTimes(e.text) : eventGist(e.data))}</summary><pre>${esc(JSON.stringify(e.data, null, 2))}</pre></details></td></tr>`,
     )
     .join("");
   const gapRows = gaps.gaps
@@ -347,7 +350,7 @@ async function viewStation(id, params) {
     )
     .join("");
   $main.innerHTML = `<h1>${esc(d.id)} · ${esc(d.name || "")} ${badge(d.status)}</h1>
-    <p>${esc(d.district)} district · since ${fmtTime(d.since)} (${ago(d.since)}) ${d.cause ? `· probable cause ${causeLabel(d.cause)} <span class="muted">${esc(d.causeDetail || "")}</span>` : ""}</p>
+    <p>${/district$/i.test(d.district || "") ? esc(d.district) : `${esc(d.district)} district`} · since ${fmtTime(d.since)} (${ago(d.since)}) ${d.cause ? `· probable cause ${causeLabel(d.cause)} <span class="muted">${esc(localizeTimes(d.causeDetail || ""))}</span>` : ""}</p>
     <h2>Timeline <span class="toolbar" style="display:inline-flex">${Object.keys(RANGES)
       .map((r) => (r === range ? `<b>${r}</b>` : `<a href="#/station/${enc}?range=${r}">${r}</a>`))
       .join(" ")}</span></h2>
@@ -378,7 +381,7 @@ async function viewStation(id, params) {
       ],
     ])}</div></div></div>
     <h2>Availability ${esc(av.month)}</h2><table><thead><tr><th>Day</th><th class="num">Uptime</th><th class="num">Power min</th><th class="num">Network min</th><th class="num">Agent min</th><th class="num">Dark, unreported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead><tbody>${days || `<tr><td colspan="8" class="muted">not computed yet</td></tr>`}</tbody></table>
-    <h2>Recent events</h2><table><thead><tr><th class="num">Seq</th><th>Time</th><th>Type</th><th>Data</th></tr></thead><tbody>${events || `<tr><td colspan="4" class="muted">none</td></tr>`}</tbody></table>
+    <h2>Recent events</h2><table><thead><tr><th class="num">Seq</th><th>Time</th><th>Type</th><th>What happened (click for the raw data)</th></tr></thead><tbody>${events || `<tr><td colspan="4" class="muted">none</td></tr>`}</tbody></table>
     <h2>Sequence gaps</h2><table><thead><tr><th class="num">Seqs</th><th>Status</th><th class="num">Lost</th><th class="num">Resend requests</th><th>Detected</th><th>Closed</th></tr></thead><tbody>${gapRows || `<tr><td colspan="6" class="muted">no gaps</td></tr>`}</tbody></table>`;
 }
 
@@ -431,6 +434,7 @@ async function render() {
     else if (path === "/stations") await viewList(params, false);
     else if (path === "/ranking") await viewRanking(params);
     else if (path === "/collector") await viewCollector();
+    else if (path === "/alerts") await viewAlerts();
     else if (path === "/audit") await viewAudit();
     else if (path === "/fleet") await viewFleet();
     else if (path.startsWith("/station/")) await viewStation(decodeURIComponent(path.slice(9)), params);
@@ -438,6 +442,7 @@ async function render() {
   } catch (e) {
     $main.innerHTML = `<p class="error">${esc(e.message)}</p>`;
   } finally {
+    refreshAlertBadges();
     rendering = false;
     if (again) {
       again = false;
@@ -463,6 +468,7 @@ function connectLive() {
     // Pages showing live state refetch their current page; the ranking and collector pages do not.
     if (path === "/" || path === "/dark" || path === "/stations" || path.startsWith("/station/"))
       refreshSoon();
+    else if (path === "/alerts") setTimeout(refreshSoon, 1500); // after the next alert evaluation
   });
 }
 

@@ -3,6 +3,8 @@ import { marks, type DbRow, type Dialect, type Queryable, type UpdateSpec } from
 import { loadMigrations, migrate } from "./migrate.js";
 import { SQL } from "./queries.js";
 import * as rows from "./rows.js";
+import * as alertRows from "./alert-rows.js";
+import type { AlertEventRow, AlertRow, AlertWrite, MaintenanceRow, OutboxRow } from "../alerts/model.js";
 import type { HistoryBundle, Liveness, Storage, TimeRange, WriteBatch } from "./storage.js";
 
 /** Rows per `IN (...)` list: under SQLite's and PostgreSQL's bind parameter limits. */
@@ -175,6 +177,47 @@ export class SqlStore implements Storage {
         n += await q.run(sql, Array<number>(sql.split("?").length - 1).fill(before));
       return n;
     });
+  }
+
+  async writeAlerts(w: AlertWrite): Promise<void> {
+    await this.db.transaction(async (q) => {
+      await insert(q, alertRows.alerts, w.alerts);
+      await insert(q, alertRows.alertEvents, w.events);
+      await insert(q, alertRows.outbox, w.outbox);
+      await insert(q, alertRows.maintenance, w.maintenance);
+    });
+  }
+
+  async loadAlerts(resolvedSince: number, limit: number): Promise<AlertRow[]> {
+    const found = await this.all(
+      "SELECT data FROM alerts WHERE state <> 'resolved' OR resolved_at >= ? ORDER BY updated_at DESC LIMIT ?",
+      resolvedSince,
+      limit,
+    );
+    return found.map(alertRows.alerts.decode);
+  }
+
+  async alertEvents(alertId: string): Promise<AlertEventRow[]> {
+    const found = await this.all("SELECT * FROM alert_events WHERE alert_id = ? ORDER BY at, id", alertId);
+    return found.map(alertRows.alertEvents.decode);
+  }
+
+  async dueOutbox(now: number, limit: number): Promise<OutboxRow[]> {
+    const found = await this.all(
+      "SELECT data FROM notify_outbox WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, created_at LIMIT ?",
+      now,
+      limit,
+    );
+    return found.map(alertRows.outbox.decode);
+  }
+
+  async loadMaintenance(after: number): Promise<MaintenanceRow[]> {
+    const found = await this.all(
+      "SELECT data FROM maintenance WHERE (ended_at IS NULL AND end_at > ?) OR ended_at > ? ORDER BY start_at",
+      after,
+      after,
+    );
+    return found.map(alertRows.maintenance.decode);
   }
 
   sizeBytes(): Promise<number> {

@@ -9,6 +9,7 @@ import type {
   StationRow,
   StatusChange,
 } from "../model.js";
+import type { AlertEventRow, AlertRow, AlertWrite, MaintenanceRow, OutboxRow } from "../alerts/model.js";
 
 export interface Liveness {
   id: string;
@@ -114,6 +115,16 @@ export interface Storage {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
 
+  /** Alerts, their events, outbox rows and maintenance windows, in one transaction (upserts by id). */
+  writeAlerts(w: AlertWrite): Promise<void>;
+  /** Alerts not resolved, and those resolved at or after `resolvedSince`, newest first. */
+  loadAlerts(resolvedSince: number, limit: number): Promise<AlertRow[]>;
+  alertEvents(alertId: string): Promise<AlertEventRow[]>;
+  /** Pending notifications due at `now`, oldest first. */
+  dueOutbox(now: number, limit: number): Promise<OutboxRow[]>;
+  /** Windows not ended whose end is after `after`, and those ended after it. */
+  loadMaintenance(after: number): Promise<MaintenanceRow[]>;
+
   /** Deletes events and change history older than `before`; daily rows and outages are kept. */
   prune(before: number): Promise<number>;
   /** Bytes on disk (SQLite pages in use, or the PostgreSQL schema's tables and indexes). */
@@ -148,6 +159,11 @@ export const FORWARDED_METHODS = [
   "setMeta",
   "prune",
   "sizeBytes",
+  "writeAlerts",
+  "loadAlerts",
+  "alertEvents",
+  "dueOutbox",
+  "loadMaintenance",
   "query",
   "run",
 ] as const satisfies readonly (keyof Storage)[];

@@ -241,9 +241,12 @@ describe("station-noc dashboard in Chromium", () => {
     await page.waitForSelector(".timeline");
     expect(await page.textContent("main h1")).toContain("LIVE00001");
     expect(await page.locator("text=mpls").count()).toBeGreaterThan(0);
-    const cell = page.locator("tr", { hasText: "outage" }).locator("code").first();
-    expect(await cell.textContent()).toMatch(/^cause: network, link: mpls, .*…$/);
-    expect(await cell.innerHTML()).not.toMatch(/&[a-z]*…|&#?\d*…/);
+    // The event reads as a sentence with its cause and link; the raw data, escaped, opens on demand.
+    const event = page.locator("tr", { hasText: "outage" }).locator("details.event").first();
+    expect(await event.locator("summary").textContent()).toMatch(/^Dark from .* on link mpls\.$/);
+    const raw = await event.locator("pre").innerHTML();
+    expect(raw).toContain("&lt;from&gt;");
+    expect(raw).not.toContain("<from>");
     await shot("4-station");
   });
 

@@ -140,8 +140,10 @@ describe("arrest booking on a real agent", () => {
       originatingAgency: "UP0420042",
       destinationAgency: "UPSFB0001",
     });
-    expect(tx.fingerprints.map((f) => f.positions[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(tx.fingerprints[0]!.amputations).toEqual([{ position: 10, code: "XX" }]);
+    // The amputated left little finger has its own record: AMP XX and a blank placeholder image.
+    expect(tx.fingerprints.map((f) => f.positions[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(tx.fingerprints[9]!.amputations).toEqual([{ position: 10, code: "XX" }]);
+    expect(tx.fingerprints.slice(0, 9).every((f) => f.amputations === undefined)).toBe(true);
     expect(tx.fingerprints[8]!.comment).toMatch(/RETAKE LIMIT/);
     expect(tx.faces).toHaveLength(1);
     expect(tx.faces![0]).toMatchObject({ width: 320, height: 400, compression: "JPEGB", colorSpace: "YCC" });

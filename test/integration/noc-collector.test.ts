@@ -70,13 +70,18 @@ describe("station-noc collector", () => {
   });
 
   it("answers 413 to a request body over its 16 KiB limit, and serves on", async () => {
+    // Signed in: an unauthenticated request is refused (401) before its body is read at all.
+    const authorization = "Bearer collector-test-token";
     const big = await fetch(new URL("/api/v1/stations", noc.url), {
       method: "POST",
+      headers: { authorization },
       body: "x".repeat(20_000),
     });
     expect(big.status).toBe(413);
     expect(await big.json()).toEqual({ error: "request body too large" });
-    expect((await fetch(new URL("/api/v1/stations", noc.url))).status).toBe(200);
+    expect((await fetch(new URL("/api/v1/stations", noc.url), { headers: { authorization } })).status).toBe(
+      200,
+    );
   });
 
   it("knows every station from its birth: district, links, devices, power", async () => {

@@ -49,9 +49,9 @@ const backends: [string, () => () => Dialect][] = [
 const NEXT = 1000;
 const second: Migration = {
   version: NEXT,
-  name: "alerts",
+  name: "example",
   up: async (s) => {
-    await s.createTable("alerts", { id: "text", station: "text", opened_at: "int" }, { key: ["id"] });
+    await s.createTable("example_alerts", { id: "text", station: "text", opened_at: "int" }, { key: ["id"] });
     await s.addColumn("stations", "pop", "text");
   },
 };
@@ -70,13 +70,13 @@ describe.each(backends)("migrations on %s", (_name, database) => {
     expect(await migrate(db, shipped)).toEqual(shipped.map((m) => m.version));
     expect(await migrate(db, [...shipped, second])).toEqual([NEXT]);
     expect(await migrate(db, [...shipped, second])).toEqual([]);
-    await db.insertMany("alerts", [{ id: "a1", station: "S1", opened_at: 5 }], ["id"]);
+    await db.insertMany("example_alerts", [{ id: "a1", station: "S1", opened_at: 5 }], ["id"]);
     await db.insertMany("stations", [{ id: "S1", status: "up", status_since: 1, info: "{}", pop: "PoP-3" }]);
     expect(await db.all("SELECT pop FROM stations")).toEqual([{ pop: "PoP-3" }]);
     const recorded = await db.all("SELECT version, name FROM schema_migrations ORDER BY version");
     expect(recorded.map((r) => [Number(r.version), r.name])).toEqual([
       ...shipped.map((m) => [m.version, m.name]),
-      [NEXT, "alerts"],
+      [NEXT, "example"],
     ]);
     expect(recorded[0]).toMatchObject({ name: "initial" });
     await db.close();

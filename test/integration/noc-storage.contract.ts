@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DailyRow, GapRow, StationRow } from "../../noc/model.js";
 import { emptyBatch, type Storage, type WriteBatch } from "../../noc/storage/index.js";
+import type { AlertRow, MaintenanceRow, OutboxRow } from "../../noc/alerts/model.js";
 
 const T0 = Date.parse("2025-03-01T00:00:00Z");
 const MIN = 60_000;
@@ -342,6 +343,84 @@ export function storageContract(
       expect((await s.recentEvents("A", 10)).length).toBe(0);
       expect((await s.daily("2025-03-01", "2025-03-01")).length).toBe(2);
       expect((await s.outages("A", { from: T0, to: T0 + 60 * MIN })).length).toBe(1);
+    });
+
+    it("keeps alerts, their history, the outbox and maintenance windows", async () => {
+      const alert: AlertRow = {
+        id: "al-1",
+        key: "dark:A",
+        rule: "dark",
+        kind: "station-dark",
+        severity: "critical",
+        state: "firing",
+        station: "A",
+        district: "Pune",
+        title: "A dark",
+        startedAt: T0,
+        firedAt: T0 + MIN,
+        updatedAt: T0 + MIN,
+        level: 0,
+        notified: ["mail it@example.in"],
+      };
+      const row: OutboxRow = {
+        id: "ob-1",
+        alertId: "al-1",
+        channel: "mail",
+        recipient: "it@example.in",
+        reason: "fire",
+        payload: {
+          alertId: "al-1",
+          deliveryId: "ob-1",
+          reason: "fire",
+          rule: "dark",
+          severity: "critical",
+          state: "firing",
+          title: "A dark",
+          startedAt: new Date(T0).toISOString(),
+        },
+        state: "pending",
+        attempts: 0,
+        nextAt: T0 + MIN,
+        createdAt: T0 + MIN,
+      };
+      const window: MaintenanceRow = {
+        id: "mw-1",
+        scope: "district",
+        target: "Pune",
+        startAt: T0,
+        endAt: T0 + 60 * MIN,
+        reason: "UPS swap",
+        createdBy: "asha",
+        createdAt: T0,
+      };
+      await s.writeAlerts({
+        alerts: [alert],
+        events: [{ alertId: "al-1", at: T0 + MIN, actor: "station-noc", action: "fired" }],
+        outbox: [row],
+        maintenance: [window],
+      });
+      expect(await s.loadAlerts(T0, 10)).toEqual([alert]);
+      expect(await s.dueOutbox(T0, 10)).toEqual([]);
+      expect(await s.dueOutbox(T0 + MIN, 10)).toEqual([row]);
+      expect(await s.loadMaintenance(T0 + 30 * MIN)).toEqual([window]);
+      // Sent, acknowledged, resolved: upserts by id; the history appends.
+      await s.writeAlerts({
+        alerts: [{ ...alert, state: "resolved", resolvedAt: T0 + 5 * MIN, updatedAt: T0 + 5 * MIN }],
+        events: [
+          { alertId: "al-1", at: T0 + 2 * MIN, actor: "ravi", action: "acknowledged", detail: "on it" },
+        ],
+        outbox: [{ ...row, state: "sent", sentAt: T0 + 2 * MIN }],
+        maintenance: [{ ...window, endedAt: T0 + 10 * MIN, endedBy: "asha" }],
+      });
+      expect(await s.dueOutbox(T0 + 10 * MIN, 10)).toEqual([]);
+      expect(await s.loadAlerts(T0 + 6 * MIN, 10)).toEqual([]);
+      expect((await s.loadAlerts(T0 + 5 * MIN, 10))[0]?.state).toBe("resolved");
+      expect((await s.alertEvents("al-1")).map((e) => [e.actor, e.action, e.detail])).toEqual([
+        ["station-noc", "fired", undefined],
+        ["ravi", "acknowledged", "on it"],
+      ]);
+      expect(await s.loadMaintenance(T0 + 11 * MIN)).toEqual([]);
+      expect((await s.loadMaintenance(T0 + 9 * MIN))[0]?.endedBy).toBe("asha");
     });
   });
 }

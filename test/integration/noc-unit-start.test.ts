@@ -1,7 +1,7 @@
 /**
  * Issue 14, NOC 4: the shipped station-noc.service could not start (`serve --config` was an unknown
  * option). Here its ExecStart line runs as written, in a private mount namespace that lays out what the
- * package and systemd would: /opt/station-agent/bin/station-noc, the shipped /etc/station-noc/config.yaml
+ * package and systemd would: /opt/station-noc/bin/station-noc, the shipped /etc/station-noc/config.yaml
  * and STATE_DIRECTORY. The config file's own rules (exit 78, flags over keys) are checked beside it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -47,9 +47,9 @@ async function shippedConfig(): Promise<{ text: string; port: number }> {
 const SCRIPT = `set -e
 mount --make-rprivate /
 mount -t tmpfs none /opt
-mkdir -p /opt/station-agent/bin
-printf '#!/bin/sh\\nexec "%s" "%s" "$@"\\n' "$TSX" "$CLI" > /opt/station-agent/bin/station-noc
-chmod 755 /opt/station-agent/bin/station-noc
+mkdir -p /opt/station-noc/bin
+printf '#!/bin/sh\\nexec "%s" "%s" "$@"\\n' "$TSX" "$CLI" > /opt/station-noc/bin/station-noc
+chmod 755 /opt/station-noc/bin/station-noc
 # Copy-on-write /etc and /var/lib: what the package installs and systemd creates stays in here.
 mount -t tmpfs none "$CTRL/cow"
 for d in etc var/lib; do
@@ -65,7 +65,7 @@ describe("the shipped station-noc.service", () => {
   it("starts from its ExecStart line with the shipped config, storing under the state directory", async () => {
     const argv = execStart();
     expect(argv.slice(0, 4)).toEqual([
-      "/opt/station-agent/bin/station-noc",
+      "/opt/station-noc/bin/station-noc",
       "serve",
       "--config",
       "/etc/station-noc/config.yaml",

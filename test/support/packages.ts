@@ -71,7 +71,7 @@ export const PACKAGES: readonly DebianPackage[] = [
     present: (p) => p.hasFile("/usr/share/zoneinfo/Asia/Kolkata"),
   },
   cmd("age", "encrypts booking exports"),
-  cmd("prometheus", "promtool checks the NOC's alert rules", "promtool"),
+  cmd("prometheus", "the real Prometheus scrapes the NOC's /metrics; promtool checks rules", "promtool"),
   cmd("smartmontools", "smartctl, the disk health check", "smartctl"),
   cmd("reprepro", "the fleet's apt repository"),
   cmd("gnupg", "signs the fleet's apt repository", "gpg"),

@@ -87,3 +87,12 @@ describe("config mistakes that used to pass config check", () => {
     expect(problems("station:\n  id: PS-1\nfrobnicate: 1\n")).toEqual(["frobnicate: unknown setting"]);
   });
 });
+
+describe("booking settings", () => {
+  it("refuses edition 0400 without a real ORI, which chkan2k would refuse at seal time", () => {
+    expect(problems("station:\n  id: PS-1\nbooking:\n  edition: '0400'\n")).toEqual([
+      expect.stringMatching(/^booking\.ori: edition 0400 needs this station's 9-character ORI/),
+    ]);
+    expect(problems("station:\n  id: PS-1\nbooking:\n  edition: '0400'\n  ori: HR0110001\n")).toEqual([]);
+  });
+});
