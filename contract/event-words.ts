@@ -115,6 +115,23 @@ export function eventSentence(type: string, d: Data, at: (iso: string) => string
       return `Arrest booking ${str(d.booking)} failed at ${str(d.stage)}: ${str(d.error)}.`;
     case "booking.abandoned":
       return `Arrest booking ${str(d.booking)} was abandoned before sealing.`;
+    case "host.disk-low":
+    case "host.disk-failing":
+    case "host.clock-unsynced":
+    case "host.overheating":
+      return str(d.condition) === "cleared"
+        ? `Station PC, all right again: ${str(d.detail)}.`
+        : `Station PC: ${str(d.detail)}.`;
+    case "config.applied":
+      return `Settings from the NOC, version ${str(d.version)}, are in force.`;
+    case "config.rolled-back":
+      return `Settings from the NOC, version ${str(d.version)}, were undone${because(d.reason)}.`;
+    case "update.applied":
+      return `Agent updated from ${str(d.from)} to ${str(d.to)}.`;
+    case "update.rolled-back":
+      return `Agent update to ${str(d.to)} was undone; back on ${str(d.from)}${because(d.reason)}.`;
+    case "update.failed":
+      return `Agent update to ${str(d.to)} could not be installed${because(d.reason)}.`;
     default:
       return undefined;
   }
