@@ -58,6 +58,18 @@ export interface DocRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A fresh /tmp for the block, inside its own mount namespace. A checkout that itself lives under /tmp
+ * (a clone in mktemp -d) would vanish under it, so it is carried across through /mnt and bound back.
+ */
+const PRIVATE_TMP = [
+  'case "$PWD/" in',
+  '/tmp/*) here="$PWD"; mkdir -p /mnt && mount --bind "$here" /mnt && mount -t tmpfs tmpfs /tmp &&',
+  '  mkdir -p "$here" && mount --bind /mnt "$here" && cd "$here" ;;',
+  "*) mount -t tmpfs tmpfs /tmp ;;",
+  "esac",
+].join("\n");
+
 export async function runDocBlock(b: DocBlock, root = process.cwd()): Promise<DocRun> {
   const ns = `sa-docs-${process.pid}-${b.line}`;
   execFileSync("ip", ["netns", "add", ns]);
@@ -78,7 +90,7 @@ export async function runDocBlock(b: DocBlock, root = process.cwd()): Promise<Do
           "private",
           "bash",
           "-c",
-          `mount -t tmpfs tmpfs /tmp && ${script}`,
+          `${PRIVATE_TMP} && ${script}`,
         ],
         {
           cwd: root,
