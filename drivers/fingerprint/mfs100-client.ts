@@ -6,14 +6,8 @@
 import { z } from "zod";
 import { decodeBmpToGray } from "./bmp.js";
 import type { GrayImage } from "./image.js";
-import {
-  AbortedError,
-  DeviceAbsentError,
-  FingerprintError,
-  NoFingerError,
-  ProtocolError,
-  ResponseTimeoutError,
-} from "./errors.js";
+import { callJsonService } from "./json-service.js";
+import { DeviceAbsentError, FingerprintError, NoFingerError, ProtocolError } from "./errors.js";
 
 export const MFS100_DEFAULT_URL = "http://127.0.0.1:8004/mfs100/";
 
@@ -132,35 +126,21 @@ export class Mfs100Client {
     };
   }
 
-  private async call(
+  private call(
     method: "GET" | "POST",
     path: string,
     body: unknown,
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<unknown> {
-    const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.base), {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.any(signals),
-      });
-    } catch (e) {
-      if (signal?.aborted) throw new AbortedError(`MFS100 ${path}`);
-      if ((e as Error).name === "TimeoutError") throw new ResponseTimeoutError(`MFS100 ${path}`, timeoutMs);
-      throw new DeviceAbsentError(`MFS100 service at ${this.base} is not reachable (${describe(e)})`, {
-        cause: e,
-      });
-    }
-    if (!response.ok) throw new ProtocolError(`MFS100 ${path}: HTTP ${response.status}`);
-    try {
-      return await response.json();
-    } catch (e) {
-      throw new ProtocolError(`MFS100 ${path}: reply is not JSON`, { cause: e });
-    }
+    return callJsonService(
+      { base: this.base, label: "MFS100 service" },
+      method,
+      path,
+      body,
+      timeoutMs,
+      signal,
+    );
   }
 }
 
@@ -170,9 +150,4 @@ function serviceError(what: string, code: string, description = "", timeoutMs?: 
   if (timeoutMs !== undefined && /time ?out/i.test(description)) return new NoFingerError(timeoutMs);
   if (/not (connected|found)|no device/i.test(description)) return new DeviceAbsentError(text);
   return new ProtocolError(text);
-}
-
-function describe(e: unknown): string {
-  const err = e as { message?: string; cause?: { code?: string } };
-  return err.cause?.code ?? err.message ?? String(e);
 }

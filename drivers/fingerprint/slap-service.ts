@@ -6,15 +6,9 @@
  * A real vendor bridge gets an adapter that speaks this, or a client of its own behind SlapScanner.
  */
 import { z } from "zod";
-import {
-  AbortedError,
-  DeviceAbsentError,
-  FingerprintError,
-  NoFingerError,
-  ProtocolError,
-  ResponseTimeoutError,
-} from "./errors.js";
+import { DeviceAbsentError, FingerprintError, NoFingerError, ProtocolError } from "./errors.js";
 import type { GrayImage } from "./image.js";
+import { callJsonService } from "./json-service.js";
 import { decodeGrayPng } from "./png.js";
 import type { ScannerCheck } from "./scanner.js";
 import { segmentSlap } from "./slap-segmentation.js";
@@ -131,37 +125,14 @@ export class SlapServiceClient {
     return { image, resolutionPpi: r.Resolution ? Math.round(r.Resolution) : 500 };
   }
 
-  private async call(
+  private call(
     method: "GET" | "POST",
     path: string,
     body: unknown,
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<unknown> {
-    const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.base), {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.any(signals),
-      });
-    } catch (e) {
-      if (signal?.aborted) throw new AbortedError(`slap service ${path}`);
-      if ((e as Error).name === "TimeoutError")
-        throw new ResponseTimeoutError(`slap service ${path}`, timeoutMs);
-      throw new DeviceAbsentError(
-        `slap scanner service at ${this.base} is not reachable (${(e as Error).message})`,
-        { cause: e },
-      );
-    }
-    if (!response.ok) throw new ProtocolError(`slap service ${path}: HTTP ${response.status}`);
-    try {
-      return await response.json();
-    } catch (e) {
-      throw new ProtocolError(`slap service ${path}: reply is not JSON`, { cause: e });
-    }
+    return callJsonService({ base: this.base, label: "slap service" }, method, path, body, timeoutMs, signal);
   }
 }
 
