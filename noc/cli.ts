@@ -150,7 +150,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGHUP", () => app.reloadAlerts());
+  process.on("SIGHUP", () => app.reloadAlerts(false, "SIGHUP"));
   await app.start();
   process.stdout.write(`station-noc dashboard: ${app.url}\n`);
 }
