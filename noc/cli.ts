@@ -257,6 +257,11 @@ export function program(): Command {
     )
     .option("--no-fleet-ops", "leave config releases and rollouts to another instance")
     .option("--fleet-interval <s>", "move config releases and rollouts on this often", int(1, 600), 10)
+    .addOption(
+      new Option("--alerts <file>", "alert rules, channels and contacts (YAML; reloaded on SIGHUP)").env(
+        "STATION_NOC_ALERTS",
+      ),
+    )
     .option("--config <file>", "YAML file whose keys are these flags in camelCase; flags override it")
     .action((flags: ServeFlags, cmd: Command) => serve(withConfig(flags, cmd)));
   addAccessCommands(p);
