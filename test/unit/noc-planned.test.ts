@@ -17,7 +17,6 @@ import { plannedSpans, windowSpan, type WindowFacts } from "../../noc/planned.js
 import { rankDistricts, sumByStation } from "../../noc/ranking.js";
 
 const H = 3600_000;
-const M = 60_000;
 const T0 = Date.parse("2025-03-10T00:00:00+05:30");
 const at = (h: number) => T0 + h * H;
 
