@@ -30,7 +30,6 @@ export interface RollupOptions {
 export class Rollup {
   /** Days due for a recompute, carried over between ticks when there were too many. */
   private readonly due = new Set<string>();
-  private dueLoaded = false;
 
   constructor(
     private readonly storage: Storage,
@@ -104,11 +103,13 @@ export class Rollup {
     if (added) await this.saveDue();
   }
 
+  /**
+   * Adds the stored list to this one. Read on every tick, not only the first: another instance on the
+   * same store (a collector's API took the window) may have added days.
+   */
   private async loadDue(): Promise<void> {
-    if (this.dueLoaded) return;
     const stored = await this.storage.getMeta(DUE_DAYS);
-    for (const d of stored ? (JSON.parse(stored) as string[]) : []) this.due.add(d);
-    this.dueLoaded = true;
+    for (const d of parseDays(stored)) this.due.add(d);
   }
 
   private saveDue(): Promise<void> {
@@ -141,5 +142,17 @@ export class Rollup {
     }
     await this.storage.upsertDaily(rows);
     return rows;
+  }
+}
+
+/** The stored list of days; anything else (a hand-edited meta row) is no list, not a stalled rollup. */
+function parseDays(stored: string | undefined): string[] {
+  try {
+    const v: unknown = JSON.parse(stored ?? "[]");
+    return Array.isArray(v)
+      ? v.filter((d): d is string => typeof d === "string" && /^\d{4}-\d\d-\d\d$/.test(d))
+      : [];
+  } catch {
+    return [];
   }
 }
