@@ -1,4 +1,4 @@
-import { uptimePct, type Availability } from "./model.js";
+import { unplannedDownS, uptimePct, uptimeRawPct, type Availability } from "./model.js";
 import type { DistrictRank, StationPeriod } from "./ranking.js";
 
 export function csvLine(values: (string | number | null | undefined)[]): string {
@@ -33,9 +33,13 @@ function figures(a: Availability): (string | number)[] {
     minutes(a.down.unattributed),
     minutes(a.unknownS),
     minutes(a.backupS),
+    minutes(a.plannedS),
+    minutes(unplannedDownS(a)),
+    pct(uptimeRawPct(a)),
   ];
 }
 
+/** uptime_pct leaves planned down time out (the ranking's figure); uptime_raw_pct counts it. */
 const FIGURE_HEADERS = [
   "uptime_pct",
   "accounted_min",
@@ -47,6 +51,10 @@ const FIGURE_HEADERS = [
   "dark_unattributed_min",
   "unknown_min",
   "on_backup_min",
+  // Added with maintenance windows; appended so that the columns before keep their places.
+  "planned_down_min",
+  "unplanned_down_min",
+  "uptime_raw_pct",
 ];
 
 export function rankingCsv(month: string, ranks: DistrictRank[]): string {

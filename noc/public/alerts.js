@@ -64,7 +64,8 @@ async function viewAlerts() {
       <b>Plan a window</b>
       <select name="scope"><option value="station">station</option><option value="district">district</option><option value="all">all</option></select>
       <input name="target" placeholder="station id or district" />
-      <input name="hours" type="number" min="0.25" step="0.25" value="2" title="hours from now" /> h
+      <input name="start" type="datetime-local" title="start, in this browser's zone; empty: now. A past start plans time already gone (its availability is recomputed)." />
+      <input name="hours" type="number" min="0.25" step="0.25" value="2" title="hours from the start" /> h
       <input name="reason" placeholder="reason" required />
       <button type="submit">Create</button>
     </form>
@@ -73,11 +74,13 @@ async function viewAlerts() {
   document.getElementById("new-window").onsubmit = async (e) => {
     e.preventDefault();
     const f = new FormData(/** @type {HTMLFormElement} */ (e.target));
+    const start = f.get("start") ? new Date(String(f.get("start"))).getTime() : Date.now();
     try {
       await post("/api/v1/maintenance", {
         scope: f.get("scope"),
         target: f.get("target"),
-        end: new Date(Date.now() + Number(f.get("hours")) * 3600_000).toISOString(),
+        ...(f.get("start") ? { start: new Date(start).toISOString() } : {}),
+        end: new Date(start + Number(f.get("hours")) * 3600_000).toISOString(),
         reason: f.get("reason"),
       });
       render();

@@ -146,20 +146,33 @@ function pager(total, offset, onPage) {
 
 // ---- views ----
 
+// This month's ranking for the summary's district table: fetched at most once a minute, since the
+// summary re-renders on every live change and the month's figures move only with the rollup.
+let monthFigures = { at: 0, byDistrict: new Map() };
+async function monthByDistrict() {
+  if (Date.now() - monthFigures.at > 60_000) {
+    const r = await get("/api/v1/ranking");
+    monthFigures = { at: Date.now(), byDistrict: new Map(r.ranks.map((d) => [d.district, d])) };
+  }
+  return monthFigures.byDistrict;
+}
+
 async function viewSummary() {
-  const s = await get("/api/v1/summary");
+  const [s, month] = await Promise.all([get("/api/v1/summary"), monthByDistrict()]);
   renderCounts(s);
   const tile = (n, l, cls = "") =>
     `<div class="tile ${cls}"><div class="n">${n.toLocaleString()}</div><div class="l">${l}</div></div>`;
   const rows = s.districts
     .map((d) => {
       const w = (n) => (d.total ? (100 * n) / d.total : 0);
+      const m = month.get(d.district);
       return `<tr><td><a href="#/stations?district=${encodeURIComponent(d.district)}">${esc(d.district)}</a></td>
       <td class="num">${d.total}</td><td class="num">${d.up}</td>
       <td class="num">${d.down ? `<a href="#/dark?district=${encodeURIComponent(d.district)}">${d.down}</a>` : 0}</td>
       <td class="num">${d.unknown}</td>
       <td><div class="bar" title="${d.up} up, ${d.down} down, ${d.unknown} unknown"><i class="up" style="width:${w(d.up)}%"></i><i class="down" style="width:${w(d.down)}%"></i><i class="unknown" style="width:${w(d.unknown)}%"></i></div></td>
-      <td class="num">${d.onBackup}</td><td class="num">${d.onBattery}</td><td class="num">${d.faultedDevices}</td></tr>`;
+      <td class="num">${d.onBackup}</td><td class="num">${d.onBattery}</td><td class="num">${d.faultedDevices}</td>
+      <td class="num">${m ? pct(m.uptimePct) : "—"}</td><td class="num planned">${m ? mins(m.availability.plannedS) : "—"}</td></tr>`;
     })
     .join("");
   $main.innerHTML = `<h1>Summary</h1><div id="summary-alerts" class="alert-strip"></div>
@@ -168,8 +181,10 @@ async function viewSummary() {
     ${tile(s.onBattery, "on UPS battery", "warn")}${tile(s.faultedDevices, "faulted devices", "warn")}${tile(s.stuckBookings, "stations with arrest bookings stuck over an hour", "warn")}</div>
     <h2>By district</h2>
     <table id="districts"><thead><tr><th>District</th><th class="num">Stations</th><th class="num">Up</th><th class="num">Down</th>
-    <th class="num">Unknown</th><th>Now</th><th class="num">On backup</th><th class="num">On battery</th><th class="num">Faulted devices</th></tr></thead>
-    <tbody>${rows || `<tr><td colspan="9" class="muted">No stations yet.</td></tr>`}</tbody></table>`;
+    <th class="num">Unknown</th><th>Now</th><th class="num">On backup</th><th class="num">On battery</th><th class="num">Faulted devices</th>
+    <th class="num" title="up time ÷ (accounted time − planned down time), this month">Uptime this month</th>
+    <th class="num" title="down time inside maintenance windows, this month">Planned min this month</th></tr></thead>
+    <tbody>${rows || `<tr><td colspan="11" class="muted">No stations yet.</td></tr>`}</tbody></table>`;
 }
 
 function stationRows(items, dark) {
@@ -234,6 +249,7 @@ async function viewRanking(params) {
         .map(([l, s]) => `${esc(l)} ${mins(s)}`)
         .join(", ");
       return `<tr><td class="num">${r.rank}</td><td>${esc(r.district)}</td><td class="num">${r.stations}</td><td class="num"><b>${pct(r.uptimePct)}</b></td>
+      <td class="num">${pct(r.uptimeRawPct)}</td><td class="num planned">${mins(a.plannedS)}</td><td class="num">${mins(r.unplannedDownS)}</td>
       <td class="num">${mins(a.down.power)}</td><td class="num">${mins(a.down.network)}${links ? `<br><span class="muted">${links}</span>` : ""}</td>
       <td class="num">${mins(a.down.agent)}</td><td class="num">${mins(a.down.unattributed)}</td><td class="num">${mins(a.unknownS)}</td><td class="num">${mins(a.backupS)}</td></tr>`;
     })
@@ -242,11 +258,13 @@ async function viewRanking(params) {
     <div class="toolbar"><label>Month <input type="month" id="f-month" value="${esc(data.month)}"></label>
     <a href="/api/v1/ranking.csv?month=${esc(data.month)}">Download ranking CSV</a>
     <a href="/api/v1/availability.csv?month=${esc(data.month)}">Download station availability CSV</a>
-    <span class="muted">Uptime = up time ÷ accounted time (${esc(data.timeZone)} days). Unknown time is not up.</span></div>
+    <span class="muted">Uptime = up time ÷ (accounted time − planned down time) (${esc(data.timeZone)} days); the ranking uses it.
+    Raw uptime = up time ÷ accounted time. Planned = down inside a maintenance window; the outage columns count all down time. Unknown time is not up.</span></div>
     <table id="ranking"><thead><tr><th class="num">Rank</th><th>District</th><th class="num">Stations</th><th class="num">Uptime</th>
+    <th class="num" title="up time ÷ accounted time: planned down time counted as down">Raw uptime</th><th class="num" title="down inside maintenance windows">Planned min</th><th class="num">Unplanned down min</th>
     <th class="num">Power outage min</th><th class="num">Network outage min</th><th class="num">Agent outage min</th>
     <th class="num">Dark, cause not yet reported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead>
-    <tbody>${rows || `<tr><td colspan="10" class="muted">No availability figures for this month yet.</td></tr>`}</tbody></table>`;
+    <tbody>${rows || `<tr><td colspan="13" class="muted">No availability figures for this month yet.</td></tr>`}</tbody></table>`;
   document.getElementById("f-month").onchange = (e) => go("/ranking", { month: input(e).value });
 }
 
@@ -346,7 +364,7 @@ async function viewStation(id, params) {
   const days = av.days
     .map(
       (r) =>
-        `<tr><td>${esc(r.day)}${r.partial ? " (so far)" : ""}</td><td class="num">${pct(r.uptimePct)}</td><td class="num">${mins(r.down.power)}</td><td class="num">${mins(r.down.network)}</td><td class="num">${mins(r.down.agent)}</td><td class="num">${mins(r.down.unattributed)}</td><td class="num">${mins(r.unknownS)}</td><td class="num">${mins(r.backupS)}</td></tr>`,
+        `<tr><td>${esc(r.day)}${r.partial ? " (so far)" : ""}</td><td class="num">${pct(r.uptimePct)}</td><td class="num">${pct(r.uptimeRawPct)}</td><td class="num planned">${mins(r.plannedS)}</td><td class="num">${mins(r.down.power)}</td><td class="num">${mins(r.down.network)}</td><td class="num">${mins(r.down.agent)}</td><td class="num">${mins(r.down.unattributed)}</td><td class="num">${mins(r.unknownS)}</td><td class="num">${mins(r.backupS)}</td></tr>`,
     )
     .join("");
   $main.innerHTML = `<h1>${esc(d.id)} · ${esc(d.name || "")} ${badge(d.status)}</h1>
@@ -380,7 +398,7 @@ async function viewStation(id, params) {
           : "—",
       ],
     ])}</div></div></div>
-    <h2>Availability ${esc(av.month)}</h2><table><thead><tr><th>Day</th><th class="num">Uptime</th><th class="num">Power min</th><th class="num">Network min</th><th class="num">Agent min</th><th class="num">Dark, unreported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead><tbody>${days || `<tr><td colspan="8" class="muted">not computed yet</td></tr>`}</tbody></table>
+    <h2>Availability ${esc(av.month)}</h2><table id="station-days"><thead><tr><th>Day</th><th class="num" title="planned down time left out">Uptime</th><th class="num" title="up time ÷ accounted time: planned down time counted as down">Raw uptime</th><th class="num" title="down inside maintenance windows">Planned min</th><th class="num">Power min</th><th class="num">Network min</th><th class="num">Agent min</th><th class="num">Dark, unreported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead><tbody>${days || `<tr><td colspan="10" class="muted">not computed yet</td></tr>`}</tbody></table>
     <h2>Recent events</h2><table><thead><tr><th class="num">Seq</th><th>Time</th><th>Type</th><th>What happened (click for the raw data)</th></tr></thead><tbody>${events || `<tr><td colspan="4" class="muted">none</td></tr>`}</tbody></table>
     <h2>Sequence gaps</h2><table><thead><tr><th class="num">Seqs</th><th>Status</th><th class="num">Lost</th><th class="num">Resend requests</th><th>Detected</th><th>Closed</th></tr></thead><tbody>${gapRows || `<tr><td colspan="6" class="muted">no gaps</td></tr>`}</tbody></table>`;
 }
