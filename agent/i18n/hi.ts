@@ -3,9 +3,15 @@
  * Words staff use in English stay, in Devanagari (राउटर, केबल, मॉडेम, प्रिंटर, स्कैनर, USB). Same keys
  * and placeholders as en.ts (test/unit/i18n-catalogue.test.ts checks both).
  */
+import { devicesHi } from "./devices-hi.js";
+import { doctorHi } from "./doctor-hi.js";
 import type { MessageKey } from "./en.js";
+import { hostHi } from "./host-hi.js";
 
 export const hi: Record<MessageKey, string> = {
+  ...hostHi,
+  ...devicesHi,
+  ...doctorHi,
   "status.station": "थाना {station}",
   "status.stationNamed": "थाना {station} ({name})",
   "status.agent.running": "एजेंट: चल रहा है (वर्ज़न {version}, pid {pid})",

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { DeviceState, LinkState } from "../../contract/index.js";
-import { renderStatus, type StatusSnapshot } from "../../agent/status.js";
+import type { StatusSnapshot } from "../../agent/status.js";
+import { renderStatus } from "../../agent/status-text.js";
 
 const now = Date.parse("2026-12-04T10:00:00Z");
 const iso = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
