@@ -130,6 +130,7 @@ const DEVICE_REASONS = new Set([
   "offline",
   "no-response",
   "not-connected",
+  "write-failed",
 ]);
 
 /**

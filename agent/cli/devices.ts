@@ -3,7 +3,7 @@
  * The lead's agent/cli.ts calls registerDeviceCommands(program); the NOC `diagnose` handler calls
  * runDoctor() directly and sends its result.
  */
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import type { DeviceConfig } from "../../config/devices.js";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
@@ -20,10 +20,11 @@ import { runDoctor, type DoctorReport } from "../doctor/doctor.js";
 import { hostPort, tcpReach } from "../doctor/reach.js";
 import { callLocalApi } from "../api-client.js";
 import { english } from "../i18n/english.js";
-import { pickLang, translator, type Lang, type Translate } from "../i18n/index.js";
+import { translator, type Lang, type Translate } from "../i18n/index.js";
 import { say } from "../i18n/note.js";
 import { apiSocketPath } from "../local-api.js";
 import { adviceKey, deviceReason } from "../status-text.js";
+import { LANG_OPTION, langFor } from "./lang.js";
 
 export { runDoctor, type DoctorCheck, type DoctorReport, type DoctorOptions } from "../doctor/doctor.js";
 
@@ -198,19 +199,6 @@ export function formatDoctor(r: DoctorReport, t: Translate = english): string {
   lines.push(fails === 0 ? t("doctor.allPassed") : t("doctor.failed", { count: fails }));
   return lines.join("\n");
 }
-
-/** --lang, then ui.language in the settings (when this user may read them), then LANG. */
-export function langFor(cliLang: Lang | undefined, configPath: string): Lang {
-  if (cliLang) return cliLang;
-  try {
-    return pickLang(undefined, loadConfig(configPath).config.ui.language);
-  } catch {
-    return pickLang(undefined, undefined);
-  }
-}
-
-export const LANG_OPTION = (): Option =>
-  new Option("--lang <language>", "en or hi (default: ui.language, then LANG)").choices(["en", "hi"]);
 
 export function registerDeviceCommands(program: Command): void {
   program

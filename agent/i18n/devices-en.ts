@@ -40,5 +40,6 @@ export const devicesEn = {
   "device.reason.unrecoverable-error": "internal fault",
   "device.reason.offline": "offline",
   "device.reason.no-response": "does not answer",
+  "device.reason.write-failed": "the printer stopped taking data",
   "device.reason.not-connected": "not connected",
 } as const;

@@ -4,6 +4,8 @@
  * from here.
  */
 import { devicesEn } from "./devices-en.js";
+import { bookingEn } from "./booking-en.js";
+import { cliEn } from "./cli-en.js";
 import { doctorEn } from "./doctor-en.js";
 import { hostEn } from "./host-en.js";
 
@@ -11,6 +13,8 @@ export const en = {
   ...hostEn,
   ...devicesEn,
   ...doctorEn,
+  ...bookingEn,
+  ...cliEn,
   "status.station": "Station {station}",
   "status.stationNamed": "Station {station} ({name})",
   "status.agent.running": "Agent: running (version {version}, pid {pid})",

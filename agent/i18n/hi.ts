@@ -4,6 +4,8 @@
  * and placeholders as en.ts (test/unit/i18n-catalogue.test.ts checks both).
  */
 import { devicesHi } from "./devices-hi.js";
+import { bookingHi } from "./booking-hi.js";
+import { cliHi } from "./cli-hi.js";
 import { doctorHi } from "./doctor-hi.js";
 import type { MessageKey } from "./en.js";
 import { hostHi } from "./host-hi.js";
@@ -12,6 +14,8 @@ export const hi: Record<MessageKey, string> = {
   ...hostHi,
   ...devicesHi,
   ...doctorHi,
+  ...bookingHi,
+  ...cliHi,
   "status.station": "थाना {station}",
   "status.stationNamed": "थाना {station} ({name})",
   "status.agent.running": "एजेंट: चल रहा है (वर्ज़न {version}, pid {pid})",
