@@ -22,6 +22,7 @@ import { parseHostPort } from "../../drivers/transport/tcp.js";
 import type { CodePageName } from "../../drivers/printer/codepage.js";
 import { DEFAULT_CONFIG_PATH } from "../../config/load.js";
 import { translator, type Lang, type Translate } from "../i18n/index.js";
+import { slipLabels } from "../devices/slip-labels.js";
 import { deviceReason } from "../status-text.js";
 import { LANG_OPTION, langFor } from "./lang.js";
 
@@ -210,10 +211,14 @@ export function registerPrintCommands(program: Command): void {
       }
       if (typeof req.template !== "string") throw new UsageError(`${file}: "template" must be a string`);
       const template = req.template;
+      // The paper's language follows --lang / ui.language even when the answer is --json.
+      const lang = langFor(o.lang, DEFAULT_CONFIG_PATH);
+      // Hindi labels need the Devanagari font; without it the slip keeps English labels and still prints.
+      const labels = (r?: TextRasterizer) => (r ? slipLabels(lang) : undefined);
       // Validate before touching the printer, so bad data never half-prints.
       const rasterizer = await TextRasterizer.load().catch(() => undefined);
-      encodeSlip(template, req.data, profileOf(o), rasterizer);
-      await runJob(o, (p, r) => encodeSlip(template, req.data, p, r));
+      encodeSlip(template, req.data, profileOf(o), rasterizer, labels(rasterizer));
+      await runJob(o, (p, r) => encodeSlip(template, req.data, p, r, labels(r)));
     }),
   );
 

@@ -6,6 +6,7 @@
 import { devicesEn } from "./devices-en.js";
 import { bookingEn } from "./booking-en.js";
 import { cliEn } from "./cli-en.js";
+import { slipEn } from "./slip-en.js";
 import { doctorEn } from "./doctor-en.js";
 import { hostEn } from "./host-en.js";
 
@@ -15,6 +16,7 @@ export const en = {
   ...doctorEn,
   ...bookingEn,
   ...cliEn,
+  ...slipEn,
   "status.station": "Station {station}",
   "status.stationNamed": "Station {station} ({name})",
   "status.agent.running": "Agent: running (version {version}, pid {pid})",

@@ -6,6 +6,7 @@
 import { devicesHi } from "./devices-hi.js";
 import { bookingHi } from "./booking-hi.js";
 import { cliHi } from "./cli-hi.js";
+import { slipHi } from "./slip-hi.js";
 import { doctorHi } from "./doctor-hi.js";
 import type { MessageKey } from "./en.js";
 import { hostHi } from "./host-hi.js";
@@ -16,6 +17,7 @@ export const hi: Record<MessageKey, string> = {
   ...doctorHi,
   ...bookingHi,
   ...cliHi,
+  ...slipHi,
   "status.station": "थाना {station}",
   "status.stationNamed": "थाना {station} ({name})",
   "status.agent.running": "एजेंट: चल रहा है (वर्ज़न {version}, pid {pid})",
