@@ -131,17 +131,19 @@ const DEVICE_REASONS = new Set([
   "no-response",
   "not-connected",
   "write-failed",
+  "stopped",
 ]);
 
 /**
  * A device's reason ("paper-out: ..." from the printer) for the reader. English keeps the driver's words
- * and detail as before; Hindi says the known reason and leaves out the driver's English detail (it is
- * in `status --json` for the technician).
+ * and detail as before. Hindi says a known reason and leaves out the driver's English detail; a reason it
+ * does not know (a scanner's system error) is left out too, the health and advice say enough, and
+ * `status --json` / `--lang en` keep it for the technician.
  */
-export function deviceReason(t: Translate, lang: Lang, reason: string): string {
+export function deviceReason(t: Translate, lang: Lang, reason: string): string | undefined {
   if (lang === "en") return reason;
   const code = reason.split(":")[0]!.trim();
-  return DEVICE_REASONS.has(code) ? t(`device.reason.${code}` as MessageKey) : reason;
+  return DEVICE_REASONS.has(code) ? t(`device.reason.${code}` as MessageKey) : undefined;
 }
 
 function linkLine(t: Translate, s: LinkState, now: number, utc: boolean): string {

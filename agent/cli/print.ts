@@ -133,7 +133,7 @@ async function runJob(
     if (r.ok) {
       out(o, t("print.printed", { bytes: r.bytes, where, ms: r.durationMs }), { ...r, status: undefined });
     } else {
-      const reason = deviceReason(t, lang, `${r.reason}: ${r.detail}`);
+      const reason = deviceReason(t, lang, `${r.reason}: ${r.detail}`) ?? r.reason;
       const fix =
         r.reason === "paper-out" || r.reason === "cover-open"
           ? t(`print.fix.${r.reason}`)
@@ -236,7 +236,7 @@ export function registerPrintCommands(program: Command): void {
           const raw = s.raw.map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(" ");
           const lines = [
             fault
-              ? t("print.status.fault", { where, fault: deviceReason(t, lang, fault) })
+              ? t("print.status.fault", { where, fault: deviceReason(t, lang, fault) ?? fault })
               : t("print.status.ready", { where }),
             t("print.status.flags", {
               online: yes(s.online),

@@ -41,5 +41,6 @@ export const devicesEn = {
   "device.reason.offline": "offline",
   "device.reason.no-response": "does not answer",
   "device.reason.write-failed": "the printer stopped taking data",
+  "device.reason.stopped": "printing was stopped",
   "device.reason.not-connected": "not connected",
 } as const;

@@ -43,5 +43,6 @@ export const devicesHi: Record<keyof typeof devicesEn, string> = {
   "device.reason.offline": "ऑफ़लाइन",
   "device.reason.no-response": "जवाब नहीं दे रहा",
   "device.reason.write-failed": "प्रिंटर ने डेटा लेना बंद कर दिया",
+  "device.reason.stopped": "छपाई रोक दी गई",
   "device.reason.not-connected": "लगा नहीं है",
 };
