@@ -22,7 +22,7 @@ import { parseHostPort } from "../../drivers/transport/tcp.js";
 import type { CodePageName } from "../../drivers/printer/codepage.js";
 import { DEFAULT_CONFIG_PATH } from "../../config/load.js";
 import { translator, type Lang, type Translate } from "../i18n/index.js";
-import { slipLabels } from "../devices/slip-labels.js";
+import { slipLabelsFor } from "../devices/slip-labels.js";
 import { deviceReason } from "../status-text.js";
 import { LANG_OPTION, langFor } from "./lang.js";
 
@@ -213,8 +213,7 @@ export function registerPrintCommands(program: Command): void {
       const template = req.template;
       // The paper's language follows --lang / ui.language even when the answer is --json.
       const lang = langFor(o.lang, DEFAULT_CONFIG_PATH);
-      // Hindi labels need the Devanagari font; without it the slip keeps English labels and still prints.
-      const labels = (r?: TextRasterizer) => (r ? slipLabels(lang) : undefined);
+      const labels = (r?: TextRasterizer) => slipLabelsFor(lang, r);
       // Validate before touching the printer, so bad data never half-prints.
       const rasterizer = await TextRasterizer.load().catch(() => undefined);
       encodeSlip(template, req.data, profileOf(o), rasterizer, labels(rasterizer));

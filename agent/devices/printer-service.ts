@@ -130,13 +130,10 @@ export class PrinterService implements Service, DeviceView {
     );
   }
 
-  /**
-   * Hindi labels need the Devanagari font: without a rasteriser the slip keeps its English labels and
-   * still prints. Only the slip labels are loaded, never the CLI's catalogues.
-   */
+  /** Only the slip labels are loaded for a Hindi station, never the CLI's catalogues. */
   private async labels(rasterizer: TextRasterizer | undefined): Promise<SlipLabels | undefined> {
-    if (this.deps.slipLanguage !== "hi" || !rasterizer) return undefined;
-    return (await import("./slip-labels.js")).slipLabels("hi");
+    if (this.deps.slipLanguage !== "hi") return undefined;
+    return (await import("./slip-labels.js")).slipLabelsFor("hi", rasterizer);
   }
 
   /** The printer a job goes to: the one named, else the first configured. */

@@ -11,3 +11,11 @@ export function slipLabels(lang: Lang): SlipLabels {
     names.map((k) => [k, slipHi[`slip.${k}` satisfies SlipKey]]),
   ) as unknown as SlipLabels;
 }
+
+/**
+ * The labels a slip can carry: Hindi ones need a Devanagari font, so without one the slip keeps its
+ * English labels and still prints (undefined: the driver's English default).
+ */
+export function slipLabelsFor(lang: Lang, rasterizer?: { hasDevanagari: boolean }): SlipLabels | undefined {
+  return lang === "hi" && rasterizer?.hasDevanagari ? slipLabels("hi") : undefined;
+}
