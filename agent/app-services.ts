@@ -25,6 +25,7 @@ export async function buildServices(config: Config, core: AgentCore): Promise<Bu
     retained: retainedWithoutDevices(retained),
     clock,
     log,
+    language: config.ui.language ?? "en",
   };
   const kinds: BuiltDeviceKind[] = [];
   for (const kind of DEVICE_KINDS) {

@@ -26,6 +26,7 @@ import { Outbox } from "./outbox.js";
 import type { DeviceView, LinkView, LocalRoute, Logger, PowerView, Service } from "./ports.js";
 import { redactUrl } from "./redact.js";
 import { Reporter } from "./reporter.js";
+import { hostEnglish } from "./host/host-words.js";
 import { statusRoute, type StatusSnapshot } from "./status.js";
 import { readBootInfo } from "./system-info.js";
 import { readFileSync } from "node:fs";
@@ -388,6 +389,7 @@ export class StationAgent {
 
   status(): StatusSnapshot {
     const ob = this.outbox.stats();
+    const pcNotes = this.fleet?.statusNotes() ?? [];
     return {
       station: this.o.config.station.id,
       name: this.o.config.station.name ?? null,
@@ -410,7 +412,8 @@ export class StationAgent {
       clockSynced: this.clock.synced(),
       links: this.links?.states() ?? [],
       devices: this.devices?.states() ?? [],
-      pc: this.fleet?.statusLines() ?? [],
+      pc: pcNotes.map(hostEnglish),
+      pcNotes,
     };
   }
 

@@ -18,7 +18,6 @@ import { DEVICE_KINDS } from "./device-kinds/index.js";
 import { createLogger } from "./log.js";
 import { SecretModeError } from "./secret-file.js";
 import { SdNotifier } from "./sd-notify.js";
-import { statusCommand } from "./cli/status-command.js";
 import { watchStation } from "./cli/watch-station.js";
 
 const ROOT = resolve(
@@ -190,7 +189,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
       new Option("--lang <language>", "en or hi (default: ui.language, then LANG)").choices(["en", "hi"]),
     )
     .action(async (o: { config: string; json?: boolean; socket?: string; lang?: "en" | "hi" }) => {
-      const out = await statusCommand(o);
+      // Loaded here, not at the top: the daemon (`run`) must not carry the message catalogues.
+      const out = await (await import("./cli/status-command.js")).statusCommand(o);
       process.stdout.write(out.stdout);
       process.stderr.write(out.stderr);
       process.exitCode = out.code;

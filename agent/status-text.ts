@@ -3,7 +3,8 @@
  * Every word comes from agent/i18n; times are the process's local time (the CLI sets TZ to the station's).
  */
 import type { DeviceState, LinkState } from "../contract/index.js";
-import { translator, type Lang, type MessageKey, type Translate } from "./i18n/index.js";
+import { CATALOGUES, translator, type Lang, type MessageKey, type Translate } from "./i18n/index.js";
+import { isNote, wordNote } from "./i18n/note.js";
 import { clockTime } from "./local-time.js";
 import type { StatusSnapshot } from "./status.js";
 
@@ -17,6 +18,14 @@ export interface RenderOptions {
 }
 
 const KNOWN_CAUSES = new Set(["power", "agent", "network"]);
+
+/**
+ * Plain words for station staff who are not IT people (English unless `lang` says otherwise). Kept out
+ * of status.ts, which the daemon loads, so the daemon never carries the catalogues.
+ */
+export function renderStatus(s: StatusSnapshot, o: RenderOptions | number = {}): string {
+  return renderStatusText(s, typeof o === "number" ? { now: o } : o);
+}
 
 export function renderStatusText(s: StatusSnapshot, o: RenderOptions = {}): string {
   const now = o.now ?? Date.now();
@@ -64,9 +73,8 @@ export function renderStatusText(s: StatusSnapshot, o: RenderOptions = {}): stri
     lines.push(t("status.uptime", { day: pct(s.uptime["24h"].nocPct), month: pct(s.uptime["30d"].nocPct) }));
   if (s.links.length === 0) lines.push(t("links.none"));
   for (const l of s.links) lines.push(linkLine(t, l, now, utc));
-  for (const d of s.devices) lines.push(...deviceLines(t, d));
-  // The PC's own problems (full disk, failing drive), in English for now: agent/host/describe.ts.
-  lines.push(...(s.pc ?? []));
+  for (const d of s.devices) lines.push(...deviceLines(t, o.lang ?? "en", d));
+  lines.push(...pcLines(s, o.lang ?? "en"));
   if (s.clockSynced === false) lines.push(t("status.clock.unsynced"));
   lines.push(
     utc
@@ -78,24 +86,64 @@ export function renderStatusText(s: StatusSnapshot, o: RenderOptions = {}): stri
   return lines.join("\n");
 }
 
-function deviceLines(t: Translate, d: DeviceState): string[] {
+/**
+ * The PC's own problems (full disk, failing drive) from the agent's notes in the reader's language; the
+ * English `pc` lines when the agent sent no notes or a note this CLI does not know (a newer agent).
+ */
+function pcLines(s: StatusSnapshot, lang: Lang): string[] {
+  const english = s.pc ?? [];
+  const notes = s.pcNotes;
+  if (!Array.isArray(notes) || notes.length !== english.length) return english;
+  const words = CATALOGUES[lang] as Record<string, string>;
+  return notes.map((n, i) => (isNote(n) ? wordNote(n, (k) => words[k], lang) : undefined) ?? english[i]!);
+}
+
+function deviceLines(t: Translate, lang: Lang, d: DeviceState): string[] {
   const kind = ["fingerprint", "printer", "ups"].includes(d.kind)
     ? t(`kind.${d.kind}` as MessageKey)
     : d.kind;
   const health = t(`health.${d.health}` as MessageKey);
+  const reason = d.reason && deviceReason(t, lang, d.reason);
   const lines = [
-    d.reason
-      ? t("status.deviceWhy", { kind, device: d.device, health, reason: d.reason })
+    reason
+      ? t("status.deviceWhy", { kind, device: d.device, health, reason })
       : t("status.device", { kind, device: d.device, health }),
   ];
-  const advice =
-    d.health === "absent" || d.health === "faulted"
-      ? (`advice.${d.health}.${d.kind}` as MessageKey)
-      : d.health === "unavailable"
-        ? "advice.unavailable"
-        : undefined;
+  const advice = adviceKey(d.kind, d.health);
   if (advice) lines.push(t("status.whatToDo", { advice: t(advice) }));
   return lines;
+}
+
+/** What staff can do about a device in this state, if anything. */
+export function adviceKey(kind: string, health: DeviceState["health"]): MessageKey | undefined {
+  if (health === "unavailable") return "advice.unavailable";
+  if ((health === "absent" || health === "faulted") && ["fingerprint", "printer", "ups"].includes(kind))
+    return `advice.${health}.${kind}` as MessageKey;
+  return undefined;
+}
+
+const DEVICE_REASONS = new Set([
+  "paper-out",
+  "cover-open",
+  "cutter-error",
+  "unrecoverable-error",
+  "offline",
+  "no-response",
+  "not-connected",
+  "write-failed",
+  "stopped",
+]);
+
+/**
+ * A device's reason ("paper-out: ..." from the printer) for the reader. English keeps the driver's words
+ * and detail as before. Hindi says a known reason and leaves out the driver's English detail; a reason it
+ * does not know (a scanner's system error) is left out too, the health and advice say enough, and
+ * `status --json` / `--lang en` keep it for the technician.
+ */
+export function deviceReason(t: Translate, lang: Lang, reason: string): string | undefined {
+  if (lang === "en") return reason;
+  const code = reason.split(":")[0]!.trim();
+  return DEVICE_REASONS.has(code) ? t(`device.reason.${code}` as MessageKey) : undefined;
 }
 
 function linkLine(t: Translate, s: LinkState, now: number, utc: boolean): string {

@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { AvailabilityWindow, DeviceState, LinkState, Outage } from "../contract/index.js";
+import type { Note } from "./i18n/note.js";
 import { sendJson } from "./local-api.js";
 import type { LocalRoute } from "./ports.js";
-import { renderStatusText, type RenderOptions } from "./status-text.js";
 import { clockTime } from "./local-time.js";
 
 export interface StatusSnapshot {
@@ -31,6 +31,8 @@ export interface StatusSnapshot {
   devices: DeviceState[];
   /** Plain-words problems of the station PC itself (full disk, failing drive...); empty when fine. */
   pc?: string[];
+  /** The same as notes (key and values, agent/i18n/host-en.ts), so the CLI can say them in Hindi. */
+  pcNotes?: Note[];
   /** Only when read from disk with the agent stopped: when it stopped, or its last heartbeat. */
   lastRun?: { stoppedMs: number | null; heartbeatMs: number };
 }
@@ -124,13 +126,6 @@ export function readStatusFromDisk(station: string, dir: string): StatusSnapshot
     }
   }
   return snap;
-}
-
-export type { RenderOptions } from "./status-text.js";
-
-/** Plain words for station staff who are not IT people (English unless `lang` says otherwise). */
-export function renderStatus(s: StatusSnapshot, o: RenderOptions | number = {}): string {
-  return renderStatusText(s, typeof o === "number" ? { now: o } : o);
 }
 
 /** The configured links, as "not checked" states, for when the agent is stopped. */

@@ -116,10 +116,13 @@ export const ConfigSchema = z
       .prefault({}),
     ui: z
       .object({
+        // No default: unset, the CLI follows LANG (hi_IN.UTF-8 means Hindi) and slips are English.
         language: z
           .enum(["en", "hi"])
-          .default("en")
-          .describe("language of what the CLI says to staff (status, doctor, devices); --lang overrides"),
+          .optional()
+          .describe(
+            "language of what the CLI says to staff (status, doctor, devices, booking, print) and of the fixed labels on printed slips; --lang overrides; unset: the CLI follows LANG",
+          ),
       })
       .strict()
       .prefault({}),

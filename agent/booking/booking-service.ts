@@ -194,6 +194,7 @@ export class BookingService {
         ...(verdict.nfiq !== undefined ? { nfiq: verdict.nfiq } : {}),
         accepted: verdict.accepted,
         ...(verdict.reason ? { reason: verdict.reason } : {}),
+        ...(verdict.problem ? { problem: verdict.problem } : {}),
         kept: better,
         done: slot.best!.accepted || slot.flagged,
         flagged: slot.flagged,

@@ -3,6 +3,7 @@
  * code (FGP, Table 8 of the standard) and the plain words the CLI and the CCTNS client show.
  */
 import type { FingerName } from "../../drivers/fingerprint/iso19794-4.js";
+import { bookingEn } from "../i18n/booking-en.js";
 
 export const PLANS = ["tenprint-flat", "tenprint-rolled", "slaps"] as const;
 export type Plan = (typeof PLANS)[number];
@@ -54,20 +55,9 @@ export function positionsFor(plan: Plan): Position[] {
   return plan === "slaps" ? [...SLAP_POSITIONS] : [...TEN_FINGERS];
 }
 
-/** Words for staff, e.g. "right hand, index finger". */
+/** Words for staff, e.g. "right hand, index finger" (the API's `words`; the CLI says them in Hindi too). */
 export function describePosition(p: Position): string {
-  switch (p) {
-    case "right-four":
-      return "right hand, four fingers together (no thumb)";
-    case "left-four":
-      return "left hand, four fingers together (no thumb)";
-    case "both-thumbs":
-      return "both thumbs together";
-    default: {
-      const [hand, finger] = p.split("-") as [string, string];
-      return finger === "thumb" ? `${hand} thumb` : `${hand} hand, ${finger} finger`;
-    }
-  }
+  return bookingEn[`position.${p}`];
 }
 
 export function isSlap(p: Position): p is SlapPosition {

@@ -5,7 +5,7 @@
  */
 import type { GrayImage } from "../../drivers/fingerprint/image.js";
 import { assessQuality, type QualityScore } from "../../drivers/fingerprint/quality.js";
-import { judgeQuality } from "../../drivers/fingerprint/quality-verdict.js";
+import { judgeQuality, type QualityProblem } from "../../drivers/fingerprint/quality-verdict.js";
 
 export interface Verdict {
   accepted: boolean;
@@ -14,6 +14,8 @@ export interface Verdict {
   nfiq?: number;
   /** Why a take was rejected, in plain words; absent when accepted. */
   reason?: string;
+  /** The same as a stable code, so a client can say it in its reader's language. */
+  problem?: QualityProblem;
 }
 
 export type JudgeImpression = (image: GrayImage, resolutionPpi: number) => Verdict;
@@ -25,6 +27,6 @@ export const judgeImpression: JudgeImpression = (image, resolutionPpi) => {
     accepted: v.accepted,
     quality,
     nfiq: v.nfiqEquivalent,
-    ...(v.accepted ? {} : { reason: v.reason }),
+    ...(v.accepted ? {} : { reason: v.reason, ...(v.problem ? { problem: v.problem } : {}) }),
   };
 };

@@ -6,6 +6,8 @@
 import type { Command } from "commander";
 import type { DeviceConfig } from "../../config/devices.js";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../../config/load.js";
+import type { Config } from "../../config/schema.js";
+import type { DeviceState } from "../../contract/index.js";
 import { discoverDevices, type DiscoveredDevice } from "../../drivers/discovery/discover.js";
 import { loadHidBackend } from "../../drivers/transport/hid.js";
 import { listSerialPorts } from "../../drivers/transport/serial.js";
@@ -16,14 +18,15 @@ import { isLocallyAttached, matchDevices, probePathsFor } from "../devices/match
 import { pickUps } from "../devices/ups-service.js";
 import { runDoctor, type DoctorReport } from "../doctor/doctor.js";
 import { hostPort, tcpReach } from "../doctor/reach.js";
+import { callLocalApi } from "../api-client.js";
+import { english } from "../i18n/english.js";
+import { translator, type Lang, type Translate } from "../i18n/index.js";
+import { say } from "../i18n/note.js";
+import { apiSocketPath } from "../local-api.js";
+import { adviceKey, deviceReason } from "../status-text.js";
+import { LANG_OPTION, langFor } from "./lang.js";
 
 export { runDoctor, type DoctorCheck, type DoctorReport, type DoctorOptions } from "../doctor/doctor.js";
-
-const KIND_WORDS: Record<DeviceConfig["kind"], string> = {
-  fingerprint: "fingerprint scanner",
-  printer: "slip printer",
-  ups: "UPS (battery backup)",
-};
 
 export interface DeviceListing {
   station?: string;
@@ -36,28 +39,31 @@ export interface DeviceListing {
     ups?: string;
     /** For a network printer or a fingerprint service: where it is and whether it answers. */
     network?: { address: string; answers: boolean; detail: string };
+    /** What the running agent knows (paper out, cover open...); absent when it does not answer. */
+    agent?: { health: DeviceState["health"]; reason?: string };
   }[];
   others: DiscoveredDevice[];
   notes: string[];
+  /** Whether the running agent answered; null when there was no one to ask (no settings, API off). */
+  agentAnswered: boolean | null;
 }
 
-export async function listDevices(configPath: string): Promise<DeviceListing> {
+/** The listing, worded with `t` (English for `--json`, which scripts read). */
+export async function listDevices(configPath: string, t: Translate = english): Promise<DeviceListing> {
   const notes: string[] = [];
-  let devices: DeviceConfig[] = [];
-  let station: string | undefined;
+  let config: Config | undefined;
   try {
-    const { config } = loadConfig(configPath);
-    devices = config.devices;
-    station = config.station.id;
+    config = loadConfig(configPath).config;
   } catch (e) {
-    notes.push(
-      `settings file not usable, showing plugged-in devices only: ${e instanceof ConfigError ? e.problems.join("; ") : String(e)}`,
-    );
+    const problems = e instanceof ConfigError ? e.problems.join("; ") : String(e);
+    notes.push(t("devices.settingsUnusable", { problems }));
   }
+  const devices = config?.devices ?? [];
   const found = await discoverDevices({ listSerialPorts, probePaths: probePathsFor(devices) });
   notes.push(...found.notes);
   const matches = matchDevices(devices, found.devices);
   const claimed = new Set(matches.values());
+  const states = config?.api.enabled && devices.length ? await agentDeviceStates(config) : undefined;
   const configured: DeviceListing["configured"] = [];
   for (const d of devices) {
     const device = matches.get(d.id);
@@ -68,30 +74,47 @@ export async function listDevices(configPath: string): Promise<DeviceListing> {
       watched: isLocallyAttached(d),
       ...(device ? { device } : {}),
     };
-    if (d.kind === "ups" && device) entry.ups = await upsSummary(d);
+    if (d.kind === "ups" && device) entry.ups = await upsSummary(d, t);
     const address = d.kind === "printer" ? d.tcp : d.kind === "fingerprint" ? d.url : undefined;
     if (!entry.watched && address) {
       const { host, port } = hostPort(address);
       const r = await tcpReach(host, port);
-      entry.network = { address, answers: r.ok, detail: r.detail };
+      entry.network = { address, answers: r.ok, detail: say(t, r.say ?? r.detail) };
     }
+    const state = states?.find((s) => s.device === d.id);
+    if (state) entry.agent = { health: state.health, ...(state.reason ? { reason: state.reason } : {}) };
     configured.push(entry);
   }
   return {
-    ...(station ? { station } : {}),
+    ...(config ? { station: config.station.id } : {}),
     configured,
     others: found.devices.filter((x) => !claimed.has(x)),
     notes,
+    agentAnswered: states === undefined ? (config?.api.enabled && devices.length ? false : null) : true,
   };
 }
 
+/** The running agent owns the devices, so only it knows a printer is out of paper; staff may ask it. */
+async function agentDeviceStates(config: Config): Promise<DeviceState[] | undefined> {
+  try {
+    const res = await callLocalApi(apiSocketPath(config), { path: "/v1/status" });
+    const devices = (res.body as { devices?: unknown } | undefined)?.devices;
+    return res.status === 200 && Array.isArray(devices) ? (devices as DeviceState[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One reading from the UPS, in words; or why it cannot be read. */
-async function upsSummary(cfg: Extract<DeviceConfig, { kind: "ups" }>): Promise<string> {
+async function upsSummary(cfg: Extract<DeviceConfig, { kind: "ups" }>, t: Translate): Promise<string> {
   const hid = await loadHidBackend();
-  if (!hid.available) return `cannot be read: ${hid.reason} (${hid.fix})`;
+  if (!hid.available)
+    return t("ups.cannotRead", {
+      why: `${t(`hid.${hid.code}`, { error: hid.error })} (${t(`hid.${hid.code}.fix`)})`,
+    });
   try {
     const info = pickUps(await hid.backend.list(), cfg);
-    if (!info) return "no USB UPS answers";
+    if (!info) return t("ups.noAnswer");
     const ups = HidUps.open(
       info,
       await hid.backend.readDescriptor(info.path),
@@ -99,73 +122,81 @@ async function upsSummary(cfg: Extract<DeviceConfig, { kind: "ups" }>): Promise<
     );
     try {
       const s = powerStatus((await ups.poll()).reading, { lowBatteryPct: cfg.lowBatteryPct });
-      const mains =
+      const mains = t(
         s.mainsPresent === true
-          ? "on mains power"
+          ? "ups.mains.on"
           : s.mainsPresent === false
-            ? "ON BATTERY (mains power is off)"
-            : "mains power unknown";
-      const pct = s.batteryPct !== null ? `, battery ${Math.round(s.batteryPct)} %` : "";
-      const rt = s.runtimeS !== null ? `, about ${Math.round(s.runtimeS / 60)} min left on battery` : "";
-      return `${mains}${pct}${rt}${s.batteryLow ? ", BATTERY LOW" : ""}`;
+            ? "ups.mains.off"
+            : "ups.mains.unknown",
+      );
+      const pct = s.batteryPct !== null ? t("ups.battery", { pct: Math.round(s.batteryPct) }) : "";
+      const rt = s.runtimeS !== null ? t("ups.runtime", { min: Math.round(s.runtimeS / 60) }) : "";
+      return `${mains}${pct}${rt}${s.batteryLow ? t("ups.low") : ""}`;
     } finally {
       await ups.close();
     }
   } catch (e) {
-    return `cannot be read: ${e instanceof Error ? e.message : String(e)}`;
+    return t("ups.cannotRead", { why: e instanceof Error ? e.message : String(e) });
   }
 }
 
-function describeDevice(d: DiscoveredDevice): string {
+function describeDevice(t: Translate, d: DiscoveredDevice): string {
   const vendor = d.vendorId ? quirksFor(parseInt(d.vendorId, 16))?.vendor : undefined;
   const ids = d.vendorId ? `USB ${d.vendorId}:${d.productId ?? "????"}` : undefined;
   const name = [d.manufacturer ?? vendor, d.product].filter(Boolean).join(" ");
-  const extra = [ids, name || undefined, d.serialNumber ? `serial ${d.serialNumber}` : undefined]
-    .filter(Boolean)
-    .join(", ");
-  return `${d.path}${extra ? ` (${extra})` : ""}${d.accessible ? "" : " - NO PERMISSION to open it"}`;
+  const serial = d.serialNumber ? t("devices.serial", { serial: d.serialNumber }) : undefined;
+  const extra = [ids, name || undefined, serial].filter(Boolean).join(", ");
+  return `${d.path}${extra ? ` (${extra})` : ""}${d.accessible ? "" : t("devices.noPermission")}`;
 }
 
-const OTHER_WORDS = { serial: "serial port", hid: "HID device", printer: "USB printer" } as const;
-
-export function formatListing(l: DeviceListing): string {
-  const lines: string[] = [`Devices${l.station ? ` at station ${l.station}` : ""}:`];
-  if (l.configured.length === 0) lines.push("  (no devices in the settings file)");
+export function formatListing(l: DeviceListing, t: Translate = english, lang: Lang = "en"): string {
+  const lines: string[] = [l.station ? t("devices.headerAt", { station: l.station }) : t("devices.header")];
+  if (l.configured.length === 0) lines.push(t("devices.none"));
   for (const c of l.configured) {
-    const what = `  ${c.id} - ${KIND_WORDS[c.kind]}: `;
+    const entry = (state: string) => t("devices.entry", { id: c.id, kind: t(`kind.${c.kind}`), state });
     if (c.network)
       lines.push(
-        c.network.answers
-          ? `${what}on the network at ${c.network.address}, answers`
-          : `${what}on the network at ${c.network.address}, DOES NOT ANSWER: ${c.network.detail}. Check that it is switched on and its network cable is in.`,
+        entry(
+          c.network.answers
+            ? t("devices.net.answers", { address: c.network.address })
+            : t("devices.net.silent", { address: c.network.address, why: c.network.detail }),
+        ),
       );
-    else if (!c.watched) lines.push(`${what}used through its own service (not a local port)`);
-    else if (c.device) lines.push(`${what}connected at ${describeDevice(c.device)}`);
-    else lines.push(`${what}NOT FOUND. Check that it is switched on and that its cable is plugged in.`);
-    if (c.ups) lines.push(`      UPS says: ${c.ups}`);
+    else if (!c.watched) lines.push(entry(t("devices.ownService")));
+    else if (c.device) lines.push(entry(t("devices.connected", { where: describeDevice(t, c.device) })));
+    else lines.push(entry(t("devices.notFound")));
+    if (c.ups) lines.push(t("devices.ups", { ups: c.ups }));
+    if (c.agent && c.agent.health !== "ready") {
+      const health = t(`health.${c.agent.health}`);
+      const reason = c.agent.reason && deviceReason(t, lang, c.agent.reason);
+      lines.push(reason ? t("devices.agentSaysWhy", { health, reason }) : t("devices.agentSays", { health }));
+      const advice = adviceKey(c.kind, c.agent.health);
+      if (advice) lines.push(t("devices.whatToDo", { advice: t(advice) }));
+    }
   }
+  if (l.agentAnswered === false) lines.push(t("devices.agentDown"));
   if (l.others.length > 0) {
-    lines.push("Also plugged in (not in the settings file):");
+    lines.push(t("devices.others"));
     for (const d of l.others)
-      lines.push(`  ${OTHER_WORDS[d.kind]}${d.ups ? " (a UPS)" : ""} ${describeDevice(d)}`);
+      lines.push(
+        t("devices.other", {
+          what: t(`devices.other.${d.kind}`),
+          ups: d.ups ? t("devices.other.isUps") : "",
+          where: describeDevice(t, d),
+        }),
+      );
   }
-  for (const n of l.notes) lines.push(`Note: ${n}`);
+  for (const n of l.notes) lines.push(t("devices.note", { note: n }));
   return lines.join("\n");
 }
 
-const MARK = { ok: "[ OK ]", warn: "[WARN]", fail: "[FAIL]", skip: "[ -- ]" } as const;
-
-export function formatDoctor(r: DoctorReport): string {
-  const lines = r.checks.map(
-    (c) =>
-      `${MARK[c.status]} ${c.title}: ${c.detail}${c.fix && c.status !== "ok" ? `\n       What to do: ${c.fix}` : ""}`,
-  );
+export function formatDoctor(r: DoctorReport, t: Translate = english): string {
+  const lines = r.checks.map((c) => {
+    const line = t("doctor.line", { mark: t(`doctor.mark.${c.status}`), title: c.title, detail: c.detail });
+    return c.fix && c.status !== "ok" ? `${line}\n${t("doctor.whatToDo", { fix: c.fix })}` : line;
+  });
   const fails = r.checks.filter((c) => c.status === "fail").length;
-  lines.push(
-    fails === 0
-      ? "All checks passed."
-      : `${fails} check(s) failed. Fix them from the top; the first one often causes the rest.`,
-  );
+  lines.push(fails === 0 ? t("doctor.allPassed") : t("doctor.failed", { count: fails }));
   return lines.join("\n");
 }
 
@@ -175,10 +206,15 @@ export function registerDeviceCommands(program: Command): void {
     .description("show the scanner, printer and UPS this PC sees, and the configured ones")
     .option("-c, --config <file>", "settings file", DEFAULT_CONFIG_PATH)
     .option("--json", "machine-readable output")
+    .addOption(LANG_OPTION())
     .action(async (_opts: unknown, cmd: Command) => {
-      const o = cmd.optsWithGlobals<{ config: string; json?: boolean }>();
-      const listing = await listDevices(o.config);
-      process.stdout.write(`${o.json ? JSON.stringify(listing, null, 2) : formatListing(listing)}\n`);
+      const o = cmd.optsWithGlobals<{ config: string; json?: boolean; lang?: Lang }>();
+      const lang = o.json ? "en" : langFor(o.lang, o.config);
+      const t = translator(lang);
+      const listing = await listDevices(o.config, t);
+      process.stdout.write(
+        `${o.json ? JSON.stringify(listing, null, 2) : formatListing(listing, t, lang)}\n`,
+      );
     });
 
   program
@@ -186,10 +222,13 @@ export function registerDeviceCommands(program: Command): void {
     .description("check settings, network, clock, disk, USB and devices, and say what to do")
     .option("-c, --config <file>", "settings file", DEFAULT_CONFIG_PATH)
     .option("--json", "machine-readable output")
+    .addOption(LANG_OPTION())
     .action(async (_opts: unknown, cmd: Command) => {
-      const o = cmd.optsWithGlobals<{ config: string; json?: boolean }>();
-      const report = await runDoctor({ configPath: o.config });
-      process.stdout.write(`${o.json ? JSON.stringify(report, null, 2) : formatDoctor(report)}\n`);
+      const o = cmd.optsWithGlobals<{ config: string; json?: boolean; lang?: Lang }>();
+      // --json is read by scripts and sent to the NOC: always English.
+      const t = translator(o.json ? "en" : langFor(o.lang, o.config));
+      const report = await runDoctor({ configPath: o.config, t });
+      process.stdout.write(`${o.json ? JSON.stringify(report, null, 2) : formatDoctor(report, t)}\n`);
       if (!report.ok) process.exitCode = 1;
     });
 }

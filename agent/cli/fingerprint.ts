@@ -9,7 +9,11 @@ import { openScanner, type FingerprintScanner } from "../../drivers/fingerprint/
 import { buildCaptureOutputs } from "../../drivers/fingerprint/capture-output.js";
 import { judgeQuality } from "../../drivers/fingerprint/quality-verdict.js";
 import { FINGER_NAMES, type FingerName } from "../../drivers/fingerprint/iso19794-4.js";
-import { FingerprintError } from "../../drivers/fingerprint/errors.js";
+import { FingerprintError, NoFingerError } from "../../drivers/fingerprint/errors.js";
+import { DEFAULT_CONFIG_PATH } from "../../config/load.js";
+import { english } from "../i18n/english.js";
+import { translator, type Lang, type Translate } from "../i18n/index.js";
+import { LANG_OPTION, langFor } from "./lang.js";
 
 /** Exit statuses scripts can test for. */
 export const EXIT = { ok: 0, usage: 2, noFinger: 3, noDevice: 4, protocol: 5, aborted: 130 } as const;
@@ -30,6 +34,9 @@ export interface CliIo {
   /** serialport binding for tests; the OS binding otherwise. */
   binding?: unknown;
   signal?: AbortSignal;
+  /** The reader's words; English when absent. */
+  t?: Translate;
+  lang?: Lang;
 }
 
 export function registerFingerprintCommands(program: Command): void {
@@ -46,7 +53,9 @@ export function registerFingerprintCommands(program: Command): void {
     .option("--iso <file>", "also write an ISO/IEC 19794-4:2005 finger image record")
     .option("--finger <name>", `finger position for the ISO record (${FINGER_NAMES.join(", ")})`, "unknown")
     .option("--model <model>", "r30x (256x288) or r503 (192x192)", "r30x")
+    .addOption(LANG_OPTION())
     .action(async (raw: Record<string, string | undefined>) => {
+      const lang = langFor(raw["lang"] as Lang | undefined, DEFAULT_CONFIG_PATH);
       const abort = new AbortController();
       const onSigint = (): void => abort.abort();
       process.once("SIGINT", onSigint);
@@ -61,6 +70,8 @@ export function registerFingerprintCommands(program: Command): void {
           stdout: (l) => process.stdout.write(`${l}\n`),
           stderr: (l) => process.stderr.write(`${l}\n`),
           signal: abort.signal,
+          t: translator(lang),
+          lang,
         });
       } finally {
         process.removeListener("SIGINT", onSigint);
@@ -96,13 +107,14 @@ export function parseOptions(raw: Record<string, string | undefined>): Fingerpri
 
 export async function runFingerprintCapture(options: FingerprintCaptureOptions, io: CliIo): Promise<number> {
   const started = performance.now();
+  const t = io.t ?? english;
   let scanner: FingerprintScanner | null = null;
   try {
     scanner = await openScanner(
       { driver: "r30x", port: options.port, baud: options.baud, model: options.model },
       io.binding ? { binding: io.binding } : {},
     );
-    io.stderr(`place a finger on the scanner (waiting up to ${options.timeoutS} s)...`);
+    io.stderr(t("fp.place", { s: options.timeoutS }));
     const raw = await scanner.capture({
       timeoutMs: options.timeoutS * 1000,
       ...(io.signal ? { signal: io.signal } : {}),
@@ -115,17 +127,33 @@ export async function runFingerprintCapture(options: FingerprintCaptureOptions, 
     const q = out.quality;
     const totalS = (performance.now() - started) / 1000;
     io.stdout(
-      `quality ${q.score}/100 (coverage ${q.coverage.toFixed(2)}, contrast ${q.contrast.toFixed(2)}; ${q.method}, not NFIQ)`,
+      t("fp.quality", {
+        score: q.score,
+        coverage: q.coverage.toFixed(2),
+        contrast: q.contrast.toFixed(2),
+        method: q.method,
+      }),
     );
     const verdict = judgeQuality(q);
+    const problem = verdict.problem && t(`quality.${verdict.problem}`);
+    const reason = !problem
+      ? t("quality.good")
+      : verdict.accepted
+        ? t("quality.couldBeBetter", { why: problem })
+        : problem;
+    io.stdout(t(verdict.accepted ? "fp.accepted" : "fp.retake", { reason, nfiq: verdict.nfiqEquivalent }));
     io.stdout(
-      `${verdict.accepted ? "accepted" : "retake"}: ${verdict.reason} (about NFIQ ${verdict.nfiqEquivalent})`,
+      t("fp.time", {
+        total: totalS.toFixed(2),
+        finger: ((raw.waitMs ?? 0) / 1000).toFixed(2),
+        transfer: (raw.transferMs / 1000).toFixed(2),
+      }),
     );
+    const image = { out: options.out, width: out.width, height: out.height };
     io.stdout(
-      `time ${totalS.toFixed(2)} s (finger ${((raw.waitMs ?? 0) / 1000).toFixed(2)} s, image transfer ${(raw.transferMs / 1000).toFixed(2)} s)`,
-    );
-    io.stdout(
-      `wrote ${options.out} (${out.width}x${out.height} PNG)${options.iso ? ` and ${options.iso} (${out.iso.length} bytes)` : ""}`,
+      options.iso
+        ? t("fp.wroteIso", { ...image, iso: options.iso, bytes: out.iso.length })
+        : t("fp.wrote", image),
     );
     return EXIT.ok;
   } catch (error) {
@@ -136,28 +164,33 @@ export async function runFingerprintCapture(options: FingerprintCaptureOptions, 
 }
 
 function reportFailure(error: unknown, options: FingerprintCaptureOptions, io: CliIo): number {
+  const t = io.t ?? english;
   if (!(error instanceof FingerprintError)) {
-    io.stderr(`error: ${(error as Error).message ?? String(error)}`);
+    io.stderr(t("cli.error", { message: (error as Error).message ?? String(error) }));
     return 1;
   }
   switch (error.code) {
-    case "no-finger":
-      io.stderr(`${error.message}. Press the finger flat on the glass and try again.`);
+    case "no-finger": {
+      const waited = error instanceof NoFingerError ? error.waitedMs / 1000 : options.timeoutS;
+      io.stderr(t("fp.noFinger", { s: waited.toFixed(1) }));
       return EXIT.noFinger;
+    }
     case "no-device":
-      io.stderr(`no device: ${error.message}`);
+      io.stderr(t("fp.noDevice", { port: options.port }));
+      // The system's own words, for the technician; a Hindi reader gets the plain sentence above.
+      if ((io.lang ?? "en") === "en") io.stderr(`  (${error.message})`);
       return EXIT.noDevice;
     case "aborted":
-      io.stderr("cancelled");
+      io.stderr(t("fp.cancelled"));
       return EXIT.aborted;
     case "timeout":
     case "garbled":
-      io.stderr(
-        `protocol error: ${error.message}. Check the wiring and that the module runs at ${options.baud} baud (--baud).`,
-      );
+      io.stderr(t("fp.wiring", { error: error.code, baud: options.baud }));
+      if ((io.lang ?? "en") === "en") io.stderr(`  (${error.message})`);
       return EXIT.protocol;
     default:
-      io.stderr(`protocol error: ${error.message}`);
+      io.stderr(t("fp.protocol", { error: error.code }));
+      if ((io.lang ?? "en") === "en") io.stderr(`  (${error.message})`);
       return EXIT.protocol;
   }
 }

@@ -20,6 +20,11 @@ import { TemplateDataError } from "../../drivers/printer/templates.js";
 import { TextRasterizer } from "../../drivers/printer/text-raster.js";
 import { parseHostPort } from "../../drivers/transport/tcp.js";
 import type { CodePageName } from "../../drivers/printer/codepage.js";
+import { DEFAULT_CONFIG_PATH } from "../../config/load.js";
+import { translator, type Lang, type Translate } from "../i18n/index.js";
+import { slipLabelsFor } from "../devices/slip-labels.js";
+import { deviceReason } from "../status-text.js";
+import { LANG_OPTION, langFor } from "./lang.js";
 
 interface TargetOptions {
   port?: string;
@@ -32,6 +37,7 @@ interface TargetOptions {
   codePage?: CodePageName;
   timeout: number;
   json?: boolean;
+  lang?: Lang;
 }
 
 class UsageError extends Error {}
@@ -54,13 +60,19 @@ function withTarget(cmd: Command): Command {
     .option("--no-native-qr", "draw QR codes as a raster image")
     .addOption(new Option("--code-page <name>").choices(["cp437", "cp850", "cp858", "cp866", "wpc1252"]))
     .option("--timeout <ms>", "how long the printer may take to answer a status request", positiveInt, 1500)
-    .option("--json", "print the result as JSON");
+    .option("--json", "print the result as JSON")
+    .addOption(LANG_OPTION());
+}
+
+/** Words for people; `--json` (read by scripts) is English and never from here. */
+function wordsFor(o: TargetOptions): { t: Translate; lang: Lang } {
+  const lang = o.json ? "en" : langFor(o.lang, DEFAULT_CONFIG_PATH);
+  return { t: translator(lang), lang };
 }
 
 function targetOf(o: TargetOptions): PrinterTransportSpec {
   const given = [o.port, o.tcp, o.device].filter((v) => v !== undefined).length;
-  if (given !== 1)
-    throw new UsageError("give exactly one of --port PATH [--baud N], --tcp HOST:PORT, --device PATH");
+  if (given !== 1) throw new UsageError(wordsFor(o).t("print.err.target"));
   if (o.port) return { kind: "serial", path: o.port, baud: o.baud };
   if (o.tcp) {
     try {
@@ -111,18 +123,22 @@ async function runJob(
   o: TargetOptions,
   make: (profile: PrinterProfile, r?: TextRasterizer) => EncodedJob,
 ): Promise<void> {
+  const { t, lang } = wordsFor(o);
   const rasterizer = await TextRasterizer.load().catch(() => undefined);
   const job = make(profileOf(o), rasterizer);
-  for (const why of job.skipped) console.error(`note: some lines left out: ${why}`);
+  for (const why of job.skipped) console.error(t("print.skipped", { why }));
   await withPrinter(o, async (printer, spec) => {
     const r = await printer.print(job.parts);
+    const where = describeTransport(spec);
     if (r.ok) {
-      out(o, `printed ${r.bytes} bytes on ${describeTransport(spec)} in ${r.durationMs} ms`, {
-        ...r,
-        status: undefined,
-      });
+      out(o, t("print.printed", { bytes: r.bytes, where, ms: r.durationMs }), { ...r, status: undefined });
     } else {
-      out(o, `print failed on ${describeTransport(spec)}: ${r.reason} (${r.detail})`, {
+      const reason = deviceReason(t, lang, `${r.reason}: ${r.detail}`) ?? r.reason;
+      const fix =
+        r.reason === "paper-out" || r.reason === "cover-open"
+          ? t(`print.fix.${r.reason}`)
+          : t("print.fix.other");
+      out(o, `${t("print.failed", { where, reason })}\n${t("print.whatToDo", { advice: fix })}`, {
         ...r,
         status: undefined,
       });
@@ -133,21 +149,23 @@ async function runJob(
 
 function handle<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A): Promise<void> => {
+    const o = args.find((x): x is TargetOptions => typeof x === "object" && x !== null);
     try {
       await action(...args);
     } catch (e) {
       const usage = e instanceof UsageError || e instanceof TemplateDataError;
-      console.error(`error: ${(e as Error).message}`);
+      console.error(wordsFor(o ?? ({} as TargetOptions)).t("cli.error", { message: (e as Error).message }));
       process.exitCode = usage ? 2 : 1;
     }
   };
 }
 
-function readInput(path: string): Buffer {
+function readInput(path: string, o: TargetOptions): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new UsageError(wordsFor(o).t("print.err.cannotRead", { path, code }));
   }
 }
 
@@ -171,7 +189,7 @@ export function registerPrintCommands(program: Command): void {
     handle(async (file: string, o: TargetOptions) => {
       let image;
       try {
-        image = decodePng(readInput(file));
+        image = decodePng(readInput(file, o));
       } catch (e) {
         throw new UsageError(`${file}: ${(e as Error).message}`);
       }
@@ -187,16 +205,19 @@ export function registerPrintCommands(program: Command): void {
     handle(async (file: string, o: TargetOptions) => {
       let req: { template?: unknown; data?: unknown };
       try {
-        req = JSON.parse(readInput(file).toString("utf8")) as typeof req;
+        req = JSON.parse(readInput(file, o).toString("utf8")) as typeof req;
       } catch (e) {
         throw new UsageError(`${file}: ${(e as Error).message}`);
       }
       if (typeof req.template !== "string") throw new UsageError(`${file}: "template" must be a string`);
       const template = req.template;
+      // The paper's language follows --lang / ui.language even when the answer is --json.
+      const lang = langFor(o.lang, DEFAULT_CONFIG_PATH);
+      const labels = (r?: TextRasterizer) => slipLabelsFor(lang, r);
       // Validate before touching the printer, so bad data never half-prints.
       const rasterizer = await TextRasterizer.load().catch(() => undefined);
-      encodeSlip(template, req.data, profileOf(o), rasterizer);
-      await runJob(o, (p, r) => encodeSlip(template, req.data, p, r));
+      encodeSlip(template, req.data, profileOf(o), rasterizer, labels(rasterizer));
+      await runJob(o, (p, r) => encodeSlip(template, req.data, p, r, labels(r)));
     }),
   );
 
@@ -204,24 +225,33 @@ export function registerPrintCommands(program: Command): void {
     print.command("status").description("ask the printer for its real-time status (DLE EOT 1-4)"),
   ).action(
     handle(async (o: TargetOptions) => {
+      const { t, lang } = wordsFor(o);
+      const yes = (b: boolean) => t(b ? "word.yes" : "word.no");
       await withPrinter(o, async (printer, spec) => {
+        const where = describeTransport(spec);
         try {
           const s = await printer.queryStatus();
           const fault = faultOf(s);
           const raw = s.raw.map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(" ");
-          out(
-            o,
-            [
-              `printer ${describeTransport(spec)}: ${fault ? `FAULT ${fault}` : "ready"}`,
-              `  online: ${s.online}  cover open: ${s.coverOpen}  paper: ${s.paper}`,
-              `  cutter error: ${s.cutterError}  unrecoverable error: ${s.unrecoverableError}`,
-              `  raw DLE EOT 1-4: ${raw}`,
-            ].join("\n"),
-            { ok: !fault, fault: fault ?? null, ...s },
-          );
+          const lines = [
+            fault
+              ? t("print.status.fault", { where, fault: deviceReason(t, lang, fault) ?? fault })
+              : t("print.status.ready", { where }),
+            t("print.status.flags", {
+              online: yes(s.online),
+              cover: yes(s.coverOpen),
+              paper: t(`paper.${s.paper}`),
+            }),
+            t("print.status.errors", { cutter: yes(s.cutterError), fatal: yes(s.unrecoverableError) }),
+            t("print.status.raw", { raw }),
+            ...(fault === "paper-out" || fault === "cover-open"
+              ? [t("print.whatToDo", { advice: t(`print.fix.${fault}`) })]
+              : []),
+          ];
+          out(o, lines.join("\n"), { ok: !fault, fault: fault ?? null, ...s });
           if (fault) process.exitCode = 1;
         } catch (e) {
-          out(o, `printer ${describeTransport(spec)}: no answer (${(e as Error).message})`, {
+          out(o, t("print.status.noAnswer", { where, error: (e as Error).message }), {
             ok: false,
             fault: "no-response",
             detail: (e as Error).message,

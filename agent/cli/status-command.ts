@@ -9,7 +9,8 @@ import { ConfigError, EX_CONFIG, loadConfig, type LoadedConfig } from "../../con
 import { callLocalApi } from "../api-client.js";
 import { pickLang, translator, type Lang } from "../i18n/index.js";
 import { apiSocketPath, PACKAGED_API_SOCKET } from "../local-api.js";
-import { linksFromConfig, readStatusFromDisk, renderStatus, type StatusSnapshot } from "../status.js";
+import { linksFromConfig, readStatusFromDisk, type StatusSnapshot } from "../status.js";
+import { renderStatus } from "../status-text.js";
 
 /** sysexits.h EX_UNAVAILABLE: nothing to show. */
 export const EX_UNAVAILABLE = 69;

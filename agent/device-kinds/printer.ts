@@ -15,6 +15,7 @@ export const printerKind = deviceKind({
       events: core.events,
       clock: core.clock,
       log: core.log,
+      slipLanguage: core.language,
     });
     return { service, view: service, routes: printerRoutes(service) };
   },

@@ -21,6 +21,8 @@ export interface DeviceKindCore {
   retained: RetainedSink;
   clock: Clock;
   log: Logger;
+  /** The station's language (ui.language): the fixed labels on printed slips. */
+  language: "en" | "hi";
 }
 
 /** One device kind, built for the devices of that kind the configuration names. */

@@ -15,6 +15,7 @@ import {
 } from "../../drivers/printer/open-stream.js";
 import { EscPosPrinter, type JobResult, type PrinterSnapshot } from "../../drivers/printer/printer-device.js";
 import { encodeSlip } from "../../drivers/printer/slip.js";
+import type { SlipLabels } from "../../drivers/printer/slip-labels.js";
 import { TextRasterizer } from "../../drivers/printer/text-raster.js";
 import { parseHostPort } from "../../drivers/transport/tcp.js";
 import type { ByteStream } from "../../drivers/transport/byte-stream.js";
@@ -29,6 +30,8 @@ export interface PrinterServiceDeps {
   events: EventSink;
   clock: Clock;
   log: Logger;
+  /** The fixed labels on slips (ui.language); English when absent. */
+  slipLanguage?: "en" | "hi";
   /** Tests and the demo hand in their own transports; real serial/TCP/device files otherwise. */
   openStream?: (cfg: PrinterConfig, spec: PrinterTransportSpec) => Promise<ByteStream>;
 }
@@ -127,6 +130,12 @@ export class PrinterService implements Service, DeviceView {
     );
   }
 
+  /** Only the slip labels are loaded for a Hindi station, never the CLI's catalogues. */
+  private async labels(rasterizer: TextRasterizer | undefined): Promise<SlipLabels | undefined> {
+    if (this.deps.slipLanguage !== "hi") return undefined;
+    return (await import("./slip-labels.js")).slipLabelsFor("hi", rasterizer);
+  }
+
   /** The printer a job goes to: the one named, else the first configured. */
   resolve(id?: string): string | undefined {
     if (id) return this.entries.has(id) ? id : undefined;
@@ -138,7 +147,8 @@ export class PrinterService implements Service, DeviceView {
     const id = this.resolve(printerId);
     const entry = id ? this.entries.get(id) : undefined;
     if (!entry || !id) throw new Error(printerId ? `no printer "${printerId}"` : "no printer configured");
-    const job = encodeSlip(template, data, profileOf(entry.cfg), await this.loadRasterizer(entry.cfg));
+    const rasterizer = await this.loadRasterizer(entry.cfg);
+    const job = encodeSlip(template, data, profileOf(entry.cfg), rasterizer, await this.labels(rasterizer));
     if (!entry.device) {
       return this.failed(
         entry,

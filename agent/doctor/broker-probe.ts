@@ -3,6 +3,9 @@
  * written out by hand so `doctor` needs no MQTT client (the daemon's session is the one mqtt user).
  * It tells apart: name not found, refused, no answer, certificate problems, and refused credentials.
  */
+import type { MessageKey } from "../i18n/en.js";
+import { englishNote } from "../i18n/english.js";
+import type { Note } from "../i18n/note.js";
 import { redactUrl } from "../redact.js";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -20,29 +23,34 @@ export interface BrokerProbeOptions {
 
 export interface BrokerProbeResult {
   ok: boolean;
+  /** In English, for the NOC's diagnose reply; `say` holds the same as notes for the reader's language. */
   detail: string;
   fix?: string;
+  say?: { detail: Note; fix?: Note };
   tls?: { authorized: boolean; protocol?: string | null; peer?: string };
 }
 
-const CONNACK_CODES: Record<number, [string, string]> = {
-  1: ["the broker does not accept MQTT 3.1.1", "ask the NOC which MQTT version the broker speaks"],
-  2: ["the broker rejected the client id", "set mqtt.clientId to the station id"],
-  3: ["the broker is running but not accepting connections", "ask the NOC to check the broker"],
-  4: ["the broker refused the username or password", "check mqtt.username and mqtt.passwordFile"],
-  5: [
-    "the broker says this station is not authorised",
-    "ask the NOC to allow this station's user or certificate",
-  ],
+const CONNACK_CODES: Record<number, [MessageKey, MessageKey]> = {
+  1: ["broker.connack.1", "broker.connack.1.fix"],
+  2: ["broker.connack.2", "broker.connack.2.fix"],
+  3: ["broker.connack.3", "broker.connack.3.fix"],
+  4: ["broker.connack.4", "broker.connack.4.fix"],
+  5: ["broker.connack.5", "broker.connack.5.fix"],
 };
+
+/** A result from notes, with its English words beside them. */
+function result(ok: boolean, detail: Note, fix?: Note): BrokerProbeResult {
+  return {
+    ok,
+    detail: englishNote(detail),
+    ...(fix ? { fix: englishNote(fix) } : {}),
+    say: { detail, ...(fix ? { fix } : {}) },
+  };
+}
 
 export async function probeBroker(o: BrokerProbeOptions): Promise<BrokerProbeResult> {
   const m = /^(mqtts?):\/\/([^/:\s]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(o.url);
-  if (!m)
-    return {
-      ok: false,
-      detail: `mqtt.url "${redactUrl(o.url)}" is not mqtt://host[:port] or mqtts://host[:port]`,
-    };
+  if (!m) return result(false, { key: "broker.badUrl", params: { url: redactUrl(o.url) } });
   const secure = m[1] === "mqtts";
   const host = m[2]!.replace(/^\[|\]$/g, "");
   const port = Number(m[3] ?? (secure ? 8883 : 1883));
@@ -61,11 +69,13 @@ export async function probeBroker(o: BrokerProbeOptions): Promise<BrokerProbeRes
     };
     const timer = setTimeout(
       () =>
-        done({
-          ok: false,
-          detail: `no answer from ${where} within ${timeoutMs / 1000} s`,
-          fix: "check the network link (station-agent status) and the firewall",
-        }),
+        done(
+          result(
+            false,
+            { key: "broker.noAnswer", params: { where, s: timeoutMs / 1000 } },
+            { key: "broker.noAnswer.fix" },
+          ),
+        ),
       timeoutMs,
     );
     try {
@@ -86,17 +96,19 @@ export async function probeBroker(o: BrokerProbeOptions): Promise<BrokerProbeRes
       }
     } catch (e) {
       socket = new net.Socket();
-      return done({
-        ok: false,
-        detail: `cannot set up TLS: ${(e as Error).message}`,
-        fix: "check the files named in mqtt.tls",
-      });
+      return done(
+        result(
+          false,
+          { key: "broker.tlsSetup", params: { error: (e as Error).message } },
+          { key: "broker.tlsSetup.fix" },
+        ),
+      );
     }
     let buf = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       if (buf.length < 4) return;
-      if (buf[0] !== 0x20) return done({ ok: false, detail: `${where} answered, but not as an MQTT broker` });
+      if (buf[0] !== 0x20) return done(result(false, { key: "broker.notMqtt", params: { where } }));
       const rc = buf[3]!;
       const tlsInfo =
         socket instanceof tls.TLSSocket
@@ -107,29 +119,26 @@ export async function probeBroker(o: BrokerProbeOptions): Promise<BrokerProbeRes
             }
           : undefined;
       if (rc === 0) {
-        const how = tlsInfo
-          ? `TLS ${tlsInfo.protocol ?? ""}${tlsInfo.authorized ? ", certificate verified" : ", certificate NOT verified"}`
-          : "no TLS";
+        const how: Note = tlsInfo
+          ? {
+              key: tlsInfo.authorized ? "broker.how.verified" : "broker.how.unverified",
+              params: { protocol: tlsInfo.protocol ?? "" },
+            }
+          : { key: "broker.how.plain" };
         socket.write(Buffer.from([0xe0, 0x00])); // DISCONNECT
         return done({
-          ok: true,
-          detail: `broker at ${where} accepted the connection (${how})`,
+          ...result(true, { key: "broker.accepted", params: { where, how } }),
           ...(tlsInfo ? { tls: tlsInfo } : {}),
         });
       }
-      const [detail, fix] = CONNACK_CODES[rc] ?? [
-        `the broker refused the connection (code ${rc})`,
-        "ask the NOC",
-      ];
-      done({ ok: false, detail: `${where}: ${detail}`, fix });
+      const [why, fix]: [Note, Note] = CONNACK_CODES[rc]
+        ? [{ key: CONNACK_CODES[rc][0] }, { key: CONNACK_CODES[rc][1] }]
+        : [{ key: "broker.connack.other", params: { rc } }, { key: "broker.connack.other.fix" }];
+      done(result(false, { key: "broker.refused", params: { where, why } }, fix));
     });
     socket.on("error", (e: NodeJS.ErrnoException) => done(explainSocketError(e, where, host)));
     socket.on("close", () =>
-      done({
-        ok: false,
-        detail: `${where} closed the connection before answering`,
-        fix: "check mqtt.url and whether the port expects TLS (mqtts://)",
-      }),
+      done(result(false, { key: "broker.closed", params: { where } }, { key: "broker.closed.fix" })),
     );
   });
 }
@@ -165,31 +174,21 @@ function sendConnect(socket: net.Socket, o: BrokerProbeOptions): void {
 
 function explainSocketError(e: NodeJS.ErrnoException, where: string, host: string): BrokerProbeResult {
   const code = e.code ?? "";
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return {
-      ok: false,
-      detail: `the name ${host} cannot be looked up (${code})`,
-      fix: "check DNS on this PC, or use the broker's IP address in mqtt.url",
-    };
-  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return result(false, { key: "broker.dns", params: { host, code } }, { key: "broker.dns.fix" });
   if (code === "ECONNREFUSED")
-    return {
-      ok: false,
-      detail: `nothing is listening at ${where}`,
-      fix: "check mqtt.url; ask the NOC whether the broker is up",
-    };
+    return result(false, { key: "broker.nobody", params: { where } }, { key: "broker.nobody.fix" });
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH")
-    return { ok: false, detail: `no route to ${where} (${code})`, fix: "check the network link and cables" };
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/.test(code)) {
-    return {
-      ok: false,
-      detail: `the broker's certificate was not accepted (${code}: ${e.message})`,
-      fix: "set mqtt.tls.ca to the NOC's CA file; check that this PC's date is right",
-    };
-  }
-  return {
-    ok: false,
-    detail: `cannot connect to ${where}: ${e.message}`,
-    fix: "check mqtt.url and the network",
-  };
+    return result(false, { key: "broker.noRoute", params: { where, code } }, { key: "broker.noRoute.fix" });
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/.test(code))
+    return result(
+      false,
+      { key: "broker.cert", params: { code, error: e.message } },
+      { key: "broker.cert.fix" },
+    );
+  return result(
+    false,
+    { key: "broker.other", params: { where, error: e.message } },
+    { key: "broker.other.fix" },
+  );
 }

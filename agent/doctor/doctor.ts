@@ -2,22 +2,22 @@
  * `station-agent doctor`: every check station staff (or the NOC's `diagnose` command) needs, each with
  * its result and what to do about it. runDoctor() returns plain data; printing is separate.
  */
-import { execFile } from "node:child_process";
-import { constants as fsConstants, readFileSync } from "node:fs";
-import { access, statfs, stat } from "node:fs/promises";
-import { delimiter, dirname, join } from "node:path";
-import { promisify } from "node:util";
+import { readFileSync } from "node:fs";
 import type { DeviceConfig } from "../../config/devices.js";
 import type { Config } from "../../config/schema.js";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../../config/load.js";
 import type { DiagnoseResult } from "../../contract/commands.js";
 import { discoverDevices, type DiscoveryResult } from "../../drivers/discovery/discover.js";
-import { loadHidBackend, type HidAvailability } from "../../drivers/transport/hid.js";
+import { loadHidBackend, type HidAvailability, type HidProblem } from "../../drivers/transport/hid.js";
 import { listSerialPorts } from "../../drivers/transport/serial.js";
 import { isLocallyAttached, matchDevices, probePathsFor } from "../devices/match.js";
 import { groupId } from "../../config/secret-mode.js";
+import { english } from "../i18n/english.js";
+import type { Translate } from "../i18n/index.js";
+import { say, type Note } from "../i18n/note.js";
 import { apiSocketPath } from "../local-api.js";
 import { probeBroker, type BrokerProbeResult } from "./broker-probe.js";
+import { checkPing, clockSynced, freeBytes } from "./probes.js";
 import { hostPort, interfaceExists, tcpReach, type Reach } from "./reach.js";
 
 import { hostChecks } from "../host/describe.js";
@@ -29,20 +29,19 @@ import {
 } from "../host/host-health.js";
 import { RealHostSystem } from "../host/host-system.js";
 
-const run = promisify(execFile);
-
 /** The report is the `diagnose` command's result, so its shape lives in the contract. */
 export type DoctorReport = DiagnoseResult;
 export type DoctorCheck = DiagnoseResult["checks"][number];
 export type CheckStatus = DoctorCheck["status"];
 
 /** Everything doctor touches outside itself, so tests and the NOC `diagnose` handler can substitute. */
+/** Everything doctor touches outside itself, so tests and the NOC `diagnose` handler can substitute. */
 export interface DoctorDeps {
   loadConfig: (path: string) => Config;
   probeBroker: (config: Config) => Promise<BrokerProbeResult>;
-  clockSynced: () => Promise<{ synced: boolean | null; how: string }>;
+  clockSynced: () => Promise<{ synced: boolean | null; how: Words }>;
   freeBytes: (dir: string) => Promise<{ free: number; at: string }>;
-  ping: () => Promise<{ ok: boolean; detail: string; fix?: string }>;
+  ping: () => Promise<{ ok: boolean; detail: Words; fix?: Words }>;
   loadHid: () => Promise<HidAvailability>;
   discover: (devices: readonly DeviceConfig[]) => Promise<DiscoveryResult>;
   /** The station PC's own health, sampled once (disks, SMART, time sync, temperature). */
@@ -52,11 +51,16 @@ export interface DoctorDeps {
   now: () => number;
 }
 
+/** Words already made (a test's stub, a tool's own message) or a note still to be worded. */
+export type Words = string | Note;
+
 export interface DoctorOptions {
   configPath?: string;
   /** An already-loaded config (the daemon's), instead of reading the file. */
   config?: Config;
   deps?: Partial<DoctorDeps>;
+  /** The reader's words; English (the NOC's diagnose reply, `--json`) when absent. */
+  t?: Translate;
 }
 
 const MiB = 1024 * 1024;
@@ -64,225 +68,241 @@ const MiB = 1024 * 1024;
 export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
   const configPath = options.configPath ?? DEFAULT_CONFIG_PATH;
   const d: DoctorDeps = { ...defaultDeps(), ...options.deps };
+  const t: Translate = options.t ?? english;
+  const w = (x: Words) => say(t, x);
   const checks: DoctorCheck[] = [];
   const add = (c: DoctorCheck) => checks.push(c);
+  const check = (id: string, title: string, fn: () => Promise<Omit<DoctorCheck, "id" | "title">>) =>
+    guarded(t, add, id, title, fn);
+  const needsConfig = { status: "skip", detail: t("doctor.needsConfig") } as const;
 
   let config = options.config;
   if (config)
     add({
       id: "config",
-      title: "Settings file",
+      title: t("doctor.title.config"),
       status: "ok",
-      detail: `${configPath}, loaded by the running agent`,
+      detail: t("doctor.config.running", { path: configPath }),
     });
   else {
     try {
       config = d.loadConfig(configPath);
-      add({ id: "config", title: "Settings file", status: "ok", detail: `${configPath} is valid` });
+      add({
+        id: "config",
+        title: t("doctor.title.config"),
+        status: "ok",
+        detail: t("doctor.config.valid", { path: configPath }),
+      });
     } catch (e) {
       const problems = e instanceof ConfigError ? e.problems : [String(e)];
       add({
         id: "config",
-        title: "Settings file",
+        title: t("doctor.title.config"),
         status: "fail",
-        detail: problems.join("; "),
-        fix: `correct ${configPath}, then run: station-agent config check --config ${configPath}`,
+        detail: t("doctor.config.invalid", { problems: problems.join("; ") }),
+        fix: t("doctor.config.fix", { path: configPath }),
       });
     }
   }
 
-  await guarded(add, "commands", "Commands from the NOC", async () => {
-    if (!config) return { status: "skip", detail: "needs a valid settings file" };
+  await check("commands", t("doctor.title.commands"), async () => {
+    if (!config) return needsConfig;
     const c = config.commands;
-    if (c.nocPublicKey) return { status: "ok", detail: `only commands signed with ${c.nocPublicKey}` };
-    if (c.allowUnsigned) {
+    if (c.nocPublicKey) return { status: "ok", detail: t("doctor.commands.signed", { key: c.nocPublicKey }) };
+    if (c.allowUnsigned)
       return {
         status: "warn",
-        detail:
-          "commands.allowUnsigned is on: anyone who can publish to this station's command topics runs commands",
-        fix: "set commands.nocPublicKey to the NOC's public key and remove commands.allowUnsigned",
+        detail: t("doctor.commands.unsigned"),
+        fix: t("doctor.commands.unsigned.fix"),
       };
-    }
-    if (config.mqtt.url === "embedded")
-      return { status: "ok", detail: "unsigned commands on the embedded (loopback) broker" };
+    if (config.mqtt.url === "embedded") return { status: "ok", detail: t("doctor.commands.embedded") };
+    return { status: "warn", detail: t("doctor.commands.disabled"), fix: t("doctor.commands.disabled.fix") };
+  });
+
+  await check("broker", t("doctor.title.broker"), async () => {
+    if (!config) return needsConfig;
+    if (config.mqtt.url === "embedded") return { status: "skip", detail: t("doctor.broker.embedded") };
+    const r = await d.probeBroker(config);
+    const fix = r.say?.fix ?? r.fix;
     return {
-      status: "warn",
-      detail: "disabled: no commands.nocPublicKey, so the NOC cannot ask for rebirth, resend or diagnose",
-      fix: "copy the NOC's public key (station-noc keygen) and set commands.nocPublicKey",
+      status: r.ok ? "ok" : "fail",
+      detail: w(r.say?.detail ?? r.detail),
+      ...(fix ? { fix: w(fix) } : {}),
     };
   });
 
-  await guarded(add, "broker", "Connection to the NOC broker", async () => {
-    if (!config) return { status: "skip", detail: "needs a valid settings file" };
-    if (config.mqtt.url === "embedded") return { status: "skip", detail: "embedded broker (lab/demo mode)" };
-    const r = await d.probeBroker(config);
-    return { status: r.ok ? "ok" : "fail", detail: r.detail, ...(r.fix ? { fix: r.fix } : {}) };
-  });
-
-  await guarded(add, "api", "Local API for the CCTNS client", async () => {
-    if (!config) return { status: "skip", detail: "needs a valid settings file" };
-    if (!config.api.enabled) return { status: "skip", detail: "api.enabled is false" };
+  await check("api", t("doctor.title.api"), async () => {
+    if (!config) return needsConfig;
+    if (!config.api.enabled) return { status: "skip", detail: t("doctor.api.disabled") };
     const where = apiSocketPath(config);
-    const tcp = config.api.tcpPort !== undefined ? `; also loopback TCP port ${config.api.tcpPort}` : "";
-    if (config.api.port !== undefined) {
+    const tcp = config.api.tcpPort !== undefined ? t("doctor.api.tcp", { port: config.api.tcpPort }) : "";
+    if (config.api.port !== undefined)
       return {
         status: "warn",
-        detail: `api.port ${config.api.port} is no longer used; the API is on ${where}${tcp}`,
-        fix: "point the CCTNS client at the socket and remove api.port (or set api.tcpPort, below 1024)",
+        detail: t("doctor.api.oldPort", { port: config.api.port, where, tcp }),
+        fix: t("doctor.api.oldPort.fix"),
       };
-    }
-    if (groupId(config.api.socketGroup) === undefined) {
+    const group = config.api.socketGroup;
+    if (groupId(group) === undefined)
       return {
         status: "warn",
-        detail: `${where}: group ${config.api.socketGroup} does not exist, so only the agent's own group can connect${tcp}`,
-        fix: `create it (station-agent-setup users, or groupadd --system ${config.api.socketGroup}) and add the CCTNS client's user to it`,
+        detail: t("doctor.api.noGroup", { where, group, tcp }),
+        fix: t("doctor.api.noGroup.fix", { group }),
       };
-    }
-    return { status: "ok", detail: `${where}, group ${config.api.socketGroup}${tcp}` };
+    return { status: "ok", detail: t("doctor.api.ok", { where, group, tcp }) };
   });
 
-  await guarded(add, "clock", "Clock synchronised", async () => {
-    if (config?.clock.assumeSynced !== undefined) {
-      return { status: "ok", detail: `clock.assumeSynced is ${config.clock.assumeSynced} in the settings` };
-    }
+  await check("clock", t("doctor.title.clock"), async () => {
+    if (config?.clock.assumeSynced !== undefined)
+      return {
+        status: "ok",
+        detail: t("doctor.clock.assumed", { value: String(config.clock.assumeSynced) }),
+      };
     const c = await d.clockSynced();
-    if (c.synced === true) return { status: "ok", detail: `synchronised (${c.how})` };
-    if (c.synced === false) {
+    const how = w(c.how);
+    if (c.synced === true) return { status: "ok", detail: t("doctor.clock.synced", { how }) };
+    if (c.synced === false)
       return {
         status: "warn",
-        detail: `not synchronised (${c.how}); times in reports may be wrong until it is`,
-        fix: "check NTP: timedatectl set-ntp true, and that the NTP server is reachable",
+        detail: t("doctor.clock.unsynced", { how }),
+        fix: t("doctor.clock.unsynced.fix"),
       };
-    }
-    return { status: "warn", detail: `cannot tell (${c.how})`, fix: "install systemd-timesyncd or chrony" };
+    return { status: "warn", detail: t("doctor.clock.unknown", { how }), fix: t("doctor.clock.unknown.fix") };
   });
 
-  await guarded(add, "disk", "Free disk space for the outbox", async () => {
+  await check("disk", t("doctor.title.disk"), async () => {
     const dir = config?.storage.dir ?? "/var/lib/station-agent";
     const { free, at } = await d.freeBytes(dir);
     const want = config?.storage.maxBytes ?? 256 * MiB;
-    const text = `${Math.floor(free / MiB)} MiB free at ${at}`;
+    const mib = Math.floor(free / MiB);
     if (free < 64 * MiB)
-      return {
-        status: "fail",
-        detail: text,
-        fix: "free disk space: remove old files or logs (journalctl --vacuum-size=100M)",
-      };
+      return { status: "fail", detail: t("doctor.disk.free", { mib, at }), fix: t("doctor.disk.low.fix") };
     if (free < want)
       return {
         status: "warn",
-        detail: `${text}, less than the outbox may use (${Math.floor(want / MiB)} MiB)`,
-        fix: "free disk space or lower storage.maxBytes",
+        detail: t("doctor.disk.belowOutbox", { mib, at, want: Math.floor(want / MiB) }),
+        fix: t("doctor.disk.belowOutbox.fix"),
       };
-    return { status: "ok", detail: text };
+    return { status: "ok", detail: t("doctor.disk.free", { mib, at }) };
   });
 
   for (const link of config?.links ?? []) {
-    await guarded(add, `link:${link.name}`, `Network link ${link.name} (${link.role})`, async () =>
-      d.interfaceExists(link.interface)
-        ? { status: "ok", detail: `network adapter ${link.interface} is present` }
+    const role = t(link.role === "primary" ? "role.primary" : "role.backup");
+    const iface = link.interface;
+    await check(`link:${link.name}`, t("doctor.title.link", { link: link.name, role }), async () =>
+      d.interfaceExists(iface)
+        ? { status: "ok", detail: t("doctor.link.present", { iface }) }
         : {
             status: "fail",
-            detail: `there is no network adapter called ${link.interface} on this PC`,
-            fix: `plug in the modem or cable for ${link.name}; if it is in, see the adapters with: ip link, and correct links[].interface`,
+            detail: t("doctor.link.missing", { iface }),
+            fix: t("doctor.link.missing.fix", { link: link.name }),
           },
     );
   }
 
-  await guarded(add, "ping", "Ping tool for link checks", async () => {
+  await check("ping", t("doctor.title.ping"), async () => {
     const p = await d.ping();
-    return { status: p.ok ? "ok" : "fail", detail: p.detail, ...(p.fix ? { fix: p.fix } : {}) };
+    return { status: p.ok ? "ok" : "fail", detail: w(p.detail), ...(p.fix ? { fix: w(p.fix) } : {}) };
   });
 
   const wantsUps = !!config?.devices.some((x) => x.kind === "ups");
   let hid: HidAvailability | undefined;
-  await guarded(add, "hid", "USB HID support (libusb, for the UPS)", async () => {
+  const hidReason = (h: HidProblem) => t(`hid.${h.code}`, { error: h.error });
+  await check("hid", t("doctor.title.hid"), async () => {
     hid = await d.loadHid();
     if (hid.available)
-      return {
-        status: "ok",
-        detail: `node-hid works; ${(await hid.backend.list()).length} HID device(s) visible`,
-      };
-    return { status: wantsUps ? "fail" : "warn", detail: hid.reason, fix: hid.fix };
+      return { status: "ok", detail: t("doctor.hid.works", { count: (await hid.backend.list()).length }) };
+    return { status: wantsUps ? "fail" : "warn", detail: hidReason(hid), fix: t(`hid.${hid.code}.fix`) };
   });
 
   let found: DiscoveryResult | undefined;
-  await guarded(add, "permissions", "Permission to open devices", async () => {
+  await check("permissions", t("doctor.title.permissions"), async () => {
     found = await d.discover(config?.devices ?? []);
     const denied = found.devices.filter((x) => !x.accessible);
-    if (found.devices.length === 0)
-      return { status: "ok", detail: "no serial, HID or USB printer devices are plugged in to check" };
+    if (found.devices.length === 0) return { status: "ok", detail: t("doctor.perm.none") };
     if (denied.length === 0)
       return {
         status: "ok",
-        detail: `the agent may open every device plugged in now (${found.devices.map((x) => x.path).join(", ")}); whether each configured device is there is checked below`,
+        detail: t("doctor.perm.all", { paths: found.devices.map((x) => x.path).join(", ") }),
       };
     return {
       status: "warn",
-      detail: `cannot open: ${denied.map((x) => x.path).join(", ")}`,
-      fix: "install the station-agent udev rules (docs/devices.md) or add the service user to the dialout and lp groups, then replug",
+      detail: t("doctor.perm.denied", { paths: denied.map((x) => x.path).join(", ") }),
+      fix: t("doctor.perm.denied.fix"),
     };
   });
 
   for (const dev of config?.devices ?? []) {
-    await guarded(add, `device:${dev.id}`, `Device ${dev.id} (${dev.kind})`, async () => {
+    const title = t("doctor.title.device", { device: dev.id, kind: t(`kind.${dev.kind}`) });
+    await check(`device:${dev.id}`, title, async () => {
       if (!isLocallyAttached(dev)) {
         const address = dev.kind === "printer" ? dev.tcp : dev.kind === "fingerprint" ? dev.url : undefined;
-        if (!address) return { status: "skip", detail: `${dev.driver} has no address to check` };
+        if (!address) return { status: "skip", detail: t("doctor.device.noAddress", { driver: dev.driver }) };
         const { host, port } = hostPort(address);
         const r = await d.reach(host, port);
-        const what = dev.kind === "printer" ? "network printer" : `${dev.driver} service`;
+        const printer = dev.kind === "printer";
+        const what = printer
+          ? t("doctor.device.netPrinter")
+          : t("doctor.device.service", { driver: dev.driver });
         return r.ok
-          ? { status: "ok", detail: `${what} at ${address} answers` }
+          ? { status: "ok", detail: t("doctor.device.answers", { what, address }) }
           : {
               status: "fail",
-              detail: `${what} at ${address}: ${r.detail}`,
-              fix:
-                dev.kind === "printer"
-                  ? "check that the printer is switched on and its network cable is in; print its self-test page (hold FEED while switching on) to see its address"
-                  : `check that the ${dev.driver} service is installed and running on this PC`,
+              detail: t("doctor.device.noAnswer", { what, address, why: w(r.say ?? r.detail) }),
+              fix: printer
+                ? t("doctor.device.netPrinter.fix")
+                : t("doctor.device.service.fix", { driver: dev.driver }),
             };
       }
       const match = found ? matchDevices(config!.devices, found.devices).get(dev.id) : undefined;
       if (!match) {
         const how = dev.vendorId
           ? `USB ${dev.vendorId}${dev.productId ? `:${dev.productId}` : ""}${dev.serialNumber ? ` serial ${dev.serialNumber}` : ""}`
-          : ("port" in dev && dev.port) || ("path" in dev && dev.path) || "a HID UPS";
+          : ("port" in dev && dev.port) || ("path" in dev && dev.path) || t("doctor.device.anyUps");
         return {
           status: "fail",
-          detail: `not found (looking for ${how})`,
-          fix: "check that it is switched on and its USB cable is plugged in; run: station-agent devices",
+          detail: t("doctor.device.notFound", { how }),
+          fix: t("doctor.device.notFound.fix"),
         };
       }
       if (!match.accessible)
         return {
           status: "fail",
-          detail: `found at ${match.path} but cannot be opened`,
-          fix: "install the station-agent udev rules (docs/devices.md), then replug it",
+          detail: t("doctor.device.cannotOpen", { path: match.path }),
+          fix: t("doctor.device.cannotOpen.fix"),
         };
       if (dev.kind === "ups" && hid && !hid.available)
-        return { status: "fail", detail: `found at ${match.path}, but ${hid.reason}`, fix: hid.fix };
-      return {
-        status: "ok",
-        detail: `found at ${match.path}${match.vendorId ? ` (USB ${match.vendorId}:${match.productId ?? "?"})` : ""}`,
-      };
+        return {
+          status: "fail",
+          detail: t("doctor.device.foundButHid", { path: match.path, reason: hidReason(hid) }),
+          fix: t(`hid.${hid.code}.fix`),
+        };
+      const usb = match.vendorId
+        ? t("doctor.device.usb", { vid: match.vendorId, pid: match.productId ?? "?" })
+        : "";
+      return { status: "ok", detail: t("doctor.device.found", { path: match.path, usb }) };
     });
   }
 
   if (config?.host.enabled !== false) {
-    await guarded(add, "pc", "The station PC", async () => {
+    await check("pc", t("doctor.title.pc"), async () => {
       const settings = { ...DEFAULT_HOST_SETTINGS, ...(config ? pick(config.host) : {}) };
       const results = hostChecks(await d.host(), settings);
       const bad = results.filter((r) => r.ok === false);
       const unknown = results.filter((r) => r.ok === null);
+      const fixes = [...bad, ...unknown].flatMap((r) => (r.fix ? [w(r.fix)] : []));
       return {
         status: bad.length ? "fail" : unknown.length ? "warn" : "ok",
         detail: results
-          .map((r) => `${r.ok === false ? "PROBLEM: " : r.ok === null ? "unknown: " : ""}${r.what}`)
+          .map((r) =>
+            r.ok === false
+              ? t("doctor.pc.problem", { what: w(r.what) })
+              : r.ok === null
+                ? t("doctor.pc.unknown", { what: w(r.what) })
+                : w(r.what),
+          )
           .join("; "),
-        ...([...bad, ...unknown][0]?.fix
-          ? { fix: [...bad, ...unknown].flatMap((r) => (r.fix ? [r.fix] : [])).join("; ") }
-          : {}),
+        ...(fixes.length ? { fix: fixes.join("; ") } : {}),
       };
     });
   }
@@ -296,6 +316,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 }
 
 async function guarded(
+  t: Translate,
   add: (c: DoctorCheck) => void,
   id: string,
   title: string,
@@ -304,7 +325,8 @@ async function guarded(
   try {
     add({ id, title, ...(await fn()) });
   } catch (e) {
-    add({ id, title, status: "fail", detail: `check failed: ${e instanceof Error ? e.message : String(e)}` });
+    const error = e instanceof Error ? e.message : String(e);
+    add({ id, title, status: "fail", detail: t("doctor.checkFailed", { error }) });
   }
 }
 
@@ -339,79 +361,5 @@ function pick(h: Config["host"]): Partial<HostHealthSettings> {
 function passwordOf(c: Config): string | undefined {
   if (c.mqtt.password !== undefined) return c.mqtt.password;
   if (c.mqtt.passwordFile) return readFileSync(c.mqtt.passwordFile, "utf8").trim();
-  return undefined;
-}
-
-async function clockSynced(): Promise<{ synced: boolean | null; how: string }> {
-  try {
-    const { stdout } = await run("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], {
-      timeout: 3000,
-    });
-    const v = stdout.trim();
-    if (v === "yes" || v === "no") return { synced: v === "yes", how: "timedatectl" };
-  } catch {
-    // No systemd running (containers, minimal images): fall through to the timesyncd flag file.
-  }
-  try {
-    await stat("/run/systemd/timesync/synchronized");
-    return { synced: true, how: "systemd-timesyncd" };
-  } catch {
-    // not there
-  }
-  try {
-    const { stdout } = await run("chronyc", ["-n", "tracking"], { timeout: 3000 });
-    return { synced: !/Not synchronised|Reference ID\s*:\s*0+\b/.test(stdout), how: "chronyc" };
-  } catch {
-    return { synced: null, how: "no timedatectl, timesyncd or chronyc answered" };
-  }
-}
-
-async function freeBytes(dir: string): Promise<{ free: number; at: string }> {
-  // The outbox directory may not exist yet on a new station: measure the filesystem it will be on.
-  let at = dir;
-  for (;;) {
-    try {
-      const s = await statfs(at);
-      return { free: s.bavail * s.bsize, at };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT" || dirname(at) === at) throw e;
-      at = dirname(at);
-    }
-  }
-}
-
-async function checkPing(): Promise<{ ok: boolean; detail: string; fix?: string }> {
-  const bin = await which("ping");
-  if (!bin) return { ok: false, detail: "ping is not installed", fix: "apt-get install iputils-ping" };
-  try {
-    await run(bin, ["-c", "1", "-W", "1", "127.0.0.1"], { timeout: 5000 });
-    return { ok: true, detail: `${bin} works` };
-  } catch (e) {
-    const text = `${(e as { stderr?: string }).stderr ?? ""} ${(e as Error).message}`;
-    if (/Operation not permitted|permission denied|EPERM/i.test(text)) {
-      return {
-        ok: false,
-        detail: `${bin} is not allowed to send ICMP as this user`,
-        fix: `setcap cap_net_raw+ep ${bin} (the service unit grants CAP_NET_RAW itself)`,
-      };
-    }
-    return {
-      ok: false,
-      detail: `${bin} failed: ${text.trim().split("\n")[0]}`,
-      fix: "check that the loopback interface is up",
-    };
-  }
-}
-
-async function which(name: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? "/usr/bin:/bin:/usr/sbin:/sbin").split(delimiter)) {
-    const p = join(dir, name);
-    try {
-      await access(p, fsConstants.X_OK);
-      return p;
-    } catch {
-      // next
-    }
-  }
   return undefined;
 }

@@ -1,10 +1,18 @@
 /** What doctor and `devices` use to check things the agent reaches over the network or by name. */
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
+import { englishNote } from "../i18n/english.js";
+import type { Note } from "../i18n/note.js";
 
 export interface Reach {
   ok: boolean;
+  /** In English (the diagnose reply, `devices --json`); `say` is the same as a note for the reader. */
   detail: string;
+  say?: Note;
+}
+
+function reach(ok: boolean, say: Note): Reach {
+  return { ok, detail: englishNote(say), say };
 }
 
 /** Opens a TCP connection the way the printer link does, and closes it again without sending anything. */
@@ -15,20 +23,23 @@ export function tcpReach(host: string, port: number, timeoutMs = 3000): Promise<
       sock.destroy();
       resolve(r);
     };
-    sock.setTimeout(timeoutMs, () => done({ ok: false, detail: `no answer within ${timeoutMs / 1000} s` }));
-    sock.once("connect", () => done({ ok: true, detail: "answers" }));
+    sock.setTimeout(timeoutMs, () =>
+      done(reach(false, { key: "reach.noAnswer", params: { s: timeoutMs / 1000 } })),
+    );
+    sock.once("connect", () => done(reach(true, { key: "reach.answers" })));
     sock.once("error", (e: NodeJS.ErrnoException) =>
-      done({
-        ok: false,
-        detail:
+      done(
+        reach(
+          false,
           e.code === "ECONNREFUSED"
-            ? "nothing is listening on that port (switched off, or not its address)"
+            ? { key: "reach.refused" }
             : e.code === "EHOSTUNREACH" || e.code === "ENETUNREACH"
-              ? "that address cannot be reached from this PC"
+              ? { key: "reach.unreachable" }
               : e.code === "ENOTFOUND"
-                ? "that name is unknown"
-                : (e.code ?? e.message),
-      }),
+                ? { key: "reach.unknownName" }
+                : { key: "reach.other", params: { error: e.code ?? e.message } },
+        ),
+      ),
     );
   });
 }

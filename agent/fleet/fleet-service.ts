@@ -2,7 +2,8 @@ import type { StoredFragment } from "../../config/fragments.js";
 import { loadConfig, type LoadedConfig } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 import type { MetricsSample, StateOnline } from "../../contract/index.js";
-import { describeHost, filesystemOf, type HostLines } from "../host/describe.js";
+import { filesystemOf, hostNotes } from "../host/describe.js";
+import type { Note } from "../i18n/note.js";
 import { HostHealth, type HostHealthSettings } from "../host/host-health.js";
 import type { HostSystem } from "../host/host-system.js";
 import { smartFailure } from "../host/parse.js";
@@ -165,9 +166,9 @@ export class FleetService implements Service {
     };
   }
 
-  /** Plain-words lines about the PC for `status`; empty when all is well. */
-  statusLines(): HostLines {
-    return this.host ? describeHost(this.host.snapshot(), this.settings) : [];
+  /** What `status` says about the PC, as notes for the reader's language; empty when all is well. */
+  statusNotes(): Note[] {
+    return this.host ? hostNotes(this.host.snapshot(), this.settings) : [];
   }
 
   private watchProbation(deadlineMs: number): void {

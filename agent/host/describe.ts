@@ -1,6 +1,8 @@
 import type { FilesystemUse } from "./host-system.js";
 import type { HostHealthSettings, HostSnapshot } from "./host-health.js";
-import { smartFailure } from "./parse.js";
+import type { Note } from "../i18n/note.js";
+import { hostEnglish } from "./host-words.js";
+import { smartProblem } from "./parse.js";
 
 /** The filesystem a path lives on: the mount point that is the longest prefix of it. */
 export function filesystemOf(path: string, filesystems: readonly FilesystemUse[]): FilesystemUse | undefined {
@@ -19,100 +21,118 @@ export function filesystemOf(path: string, filesystems: readonly FilesystemUse[]
 const GB = 1e9;
 
 /**
- * Plain words for station staff and the district technician: only what is worth acting on, each with
- * what to do. An empty list means the PC itself is fine.
+ * What is worth acting on about the PC, for station staff and the district technician, each with what to
+ * do; as notes so `status` can say them in the reader's language. An empty list means the PC is fine.
  */
-export type HostLines = string[];
-
-export function describeHost(h: HostSnapshot, s: HostHealthSettings): HostLines {
-  const lines: string[] = [];
+export function hostNotes(h: HostSnapshot, s: HostHealthSettings): Note[] {
+  const notes: Note[] = [];
   const data = new Set(s.dataPaths.map((p) => filesystemOf(p, h.filesystems)).filter((f) => f !== undefined));
   for (const f of h.filesystems) {
     const inodePct =
       f.inodesTotal && f.inodesFree !== null ? (100 * (f.inodesTotal - f.inodesFree)) / f.inodesTotal : 0;
-    const which = data.has(f) ? "the disk holding the CCTNS data" : `the disk at ${f.mount}`;
+    const isData = data.has(f);
     if (f.usePct >= s.diskLowPct)
-      lines.push(
-        `PC: ${which} is ${Math.round(f.usePct)} % full (${(f.availableBytes / GB).toFixed(1)} GB free). Delete old scans and downloads, or call the district technician.`,
-      );
+      notes.push({
+        key: isData ? "pc.disk.dataFull" : "pc.disk.full",
+        params: { mount: f.mount, pct: Math.round(f.usePct), free: (f.availableBytes / GB).toFixed(1) },
+      });
     else if (inodePct >= s.diskLowPct)
-      lines.push(
-        `PC: ${which} has too many small files (${Math.round(inodePct)} % of its file slots used). Call the district technician.`,
-      );
+      notes.push({
+        key: isData ? "pc.disk.dataInodes" : "pc.disk.inodes",
+        params: { mount: f.mount, pct: Math.round(inodePct) },
+      });
   }
   for (const r of h.smart ?? []) {
-    const why = smartFailure(r);
-    if (why)
-      lines.push(
-        `PC: the hard disk ${r.model ?? r.device} is failing (${why}). Ask the district technician to copy the data and replace it soon.`,
-      );
+    const why = smartProblem(r);
+    if (why) notes.push({ key: "pc.smartFailing", params: { disk: r.model ?? r.device, why } });
   }
   if (h.cpuTemperatureC !== null && h.cpuTemperatureC >= s.overheatC)
-    lines.push(
-      `PC: the processor is very hot (${Math.round(h.cpuTemperatureC)} °C). Check that the fan turns and the vents are not blocked by dust or papers.`,
-    );
-  if (h.timeSync?.synchronised === false)
-    lines.push(
-      "PC: the clock is not being corrected from the network, so times may be wrong. Call the district technician.",
-    );
+    notes.push({ key: "pc.hot", params: { temp: Math.round(h.cpuTemperatureC) } });
+  if (h.timeSync?.synchronised === false) notes.push({ key: "pc.clockUnsynced" });
   if (h.memory && h.memory.swapTotalBytes > 0 && h.memory.swapUsedBytes / h.memory.swapTotalBytes > 0.8)
-    lines.push(
-      "PC: memory is nearly exhausted; the computer will be slow. Close programs that are not needed, or restart it.",
-    );
+    notes.push({ key: "pc.memoryLow" });
   if (h.updates && h.updates.security > 0)
-    lines.push(`PC: ${h.updates.security} security updates are waiting to be installed.`);
-  return lines;
+    notes.push({ key: "pc.securityUpdates", params: { count: h.updates.security } });
+  return notes;
 }
 
-/** One line per check for `doctor`, with the unknowns said as such. */
-export function hostChecks(
-  h: HostSnapshot,
-  s: HostHealthSettings,
-): { ok: boolean | null; what: string; fix?: string }[] {
-  const checks: { ok: boolean | null; what: string; fix?: string }[] = [];
+/** The same in English: the `pc` lines of the status API, as older CLIs and scripts read them. */
+export function describeHost(h: HostSnapshot, s: HostHealthSettings): string[] {
+  return hostNotes(h, s).map(hostEnglish);
+}
+
+export interface HostCheck {
+  ok: boolean | null;
+  what: Note;
+  fix?: Note;
+}
+
+/** One line per check for `doctor`, with the unknowns said as such (words: doctor.pc.* in en.ts). */
+export function hostChecks(h: HostSnapshot, s: HostHealthSettings): HostCheck[] {
+  const checks: HostCheck[] = [];
   const data = s.dataPaths.map((p) => filesystemOf(p, h.filesystems));
   for (const [i, f] of data.entries()) {
     if (!f) continue;
     const ok = f.usePct < s.diskLowPct;
     checks.push({
       ok,
-      what: `disk holding ${s.dataPaths[i]} (${f.mount}): ${Math.round(f.usePct)} % full, ${(f.availableBytes / GB).toFixed(1)} GB free`,
-      ...(ok ? {} : { fix: "free space: remove old files under that disk, or add a larger disk" }),
+      what: {
+        key: "doctor.pc.disk",
+        params: {
+          path: s.dataPaths[i]!,
+          mount: f.mount,
+          pct: Math.round(f.usePct),
+          free: (f.availableBytes / GB).toFixed(1),
+        },
+      },
+      ...(ok ? {} : { fix: { key: "doctor.pc.disk.fix" } }),
     });
   }
   if (h.smart === null)
     checks.push({
       ok: null,
-      what: "disk health (SMART): unknown",
-      fix: "install smartmontools: apt-get install smartmontools",
+      what: { key: "doctor.pc.smartUnknown" },
+      fix: { key: "doctor.pc.smartUnknown.fix" },
     });
   else
     for (const r of h.smart) {
-      const why = smartFailure(r);
-      checks.push({
-        ok: why === null,
-        what: `disk ${r.model ?? r.device}: ${why ?? "healthy"}`,
-        ...(why ? { fix: "copy the station's data and replace the drive" } : {}),
-      });
+      const why = smartProblem(r);
+      const disk = r.model ?? r.device;
+      checks.push(
+        why
+          ? {
+              ok: false,
+              what: { key: "doctor.pc.smartBad", params: { disk, why } },
+              fix: { key: "doctor.pc.smartBad.fix" },
+            }
+          : { ok: true, what: { key: "doctor.pc.smartOk", params: { disk } } },
+      );
     }
-  if (h.timeSync)
+  const ts = h.timeSync;
+  if (ts) {
+    const nothing: Note = { key: "doctor.pc.nothing" };
+    const server: Note = ts.server ? { key: "doctor.pc.timeServer", params: { server: ts.server } } : nothing;
+    const offset: Note =
+      ts.offsetMs !== null ? { key: "doctor.pc.timeOffset", params: { ms: ts.offsetMs } } : nothing;
     checks.push({
-      ok: h.timeSync.synchronised,
+      ok: ts.synchronised,
       what:
-        h.timeSync.source === "none"
-          ? "clock synchronisation: no timesyncd or chrony found"
-          : `clock synchronisation (${h.timeSync.source}): ${h.timeSync.synchronised ? "synchronised" : "NOT synchronised"}${h.timeSync.server ? ` with ${h.timeSync.server}` : ""}${h.timeSync.offsetMs !== null ? `, offset ${h.timeSync.offsetMs} ms` : ""}`,
-      ...(h.timeSync.synchronised
-        ? {}
-        : { fix: "enable time sync: timedatectl set-ntp true (or configure chrony's server)" }),
+        ts.source === "none"
+          ? { key: "doctor.pc.timeNone" }
+          : {
+              key: ts.synchronised ? "doctor.pc.timeSynced" : "doctor.pc.timeUnsynced",
+              params: { source: ts.source, server, offset },
+            },
+      ...(ts.synchronised ? {} : { fix: { key: "doctor.pc.time.fix" } }),
     });
-  if (h.cpuTemperatureC !== null)
+  }
+  if (h.cpuTemperatureC !== null) {
+    const ok = h.cpuTemperatureC < s.overheatC;
     checks.push({
-      ok: h.cpuTemperatureC < s.overheatC,
-      what: `CPU temperature ${Math.round(h.cpuTemperatureC)} °C`,
-      ...(h.cpuTemperatureC < s.overheatC
-        ? {}
-        : { fix: "clean the fan and vents; keep the PC out of direct sun" }),
+      ok,
+      what: { key: "doctor.pc.cpu", params: { temp: Math.round(h.cpuTemperatureC) } },
+      ...(ok ? {} : { fix: { key: "doctor.pc.cpu.fix" } }),
     });
+  }
   return checks;
 }

@@ -2,6 +2,8 @@
  * Pure readers for what the station PC's own tools print. Kept apart from the processes that produce the
  * text so each format is tested on real samples without the tool installed.
  */
+import { hostEnglish } from "./host-words.js";
+import type { Note } from "../i18n/note.js";
 
 export interface SmartAttribute {
   id: number;
@@ -72,13 +74,20 @@ export function parseSmartctlScan(text: string): string[] {
 }
 
 /** Why a drive is failing, in words, or null when nothing predicts failure. */
-export function smartFailure(r: SmartReport): string | null {
-  if (r.passed === false) return "the drive's own health check says FAILED";
+/** Why a drive is failing, as a note (agent/i18n/host-en.ts), or null when it is healthy. */
+export function smartProblem(r: SmartReport): Note | null {
+  if (r.passed === false) return { key: "smart.failed" };
   const bad = (r.reallocatedSectors ?? 0) + (r.pendingSectors ?? 0) + (r.offlineUncorrectable ?? 0);
-  if (bad > 0) return `${bad} bad sectors (reallocated, pending or unreadable)`;
-  if ((r.mediaErrors ?? 0) > 0) return `${r.mediaErrors} media errors`;
-  if ((r.wearPct ?? 0) >= 100) return `worn out (${r.wearPct} % of its rated writes used)`;
+  if (bad > 0) return { key: "smart.badSectors", params: { n: bad } };
+  if ((r.mediaErrors ?? 0) > 0) return { key: "smart.mediaErrors", params: { n: r.mediaErrors! } };
+  if ((r.wearPct ?? 0) >= 100) return { key: "smart.wornOut", params: { pct: r.wearPct! } };
   return null;
+}
+
+/** The same in English, for events and logs. */
+export function smartFailure(r: SmartReport): string | null {
+  const p = smartProblem(r);
+  return p && hostEnglish(p);
 }
 
 /**

@@ -3,7 +3,20 @@
  * Placeholders are ICU-style (agent/i18n/format.ts). Machine-read output (MQTT, JSON, logs) never comes
  * from here.
  */
+import { devicesEn } from "./devices-en.js";
+import { bookingEn } from "./booking-en.js";
+import { cliEn } from "./cli-en.js";
+import { slipEn } from "./slip-en.js";
+import { doctorEn } from "./doctor-en.js";
+import { hostEn } from "./host-en.js";
+
 export const en = {
+  ...hostEn,
+  ...devicesEn,
+  ...doctorEn,
+  ...bookingEn,
+  ...cliEn,
+  ...slipEn,
   "status.station": "Station {station}",
   "status.stationNamed": "Station {station} ({name})",
   "status.agent.running": "Agent: running (version {version}, pid {pid})",

@@ -3,9 +3,21 @@
  * Words staff use in English stay, in Devanagari (राउटर, केबल, मॉडेम, प्रिंटर, स्कैनर, USB). Same keys
  * and placeholders as en.ts (test/unit/i18n-catalogue.test.ts checks both).
  */
+import { devicesHi } from "./devices-hi.js";
+import { bookingHi } from "./booking-hi.js";
+import { cliHi } from "./cli-hi.js";
+import { slipHi } from "./slip-hi.js";
+import { doctorHi } from "./doctor-hi.js";
 import type { MessageKey } from "./en.js";
+import { hostHi } from "./host-hi.js";
 
 export const hi: Record<MessageKey, string> = {
+  ...hostHi,
+  ...devicesHi,
+  ...doctorHi,
+  ...bookingHi,
+  ...cliHi,
+  ...slipHi,
   "status.station": "थाना {station}",
   "status.stationNamed": "थाना {station} ({name})",
   "status.agent.running": "एजेंट: चल रहा है (वर्ज़न {version}, pid {pid})",
@@ -68,7 +80,7 @@ export const hi: Record<MessageKey, string> = {
   "advice.faulted.fingerprint":
     "स्कैनर निकालें, 10 सेकंड रुकें और फिर लगाएँ। फिर भी खराब रहे तो ज़िले के तकनीशियन को फ़ोन करें।",
   "advice.faulted.printer":
-    "कागज़ और ढक्कन देखें, फिर प्रिंटर बंद करके चालू करें। फिर भी खराब रहे तो ज़िले के तकनीशियन को फ़ोन करें।",
+    "पेपर और ढक्कन देखें, फिर प्रिंटर बंद करके चालू करें। फिर भी खराब रहे तो ज़िले के तकनीशियन को फ़ोन करें।",
   "advice.faulted.ups": "बिजली आने पर UPS बंद करके चालू करें। फिर भी खराब रहे तो ज़िले के तकनीशियन को फ़ोन करें।",
   "advice.unavailable":
     "कंप्यूटर एजेंट को इसे इस्तेमाल नहीं करने दे रहा। ज़िले के तकनीशियन को फ़ोन करें (वे चलाएँ: station-agent doctor)।",

@@ -20,7 +20,8 @@ export interface QualityVerdict {
   nfiqEquivalent: 1 | 2 | 3 | 4 | 5;
 }
 
-const REASONS: Record<QualityProblem, string> = {
+/** Exported so the agent's catalogue can be held to the same English words (test/unit/i18n-catalogue.test.ts). */
+export const REASONS: Record<QualityProblem, string> = {
   "no-finger": "no finger on the glass: place the finger flat on the scanner",
   partial: "too little of the finger on the glass: place it flat, in the middle, up to the first crease",
   faint: "too faint: press a little harder",

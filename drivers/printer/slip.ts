@@ -3,6 +3,7 @@ import type { Gray } from "./bitmap.js";
 import { concat } from "./escpos.js";
 import { encodeDocumentParts, type Block, type PrinterProfile } from "./document.js";
 import { grayRamp } from "./emulator/sample-images.js";
+import type { SlipLabels } from "./slip-labels.js";
 import { buildTemplate } from "./templates.js";
 import type { TextRasterizer } from "./text-raster.js";
 
@@ -32,8 +33,9 @@ export function encodeSlip(
   data: unknown,
   profile: PrinterProfile,
   rasterizer?: TextRasterizer,
+  labels?: SlipLabels,
 ): EncodedJob {
-  return encode(buildTemplate(template, data), profile, rasterizer);
+  return encode(buildTemplate(template, data, labels), profile, rasterizer);
 }
 
 export function encodeImage(image: Gray, profile: PrinterProfile): EncodedJob {

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Gray } from "./bitmap.js";
 import type { Block } from "./document.js";
 import { decodePng, grayFromRaw } from "./image-input.js";
+import { ENGLISH_SLIP_LABELS, type SlipLabels } from "./slip-labels.js";
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 const DateTime = z.iso.datetime({ offset: true });
@@ -131,7 +132,7 @@ export function verificationPayload(p: {
   return `CCTNS1|${p.station}|${p.kind}:${p.number}|${p.time}|FP:${p.fp ?? "-"}|D:${digest}`;
 }
 
-function header(station: z.output<typeof Station>, title: string, titleLocal: string): Block[] {
+function header(station: z.output<typeof Station>, title: string, titleAlt: string): Block[] {
   return [
     { kind: "text", text: station.name, align: "center", bold: true },
     ...(station.district || station.code
@@ -145,48 +146,52 @@ function header(station: z.output<typeof Station>, title: string, titleLocal: st
       : []),
     { kind: "rule" },
     { kind: "text", text: title, align: "center", bold: true, size: 2 },
-    { kind: "text", text: titleLocal, align: "center", optional: true },
+    ...(titleAlt
+      ? [{ kind: "text" as const, text: titleAlt, align: "center" as const, optional: true }]
+      : []),
     { kind: "rule" },
   ];
 }
 
-export function arrestSlip(input: unknown): Block[] {
+export function arrestSlip(input: unknown, l: SlipLabels = ENGLISH_SLIP_LABELS): Block[] {
   const d = parse(ArrestSlipData, input);
   const fp = d.fingerprint ? fingerprintGray(d.fingerprint.image) : undefined;
   const fpHash = d.captureHash ?? (fp ? sha256(fp.data) : undefined);
   const { fingerprint: _image, ...fields } = d;
   const a = d.accused;
   const blocks: Block[] = [
-    ...header(d.station, "ARREST MEMO", "गिरफ़्तारी मेमो"),
-    { kind: "field", label: "FIR No", value: d.firNumber },
-    { kind: "field", label: "Arrested", value: formatTime(d.arrestedAt) },
-    ...(d.place ? [{ kind: "field" as const, label: "Place", value: d.place }] : []),
-    ...(d.sections ? [{ kind: "field" as const, label: "Sections", value: d.sections }] : []),
-    { kind: "field", label: "Accused", value: a.name },
-    ...(a.nameLocal ? [{ kind: "field" as const, label: "नाम", value: a.nameLocal, optional: true }] : []),
-    ...(a.fatherName ? [{ kind: "field" as const, label: "Father/Husband", value: a.fatherName }] : []),
+    ...header(d.station, l.arrestMemo, l.arrestMemoAlt),
+    { kind: "field", label: l.firNo, value: d.firNumber },
+    { kind: "field", label: l.arrested, value: formatTime(d.arrestedAt) },
+    ...(d.place ? [{ kind: "field" as const, label: l.place, value: d.place }] : []),
+    ...(d.sections ? [{ kind: "field" as const, label: l.sections, value: d.sections }] : []),
+    { kind: "field", label: l.accused, value: a.name },
+    ...(a.nameLocal
+      ? [{ kind: "field" as const, label: l.nameLocal, value: a.nameLocal, optional: true }]
+      : []),
+    ...(a.fatherName ? [{ kind: "field" as const, label: l.fatherHusband, value: a.fatherName }] : []),
     ...(a.age !== undefined || a.gender
       ? [
           {
             kind: "field" as const,
-            label: "Age/Sex",
+            label: l.ageSex,
             value: [a.age, a.gender].filter((v) => v !== undefined).join(" / "),
           },
         ]
       : []),
-    ...(a.address ? [{ kind: "field" as const, label: "Address", value: a.address }] : []),
-    { kind: "field", label: "Arresting officer", value: officerLine(d.officer) },
+    ...(a.address ? [{ kind: "field" as const, label: l.address, value: a.address }] : []),
+    { kind: "field", label: l.arrestingOfficer, value: officerLine(d.officer) },
   ];
   if (fp && d.fingerprint) {
     const caption = [
       d.fingerprint.finger,
-      d.fingerprint.quality !== undefined ? `quality ${d.fingerprint.quality}` : undefined,
+      d.fingerprint.quality !== undefined ? `${l.quality} ${d.fingerprint.quality}` : undefined,
     ]
       .filter(Boolean)
       .join(", ");
     blocks.push(
       { kind: "feed", dots: 12 },
-      { kind: "text", text: `Fingerprint${caption ? ` (${caption})` : ""}`, align: "center" },
+      { kind: "text", text: `${l.fingerprint}${caption ? ` (${caption})` : ""}`, align: "center" },
     );
     blocks.push({
       kind: "image",
@@ -206,18 +211,18 @@ export function arrestSlip(input: unknown): Block[] {
   blocks.push(
     { kind: "feed", dots: 12 },
     { kind: "qr", data: payload, align: "center" },
-    { kind: "text", text: "Scan to verify", align: "center" },
+    { kind: "text", text: l.scanToVerify, align: "center" },
     { kind: "feed", dots: 48 },
-    { kind: "text", text: "Signature of accused: ____________" },
+    { kind: "text", text: `${l.signatureAccused}: ____________` },
     { kind: "feed", dots: 36 },
-    { kind: "text", text: "Signature of officer: ____________" },
+    { kind: "text", text: `${l.signatureOfficer}: ____________` },
     { kind: "feed", dots: 24 },
     { kind: "cut" },
   );
   return blocks;
 }
 
-export function complaintReceipt(input: unknown): Block[] {
+export function complaintReceipt(input: unknown, l: SlipLabels = ENGLISH_SLIP_LABELS): Block[] {
   const d = parse(ComplaintReceiptData, input);
   const c = d.complainant;
   const payload = verificationPayload({
@@ -228,27 +233,29 @@ export function complaintReceipt(input: unknown): Block[] {
     fields: d,
   });
   return [
-    ...header(d.station, "COMPLAINT RECEIPT", "शिकायत पावती"),
-    { kind: "field", label: "Complaint No", value: d.complaintNumber },
-    { kind: "field", label: "Received", value: formatTime(d.receivedAt) },
-    { kind: "field", label: "Complainant", value: c.name },
-    ...(c.nameLocal ? [{ kind: "field" as const, label: "नाम", value: c.nameLocal, optional: true }] : []),
-    ...(c.phone ? [{ kind: "field" as const, label: "Phone", value: c.phone }] : []),
-    ...(c.address ? [{ kind: "field" as const, label: "Address", value: c.address }] : []),
-    ...(d.subject ? [{ kind: "field" as const, label: "Subject", value: d.subject }] : []),
+    ...header(d.station, l.complaintReceipt, l.complaintReceiptAlt),
+    { kind: "field", label: l.complaintNo, value: d.complaintNumber },
+    { kind: "field", label: l.received, value: formatTime(d.receivedAt) },
+    { kind: "field", label: l.complainant, value: c.name },
+    ...(c.nameLocal
+      ? [{ kind: "field" as const, label: l.nameLocal, value: c.nameLocal, optional: true }]
+      : []),
+    ...(c.phone ? [{ kind: "field" as const, label: l.phone, value: c.phone }] : []),
+    ...(c.address ? [{ kind: "field" as const, label: l.address, value: c.address }] : []),
+    ...(d.subject ? [{ kind: "field" as const, label: l.subject, value: d.subject }] : []),
     ...(d.subjectLocal ? [{ kind: "text" as const, text: d.subjectLocal, optional: true }] : []),
-    { kind: "field", label: "Received by", value: officerLine(d.officer) },
+    { kind: "field", label: l.receivedBy, value: officerLine(d.officer) },
     { kind: "feed", dots: 12 },
     { kind: "qr", data: payload, align: "center" },
-    { kind: "text", text: "Keep this receipt. Scan to verify.", align: "center" },
+    { kind: "text", text: l.keepReceipt, align: "center" },
     { kind: "feed", dots: 24 },
     { kind: "cut" },
   ];
 }
 
-export function buildTemplate(name: string, data: unknown): Block[] {
-  if (name === "arrest-slip") return arrestSlip(data);
-  if (name === "complaint-receipt") return complaintReceipt(data);
+export function buildTemplate(name: string, data: unknown, labels?: SlipLabels): Block[] {
+  if (name === "arrest-slip") return arrestSlip(data, labels);
+  if (name === "complaint-receipt") return complaintReceipt(data, labels);
   throw new TemplateDataError([`template: unknown template "${name}" (known: ${TEMPLATE_NAMES.join(", ")})`]);
 }
 

@@ -37,8 +37,15 @@ export interface HidBackend {
   readDescriptor(path: string): Promise<Buffer>;
 }
 
-export type HidAvailability =
-  { available: true; backend: HidBackend } | { available: false; reason: string; fix: string; error: string };
+export type HidAvailability = { available: true; backend: HidBackend } | ({ available: false } & HidProblem);
+
+/** Why HID cannot be used: `code` is stable (callers word it in their reader's language), the rest English. */
+export interface HidProblem {
+  code: "libusb-missing" | "libudev-missing" | "no-permission" | "not-installed" | "wrong-build" | "failed";
+  reason: string;
+  fix: string;
+  error: string;
+}
 
 /** What loading node-hid yields; only the members this file uses. */
 export interface NodeHidModule {
@@ -91,37 +98,51 @@ export async function loadHidBackend(options: HidBackendOptions = {}): Promise<H
 }
 
 /** Turn node-hid's load/open errors into words station staff and `doctor` can act on. */
-export function explainHidError(e: unknown): { reason: string; fix: string; error: string } {
+export function explainHidError(e: unknown): HidProblem {
   const error = e instanceof Error ? e.message : String(e);
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (/libusb-1\.0\.so/.test(error)) {
     return {
+      code: "libusb-missing",
       error,
       reason: "the libusb library is missing",
       fix: "install it: apt-get install libusb-1.0-0",
     };
   }
   if (/libudev\.so/.test(error)) {
-    return { error, reason: "the libudev library is missing", fix: "install it: apt-get install libudev1" };
+    return {
+      code: "libudev-missing",
+      error,
+      reason: "the libudev library is missing",
+      fix: "install it: apt-get install libudev1",
+    };
   }
   if (code === "EACCES" || /permission denied|EACCES|cannot open device/i.test(error)) {
     return {
+      code: "no-permission",
       error,
       reason: "no permission to open the HID device",
       fix: "install the station-agent udev rules (docs/devices.md) and replug the UPS",
     };
   }
   if (code === "ERR_MODULE_NOT_FOUND" || /Cannot find (module|package)/.test(error)) {
-    return { error, reason: "node-hid is not installed", fix: "reinstall station-agent (npm ci)" };
+    return {
+      code: "not-installed",
+      error,
+      reason: "node-hid is not installed",
+      fix: "reinstall station-agent (npm ci)",
+    };
   }
   if (/NODE_MODULE_VERSION|invalid ELF|wrong ELF class|GLIBC/.test(error)) {
     return {
+      code: "wrong-build",
       error,
       reason: "node-hid was built for another system",
       fix: "reinstall station-agent for this machine",
     };
   }
   return {
+    code: "failed",
     error,
     reason: `node-hid failed: ${error}`,
     fix: "run `station-agent doctor` and send its output to the NOC",

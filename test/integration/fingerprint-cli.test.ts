@@ -103,14 +103,15 @@ describe("fingerprint capture CLI", () => {
       EXIT.noFinger,
     );
     emu.emulator.noFinger(0);
-    expect(t.err.join("\n")).toMatch(/no finger on the sensor within 1\.\d s/);
+    expect(t.err.join("\n")).toMatch(/no finger on the scanner within 1\.\d s\. Press the finger flat/);
     expect(existsSync(join(dir, "none.png"))).toBe(false);
   });
 
   it("exits 4 when the port is not there", async () => {
     const t = io();
     expect(await runFingerprintCapture(options({ port: join(dir, "missing") }), t.io)).toBe(EXIT.noDevice);
-    expect(t.err.join("\n")).toMatch(/^no device: .*missing is not there/m);
+    expect(t.err.join("\n")).toMatch(/^no scanner connected at .*missing\. Plug its USB cable in/m);
+    expect(t.err.join("\n")).toMatch(/^ {2}\(.*missing is not there/m);
   });
 
   it("exits 5 on a protocol error, hinting at the baud rate", async () => {
@@ -118,7 +119,10 @@ describe("fingerprint capture CLI", () => {
     const t = io();
     expect(await runFingerprintCapture(options(), t.io)).toBe(EXIT.protocol);
     emu.emulator.clearFaults();
-    expect(t.err.join("\n")).toMatch(/^protocol error: no reply to VfyPwd at 57600 baud.*\(--baud\)/m);
+    expect(t.err.join("\n")).toMatch(
+      /^the scanner does not answer properly \(timeout\)\..* 57600 baud \(--baud\)/m,
+    );
+    expect(t.err.join("\n")).toMatch(/no reply to VfyPwd at 57600 baud/);
   });
 
   it("rejects bad option values before touching the port", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeHost, filesystemOf, hostChecks } from "../../agent/host/describe.js";
+import { englishNote } from "../../agent/i18n/english.js";
 import { DEFAULT_HOST_SETTINGS, HostHealth, type HostEvent } from "../../agent/host/host-health.js";
 import type { FilesystemUse, HostSystem } from "../../agent/host/host-system.js";
 import {
@@ -258,7 +259,12 @@ describe("host health in plain words", () => {
       },
       DEFAULT_HOST_SETTINGS,
     );
-    expect(checks).toContainEqual({
+    const worded = checks.map((c) => ({
+      ok: c.ok,
+      what: englishNote(c.what),
+      ...(c.fix ? { fix: englishNote(c.fix) } : {}),
+    }));
+    expect(worded).toContainEqual({
       ok: null,
       what: "disk health (SMART): unknown",
       fix: "install smartmontools: apt-get install smartmontools",

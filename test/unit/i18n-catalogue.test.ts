@@ -9,6 +9,8 @@ import { en } from "../../agent/i18n/en.js";
 import { formatMessage, groupDigits, placeholders } from "../../agent/i18n/format.js";
 import { hi } from "../../agent/i18n/hi.js";
 import { pickLang, translator } from "../../agent/i18n/index.js";
+import { REASONS } from "../../drivers/fingerprint/quality-verdict.js";
+import { englishLeftovers, withoutPlaceholders } from "../support/hindi-words.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 
@@ -52,6 +54,36 @@ describe("agent catalogues", () => {
         expect(() => t(k, params)).not.toThrow();
       }
     }
+  });
+});
+
+describe("Hindi catalogue", () => {
+  it("keeps no English words but the kept technical ones, commands and option names", () => {
+    const english = Object.entries(hi).flatMap(([k, v]) => {
+      const left = englishLeftovers(withoutPlaceholders(v));
+      return left.length ? [`${k}: ${left.join(" ")}`] : [];
+    });
+    expect(english).toEqual([]);
+  });
+
+  it("the check bites: the English catalogue run through it is full of leftovers", () => {
+    const caught = Object.values(en).filter((v) => englishLeftovers(withoutPlaceholders(v)).length > 0);
+    expect(caught.length).toBeGreaterThan(Object.keys(en).length * 0.8);
+    expect(englishLeftovers("कंप्यूटर: the disk is 96 % full")).toEqual(["the", "disk", "is", "full"]);
+    expect(englishLeftovers("थाना HR-PKL-0007, pid 812, /var/lib/x, mqtt.url")).toEqual([]);
+  });
+
+  it("says the same as English only where nothing but placeholders and kept words is in it", () => {
+    const same = Object.keys(en).filter((k) => en[k as keyof typeof en] === hi[k as keyof typeof hi]);
+    // The few that are the same are structure ("{kind} {device}: {health}") or a command to type.
+    expect(
+      same.filter((k) => englishLeftovers(withoutPlaceholders(en[k as keyof typeof en])).length > 0),
+    ).toEqual([]);
+  });
+
+  it("words the quality reasons in English exactly as the driver does, so they cannot drift", () => {
+    for (const [problem, words] of Object.entries(REASONS))
+      expect(en[`quality.${problem}` as keyof typeof en]).toBe(words);
   });
 });
 

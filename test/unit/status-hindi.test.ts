@@ -4,7 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import type { DeviceState, LinkState } from "../../contract/index.js";
-import { renderStatus, type StatusSnapshot } from "../../agent/status.js";
+import type { StatusSnapshot } from "../../agent/status.js";
+import { renderStatus } from "../../agent/status-text.js";
+import { describeHost, hostNotes } from "../../agent/host/describe.js";
+import { DEFAULT_HOST_SETTINGS } from "../../agent/host/host-health.js";
+import { englishLeftovers } from "../support/hindi-words.js";
 
 const now = Date.parse("2026-12-04T10:00:00Z");
 const iso = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
@@ -143,6 +147,51 @@ describe("status in Hindi", () => {
     );
     expect(text).toMatch(/बिजली गई/);
     expect(text).toMatchSnapshot();
+  });
+
+  it("the PC's own problems (disk 96 % full, clock, failing drive) and a printer out of paper", () => {
+    const pc = {
+      facts: null,
+      filesystems: [
+        {
+          mount: "/",
+          device: "/dev/sda1",
+          fsType: "ext4",
+          sizeBytes: 500e9,
+          usedBytes: 480e9,
+          availableBytes: 20e9,
+          usePct: 96,
+          inodesTotal: 1000,
+          inodesFree: 900,
+        },
+      ],
+      memory: null,
+      cpuTemperatureC: 91,
+      smart: [{ device: "/dev/sda", model: "WDC-WD5000", passed: null, reallocatedSectors: 12 } as never],
+      updates: { upgradable: 9, security: 3 },
+      timeSync: { source: "timesyncd" as const, synchronised: false, offsetMs: null, server: null },
+    };
+    const notes = hostNotes(pc, DEFAULT_HOST_SETTINGS);
+    const printer: DeviceState = {
+      ...scanner("faulted"),
+      device: "printer1",
+      kind: "printer",
+      driver: "escpos",
+      reason: "paper-out: printer reports paper-out",
+    };
+    const s = snapshot({ pc: describeHost(pc, DEFAULT_HOST_SETTINGS), pcNotes: notes, devices: [printer] });
+    const text = hindi(s);
+    expect(text).toMatch(/कंप्यूटर: CCTNS डेटा वाली डिस्क 96 % भर चुकी है \(सिर्फ़ 20\.0 GB खाली\)/);
+    expect(text).toMatch(/हार्ड डिस्क WDC-WD5000 खराब हो रही है \(12 खराब सेक्टर\)/);
+    expect(text).toMatch(/पर्ची प्रिंटर printer1: काम नहीं कर रहा \(पेपर खत्म\)/);
+    expect(text).toMatchSnapshot();
+    const data = ["HR-PKL-0007 bsnl jio eth0 wwan0 fp1 printer1 WDC-WD5000 ms"];
+    expect(englishLeftovers(text, data)).toEqual([]);
+    // The English lines are what an older CLI shows, and what this one falls back to for an unknown note.
+    expect(renderStatus(s, { now, utc: true })).toContain("PC: the disk holding the CCTNS data is 96 % full");
+    const newer = { ...s, pcNotes: [{ key: "pc.fromTheFuture" }, ...notes.slice(1)] };
+    expect(hindi(newer)).toContain("PC: the disk holding the CCTNS data is 96 % full");
+    expect(englishLeftovers(hindi(newer), data)).not.toEqual([]);
   });
 
   it("English stays the default", () => {

@@ -1,7 +1,8 @@
 /** `station-agent status` in plain words (issue 19, item 6): what to do, no jargon, the zone shown. */
 import { describe, expect, it } from "vitest";
 import type { DeviceState } from "../../contract/index.js";
-import { linksFromConfig, renderStatus, type StatusSnapshot } from "../../agent/status.js";
+import { linksFromConfig, type StatusSnapshot } from "../../agent/status.js";
+import { renderStatus } from "../../agent/status-text.js";
 
 const now = Date.parse("2026-12-04T10:00:00Z");
 

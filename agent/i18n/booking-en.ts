@@ -1,0 +1,67 @@
+/**
+ * Arrest booking at the terminal (`station-agent booking`), and the finger names, in English. The
+ * position words are also the booking API's `words` (agent/booking/plan.ts), so the daemon loads this
+ * file alone, never the whole catalogue.
+ */
+export const bookingEn = {
+  "position.right-thumb": "right thumb",
+  "position.right-index": "right hand, index finger",
+  "position.right-middle": "right hand, middle finger",
+  "position.right-ring": "right hand, ring finger",
+  "position.right-little": "right hand, little finger",
+  "position.left-thumb": "left thumb",
+  "position.left-index": "left hand, index finger",
+  "position.left-middle": "left hand, middle finger",
+  "position.left-ring": "left hand, ring finger",
+  "position.left-little": "left hand, little finger",
+  "position.right-four": "right hand, four fingers together (no thumb)",
+  "position.left-four": "left hand, four fingers together (no thumb)",
+  "position.both-thumbs": "both thumbs together",
+  "booking.started": "Booking {id} started. Clean the glass before you begin.",
+  "booking.place":
+    "\nPlace the {finger} flat on the glass, then press Enter (m = cannot be printed, a = amputated, q = stop for now): ",
+  "booking.stopped": "Stopped. Continue later with the CCTNS client, or: station-agent booking show {id}",
+  "booking.marked.amputated": "  {finger}: marked amputated.",
+  "booking.marked.unable-to-print": "  {finger}: marked cannot be printed.",
+  "booking.quality": "  quality {quality}/100: {verdict}",
+  "booking.verdict.good": "good.",
+  "booking.verdict.flagged": "still not clear ({reason}); the best print is kept and marked.",
+  "booking.verdict.retake": "{reason}. Take it again.",
+  "booking.notTaken": "  not taken: {error}",
+  "booking.allDone": "\nAll positions are done.",
+  "booking.sealAsk": "Seal the booking now and send it to the bureau? [Y/n] ",
+  "booking.notSealed": "Not sealed. Seal it later with: station-agent booking seal {id}",
+  "booking.sealed":
+    "Sealed. TCN {tcn} ({bytes, number} bytes). It goes to the bureau as soon as the link allows.",
+  "booking.sealedCmd": "Sealed. TCN {tcn}, {bytes, number} bytes, queued for the bureau.",
+  "booking.abandonAsk": "Delete booking {id} and all its prints? This cannot be undone. [y/N] ",
+  "booking.notDeleted": "Not deleted.",
+  "booking.deleted": "Booking {id} deleted.",
+  "booking.list.open": "Open bookings: {count, number}",
+  "booking.list.openLine": "  {id}  {reference}  {taken}/{total} taken  started {at}",
+  "booking.list.sealed": "Sealed bookings: {count, number}",
+  "booking.list.received": "  {id}  TCN {tcn}  received {at}",
+  "booking.list.waiting": "  {id}  TCN {tcn}  waiting since {at}",
+  "booking.list.waitingWhy": "  {id}  TCN {tcn}  waiting since {at} (last try: {error})",
+  "booking.show.header": "Booking {id} ({plan}), reference {reference}, started {at}",
+  "booking.show.quality": " quality {quality}",
+  "booking.show.ready": "Ready to seal.",
+  "booking.show.remaining": "Still to take: {list}",
+  "booking.status.to-take": "to take",
+  "booking.status.retake": "take again",
+  "booking.status.accepted": "taken",
+  "booking.status.kept-flagged": "kept, marked unclear",
+  "booking.status.annotated": "marked",
+  "booking.annotation.amputated": "amputated",
+  "booking.annotation.unable-to-print": "cannot be printed",
+  "booking.sealedFile":
+    "{file} is sealed to the bureau; decrypt it first: age -d -i BUREAU_KEY {file} > record.an2",
+  "quality.no-finger": "no finger on the glass: place the finger flat on the scanner",
+  "quality.partial":
+    "too little of the finger on the glass: place it flat, in the middle, up to the first crease",
+  "quality.faint": "too faint: press a little harder",
+  "quality.smudged": "smudged: clean the glass and the finger, then press without sliding",
+  "quality.noisy": "grainy image: clean the glass; if it stays grainy the scanner needs service",
+  "quality.unclear":
+    "ridges broken or unclear: a dry finger — breathe on it or moisten it slightly, then press again",
+} as const;
