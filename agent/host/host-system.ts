@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
-import { statfsSync } from "node:fs";
+import { readdir, readFile, statfs } from "node:fs/promises";
+import { join } from "node:path";
+import { cpuTemperatureFrom, parseMeminfo, parseMounts } from "./proc-files.js";
 import {
   parseAptSimulation,
   parseChronycTracking,
@@ -52,90 +54,108 @@ export interface HostSystem {
 
 /** Filesystems that are not a disk a person could fill: memory, images, kernel views. */
 const PSEUDO =
-  /^(tmpfs|devtmpfs|ramfs|squashfs|overlay|proc|sysfs|cgroup2?|devpts|mqueue|tracefs|debugfs|efivarfs|fuse\..*)$/;
+  /^(tmpfs|devtmpfs|ramfs|squashfs|overlay|proc|sysfs|cgroup2?|devpts|mqueue|tracefs|debugfs|efivarfs|nsfs|autofs|binfmt_misc|configfs|pstore|bpf|securityfs|fusectl|hugetlbfs|rpc_pipefs|selinuxfs|fuse\..*)$/;
 
 type Si = typeof import("systeminformation");
 /** The parts of systeminformation host health reads. */
-type SiParts = Pick<Si, "fsSize" | "diskLayout" | "mem" | "cpuTemperature" | "osInfo">;
+type SiParts = Pick<Si, "diskLayout" | "osInfo">;
 
 /** A CommonJS module imported from ESM: its exports, whether or not Node found them by name. */
 const exportsOf = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
 
 /**
- * The real PC. systeminformation is loaded on first use (it is large, and the daemon counts its
- * megabytes); the tools it cannot cover (smartctl's JSON, apt's simulation, the time daemons) are run
- * directly, each at most every few minutes.
+ * The real PC. The figures sampled every minute or few (filesystems, memory, temperature) are read from
+ * the kernel's files directly: through systeminformation each sample spawned shells (df, cat, sensors),
+ * and with its modules loaded the agent stayed 1-3 MB larger in the core bench, over a budget of
+ * 80 MB (docs/benchmarks.md). systeminformation tells the start-up facts (distro naming across
+ * distributions, disk models through lsblk), once. The tools it cannot cover (smartctl's JSON, apt's
+ * simulation, the time daemons) are run directly, each at most every few minutes.
  */
 export class RealHostSystem implements HostSystem {
   private si?: Promise<SiParts>;
 
-  constructor(private readonly run: CommandRunner = runCommand) {}
+  constructor(
+    private readonly run: CommandRunner = runCommand,
+    /** Where /proc and /sys are (a test's scripted tree). */
+    private readonly root = "/",
+  ) {}
 
-  /**
-   * Only the four files host health needs: systeminformation's index loads all of its 25 (docker, wifi,
-   * bluetooth, graphics...), which kept 4.8 MB more resident in the daemon (measured with the agent's
-   * node flags, docs/benchmarks.md).
-   */
+  /** Only the two files the facts need: systeminformation's index loads all 25 of its modules. */
   private lib(): Promise<SiParts> {
     this.si ??= Promise.all([
       import("systeminformation/lib/filesystem.js"),
-      import("systeminformation/lib/memory.js"),
-      import("systeminformation/lib/cpu.js"),
       import("systeminformation/lib/osinfo.js"),
-    ]).then(([fs, memory, cpu, osinfo]) => {
-      const f = exportsOf<Pick<Si, "fsSize" | "diskLayout">>(fs);
-      return {
-        fsSize: f.fsSize,
-        diskLayout: f.diskLayout,
-        mem: exportsOf<Pick<Si, "mem">>(memory).mem,
-        cpuTemperature: exportsOf<Pick<Si, "cpuTemperature">>(cpu).cpuTemperature,
-        osInfo: exportsOf<Pick<Si, "osInfo">>(osinfo).osInfo,
-      };
-    });
+    ]).then(([fs, osinfo]) => ({
+      diskLayout: exportsOf<Pick<Si, "diskLayout">>(fs).diskLayout,
+      osInfo: exportsOf<Pick<Si, "osInfo">>(osinfo).osInfo,
+    }));
     return this.si;
   }
 
+  private path(...parts: string[]): string {
+    return join(this.root, ...parts);
+  }
+
   async filesystems(): Promise<FilesystemUse[]> {
-    const list = await (await this.lib()).fsSize();
-    return list
-      .filter((f) => !PSEUDO.test(f.type) && f.size > 0)
-      .map((f) => {
-        let inodesTotal: number | null = null;
-        let inodesFree: number | null = null;
-        try {
-          const s = statfsSync(f.mount);
-          inodesTotal = s.files;
-          inodesFree = s.ffree;
-        } catch {
-          // A mount that vanished between df and statfs: reported without inodes.
-        }
-        return {
-          mount: f.mount,
-          device: f.fs,
-          fsType: f.type,
-          sizeBytes: f.size,
-          usedBytes: f.used,
-          availableBytes: f.available,
-          usePct: Math.round(f.use * 10) / 10,
-          inodesTotal,
-          inodesFree,
-        };
+    const mounts = parseMounts(await readFile(this.path("proc/self/mounts"), "utf8"));
+    const out: FilesystemUse[] = [];
+    for (const m of mounts) {
+      if (PSEUDO.test(m.fsType)) continue;
+      let s: Awaited<ReturnType<typeof statfs>>;
+      try {
+        // The async call runs on libuv's pool: a hung network mount stalls one worker, not the agent.
+        s = await statfs(join(this.root, m.mount));
+      } catch {
+        continue; // unmounted between the list and the look, or not ours to read
+      }
+      const size = s.blocks * s.bsize;
+      if (size <= 0) continue;
+      const used = (s.blocks - s.bfree) * s.bsize;
+      const available = s.bavail * s.bsize;
+      out.push({
+        mount: m.mount,
+        device: m.device,
+        fsType: m.fsType,
+        sizeBytes: size,
+        usedBytes: used,
+        availableBytes: available,
+        // df's figure: what is used of what users may use (root's reserve left out).
+        usePct: used + available > 0 ? Math.round((1000 * used) / (used + available)) / 10 : 0,
+        inodesTotal: s.files > 0 ? s.files : null,
+        inodesFree: s.files > 0 ? s.ffree : null,
       });
+    }
+    return out;
   }
 
   async memory(): Promise<MemoryUse> {
-    const m = await (await this.lib()).mem();
-    return {
-      totalBytes: m.total,
-      availableBytes: m.available,
-      swapTotalBytes: m.swaptotal,
-      swapUsedBytes: m.swapused,
-    };
+    return parseMeminfo(await readFile(this.path("proc/meminfo"), "utf8"));
   }
 
   async cpuTemperatureC(): Promise<number | null> {
-    const t = await (await this.lib()).cpuTemperature();
-    return typeof t.main === "number" && Number.isFinite(t.main) ? t.main : null;
+    const readings: { name: string; milli: string }[] = [];
+    const read = async (dir: string, nameFile: string, tempFile: string) => {
+      let entries: string[];
+      try {
+        entries = await readdir(this.path(dir));
+      } catch {
+        return; // no such class on this kernel
+      }
+      for (const e of entries) {
+        try {
+          const [name, milli] = await Promise.all([
+            readFile(this.path(dir, e, nameFile), "utf8"),
+            readFile(this.path(dir, e, tempFile), "utf8"),
+          ]);
+          readings.push({ name, milli });
+        } catch {
+          // a zone without a reading (disabled, or its driver refuses)
+        }
+      }
+    };
+    await read("sys/class/thermal", "type", "temp");
+    await read("sys/class/hwmon", "name", "temp1_input");
+    return cpuTemperatureFrom(readings);
   }
 
   async os(): Promise<OsFacts> {
