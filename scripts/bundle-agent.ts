@@ -47,7 +47,8 @@ export async function bundleAgent(outdir = OUT): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
   await build({
     absWorkingDir: ROOT,
-    entryPoints: { cli: "agent/cli.ts" },
+    // The slip worker is its own entry: a Worker runs a file (agent/devices/slip-worker-pool.ts).
+    entryPoints: { cli: "agent/cli.ts", "slip-worker": "agent/devices/slip-worker.ts" },
     outdir,
     chunkNames: "chunks/[name]-[hash]",
     bundle: true,

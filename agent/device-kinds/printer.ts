@@ -4,10 +4,15 @@ import { deviceKind } from "./types.js";
 export const printerKind = deviceKind({
   kind: "printer",
   async build(core, configs) {
-    const [{ PrinterService }, { printerRoutes }] = await Promise.all([
+    const [{ PrinterService }, { printerRoutes }, { slipWorkerFile, WorkerSlipEncoder }] = await Promise.all([
       import("../devices/printer-service.js"),
       import("../api/printer-routes.js"),
+      import("../devices/slip-worker-pool.js"),
     ]);
+    // Slips are encoded in a worker that exits when idle, so the fonts do not stay in the daemon.
+    const workerFile = slipWorkerFile();
+    if (!workerFile)
+      core.log.warn({}, "slip worker not found beside the agent; slips are encoded in the agent");
     const service = new PrinterService({
       station: core.station,
       printers: configs,
@@ -16,6 +21,7 @@ export const printerKind = deviceKind({
       clock: core.clock,
       log: core.log,
       slipLanguage: core.language,
+      ...(workerFile ? { encoder: new WorkerSlipEncoder(workerFile) } : {}),
     });
     return { service, view: service, routes: printerRoutes(service) };
   },

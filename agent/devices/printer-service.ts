@@ -14,12 +14,10 @@ import {
   type PrinterTransportSpec,
 } from "../../drivers/printer/open-stream.js";
 import { EscPosPrinter, type JobResult, type PrinterSnapshot } from "../../drivers/printer/printer-device.js";
-import { encodeSlip } from "../../drivers/printer/slip.js";
-import type { SlipLabels } from "../../drivers/printer/slip-labels.js";
-import { TextRasterizer } from "../../drivers/printer/text-raster.js";
 import { parseHostPort } from "../../drivers/transport/tcp.js";
 import type { ByteStream } from "../../drivers/transport/byte-stream.js";
 import type { Clock, DeviceView, EventSink, Logger, RetainedSink, Service } from "../ports.js";
+import { inProcessSlipEncoder, type SlipEncoderHandle } from "./slip-encoder.js";
 
 export type PrinterConfig = z.output<typeof PrinterDeviceConfig>;
 
@@ -32,6 +30,8 @@ export interface PrinterServiceDeps {
   log: Logger;
   /** The fixed labels on slips (ui.language); English when absent. */
   slipLanguage?: "en" | "hi";
+  /** How slips become bytes: the agent hands in a worker thread's (slip-worker-pool.ts); in this thread otherwise. */
+  encoder?: SlipEncoderHandle;
   /** Tests and the demo hand in their own transports; real serial/TCP/device files otherwise. */
   openStream?: (cfg: PrinterConfig, spec: PrinterTransportSpec) => Promise<ByteStream>;
 }
@@ -72,9 +72,12 @@ interface Entry {
 export class PrinterService implements Service, DeviceView {
   readonly name = "printers";
   private readonly entries = new Map<string, Entry>();
-  private rasterizer: Promise<TextRasterizer | undefined> | undefined;
+  private readonly encoder: SlipEncoderHandle;
+  private fontProblemLogged = false;
 
-  constructor(private readonly deps: PrinterServiceDeps) {}
+  constructor(private readonly deps: PrinterServiceDeps) {
+    this.encoder = deps.encoder ?? { encode: inProcessSlipEncoder() };
+  }
 
   ids(): string[] {
     return [...this.entries.keys()];
@@ -125,15 +128,10 @@ export class PrinterService implements Service, DeviceView {
   }
 
   async stop(): Promise<void> {
+    await this.encoder.close?.();
     await Promise.all(
       [...this.entries.values()].flatMap((e) => (e.device ? [e.device.stop().catch(() => undefined)] : [])),
     );
-  }
-
-  /** Only the slip labels are loaded for a Hindi station, never the CLI's catalogues. */
-  private async labels(rasterizer: TextRasterizer | undefined): Promise<SlipLabels | undefined> {
-    if (this.deps.slipLanguage !== "hi") return undefined;
-    return (await import("./slip-labels.js")).slipLabelsFor("hi", rasterizer);
   }
 
   /** The printer a job goes to: the one named, else the first configured. */
@@ -147,8 +145,23 @@ export class PrinterService implements Service, DeviceView {
     const id = this.resolve(printerId);
     const entry = id ? this.entries.get(id) : undefined;
     if (!entry || !id) throw new Error(printerId ? `no printer "${printerId}"` : "no printer configured");
-    const rasterizer = await this.loadRasterizer(entry.cfg);
-    const job = encodeSlip(template, data, profileOf(entry.cfg), rasterizer, await this.labels(rasterizer));
+    const job = await this.encoder.encode({
+      template,
+      data,
+      profile: profileOf(entry.cfg),
+      fonts: {
+        ...(entry.cfg.fonts?.latin ? { latin: entry.cfg.fonts.latin } : {}),
+        ...(entry.cfg.fonts?.devanagari ? { devanagari: entry.cfg.fonts.devanagari } : {}),
+      },
+      language: this.deps.slipLanguage ?? "en",
+    });
+    if (job.fontProblem && !this.fontProblemLogged) {
+      this.fontProblemLogged = true;
+      this.deps.log.warn(
+        { err: job.fontProblem },
+        "no fonts for text outside the code page; such lines are left out",
+      );
+    }
     if (!entry.device) {
       return this.failed(
         entry,
@@ -185,20 +198,6 @@ export class PrinterService implements Service, DeviceView {
     this.deps.events.event("print.failed", data);
     this.deps.log.warn(data, "print failed");
     return { ok: false, printer: entry.cfg.id, reason: r.reason, detail: r.detail, skipped };
-  }
-
-  private loadRasterizer(cfg: PrinterConfig): Promise<TextRasterizer | undefined> {
-    this.rasterizer ??= TextRasterizer.load({
-      ...(cfg.fonts?.latin ? { latin: cfg.fonts.latin } : {}),
-      ...(cfg.fonts?.devanagari ? { devanagari: cfg.fonts.devanagari } : {}),
-    }).catch((e: Error) => {
-      this.deps.log.warn(
-        { err: e.message },
-        "no fonts for text outside the code page; such lines are left out",
-      );
-      return undefined;
-    });
-    return this.rasterizer;
   }
 
   private changed(entry: Entry, next: PrinterSnapshot, prev: PrinterSnapshot): void {
