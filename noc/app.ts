@@ -257,6 +257,7 @@ export class NocApp {
       maxAgeMs: o.sessionMaxHours * 3600_000,
       tls: o.tls !== undefined,
       adminToken: o.adminToken,
+      timeZone: o.timeZone,
       now,
     });
     const api = new Api({
