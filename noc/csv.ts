@@ -8,7 +8,9 @@ import type { DistrictRank, StationPeriod } from "./ranking.js";
  * plain decimals (no lakh grouping, which a spreadsheet would read as text), and ids, link names and
  * audit codes as the API has them, so a script can read either file by column position.
  */
-export const CsvLang = z.enum(["en", "hi"], { error: 'lang must be "en" or "hi"' }).default("en");
+export const CsvLang = z.enum(["en", "hi"], { error: 'must be "en" or "hi"' }).default("en");
+/** The `lang` of a CSV request's query. */
+export const CsvLangQuery = z.object({ lang: CsvLang });
 export type CsvLang = z.infer<typeof CsvLang>;
 
 const HINDI_HEADERS: Record<string, string> = {
@@ -25,7 +27,7 @@ const HINDI_HEADERS: Record<string, string> = {
   outage_network_min: "नेटवर्क से बंद (मिनट)",
   outage_network_by_link_min: "लिंकवार नेटवर्क बंद (मिनट)",
   outage_agent_min: "एजेंट बंद (मिनट)",
-  dark_unattributed_min: "संपर्क से बाहर, कारण अज्ञात (मिनट)",
+  dark_unattributed_min: "कारण बताए बिना संपर्क से बाहर (मिनट)",
   unknown_min: "अज्ञात (मिनट)",
   on_backup_min: "बैकअप पर (मिनट)",
   at: "समय (UTC)",

@@ -4,7 +4,7 @@ import { COMMAND_NAMES, TOPIC_LEVEL } from "../../contract/index.js";
 import type { StationCommands } from "../station-commands.js";
 import type { FleetOps } from "../fleet-ops/fleet-ops.js";
 import { FleetApi, FleetApiError } from "./fleet-api.js";
-import { CsvLang, rankingCsv, stationsCsv } from "../csv.js";
+import { CsvLangQuery, rankingCsv, stationsCsv } from "../csv.js";
 import type { Fleet } from "../fleet.js";
 import { uptimePct } from "../model.js";
 import { rankDistricts, sumByStation, NO_DISTRICT, type StationPeriod } from "../ranking.js";
@@ -232,13 +232,13 @@ export class Api {
   }
 
   private async rankingCsv(query: Record<string, string>): Promise<ApiResult> {
-    const lang = parse(CsvLang, query.lang);
+    const { lang } = parse(CsvLangQuery, { lang: query.lang });
     const { month, ranks } = await this.ranking(query);
     return { csv: rankingCsv(month, ranks, lang), filename: `district-ranking-${month}.csv` };
   }
 
   private async availabilityCsv(query: Record<string, string>): Promise<ApiResult> {
-    const lang = parse(CsvLang, query.lang);
+    const { lang } = parse(CsvLangQuery, { lang: query.lang });
     const { month, rows } = await this.monthStations(query);
     return { csv: stationsCsv(month, rows, lang), filename: `station-availability-${month}.csv` };
   }
