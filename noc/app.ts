@@ -297,7 +297,7 @@ export class NocApp {
       }),
       availability: () => this.availability,
     });
-    this.dispatcher = new Dispatcher(this.storage, this.log, now);
+    this.dispatcher = new Dispatcher(this.storage, this.log, now, o.timeZone);
     api.addRoutes(
       alertRoutes({
         engine: this.alerts,

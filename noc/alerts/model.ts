@@ -85,6 +85,10 @@ export interface NotificationPayload {
   stations?: string[];
   startedAt: string;
   link?: string;
+  /** The alert's kind (rule kind, flapping, power-incident...): what a Hindi text says happened. */
+  kind?: string;
+  /** The contact's language; absent on rows written before issue 18, which are English. */
+  language?: "en" | "hi";
 }
 
 export interface MaintenanceRow {
