@@ -122,7 +122,8 @@ export function hindiSubject(p: NotificationPayload): string {
   return `[${what}] ${hindiHeadline(p)}`;
 }
 
-/** A time in the stations' zone, Hindi words with digits 0-9. */
+/** A time in the stations' zone, Hindi words with digits 0-9, on the 24-hour clock (CLDR's Hindi
+ * 12-hour clock writes "am"/"pm" in Latin letters). */
 export function hindiTime(iso: string, timeZone: string): string {
   const t = Date.parse(iso);
   if (!Number.isFinite(t)) return iso;
@@ -130,6 +131,7 @@ export function hindiTime(iso: string, timeZone: string): string {
     timeZone,
     dateStyle: "medium",
     timeStyle: "short",
+    hourCycle: "h23",
   }).format(t);
 }
 

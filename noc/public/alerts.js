@@ -30,7 +30,7 @@ function alertRow(a, actions) {
       : "";
   // The title is the engine's English sentence (also what the notices carry).
   return `<tr data-alert="${esc(a.id)}"><td><span class="badge ${SEV[a.severity] || ""}">${t(`severity.${a.severity}`)}</span></td>
-    <td>${english(a.title)}${members}</td><td>${where}</td><td title="${fmtTime(iso(a.startedAt))}">${ago(iso(a.startedAt))}</td>
+    <td>${english(localizeTimes(a.title))}${members}</td><td>${where}</td><td title="${fmtTime(iso(a.startedAt))}">${ago(iso(a.startedAt))}</td>
     <td>${state}</td><td>${buttons} <button data-history="${esc(a.id)}">${t("alerts.history")}</button></td></tr>`;
 }
 

@@ -190,7 +190,7 @@ function stationRows(items, dark) {
       (
         s,
       ) => `<tr data-id="${esc(s.id)}"><td>${stationLink(s.id)}</td><td>${esc(s.name)}</td><td>${esc(s.district)}</td><td>${badge(s.status)}</td>
-      <td title="${esc(s.since)}">${fmtTime(s.since)}<br><span class="muted">${ago(s.since)}</span></td>
+      <td><time datetime="${esc(s.since)}">${fmtTime(s.since)}</time><br><span class="muted">${ago(s.since)}</span></td>
       ${dark ? `<td>${causeLabel(s.cause)}${s.causeDetail ? `<br><span class="muted">${english(localizeTimes(s.causeDetail))}</span>` : ""}</td>` : `<td>${esc(s.activeLink || "—")}${s.onBackup ? ` <span class="badge warn">${t("badge.backup")}</span>` : ""}</td>`}
       <td>${s.faulted.length ? s.faulted.map((d) => `<span class="badge faulted">${esc(d)}</span>`).join(" ") : ""}${s.bookingsStuckS ? ` <span class="badge warn" title="${esc(t("stations.stuckTitle", { min: Math.round(s.bookingsStuckS / 60) }))}">${t("stations.stuck", { n: s.bookingsWaiting })}</span>` : ""}</td>
       <td>${fmtTime(s.lastSeen)}</td></tr>`,

@@ -44,11 +44,16 @@ function fmtNum(n, digits) {
   return new Intl.NumberFormat(locale(), o).format(Number(n));
 }
 
-/** A time in the stations' zone, in the page's language. */
+/** A time in the stations' zone, in the page's language; Hindi on the 24-hour clock (no Latin am/pm). */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the pages call it
 function fmtTime(iso) {
   if (!iso) return "—";
-  return new Date(iso).toLocaleString(locale(), { timeZone, dateStyle: "medium", timeStyle: "medium" });
+  return new Date(iso).toLocaleString(locale(), {
+    timeZone,
+    dateStyle: "medium",
+    timeStyle: "medium",
+    ...(lang === "hi" ? { hourCycle: "h23" } : {}),
+  });
 }
 
 function matchBrace(s, open) {

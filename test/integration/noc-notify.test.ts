@@ -296,7 +296,7 @@ contacts:
   expect(plain.text).toContain("गंभीरता: गंभीर");
   expect(plain.text).toContain("ज़िला: Pune");
   // 04:30 UTC is 10:00 in the stations' zone, digits 0-9.
-  expect(plain.text).toMatch(/कब से: 15 जन॰ 2025, 10:00 am/i);
+  expect(plain.text).toMatch(/कब से: 15 जन॰ 2025, 10:00$/m);
   expect(plain.text).toContain("विवरण (अंग्रेज़ी में): PS-7 dark (network) <b>");
   expect(plain.text).toContain("खोलें: https://noc.example/#/station/PS-7");
   expect(html.text).toContain('<html lang="hi">');
