@@ -153,7 +153,10 @@ describe("the NOC dashboard in Hindi", () => {
     await page.fill('input[name="user"]', ADMIN.user);
     await page.fill('input[name="password"]', "wrong-password");
     await page.click('button[type="submit"]');
-    await expect.poll(() => page.textContent("#login-error")).toBe("उपयोगकर्ता नाम या पासवर्ड गलत है");
+    // Password hashing is slow on purpose, and slower on a busy machine.
+    await expect
+      .poll(() => page.textContent("#login-error"), { timeout: 20_000 })
+      .toBe("उपयोगकर्ता नाम या पासवर्ड गलत है");
     expect(await englishLeft(page)).toEqual([]);
     await page.fill('input[name="password"]', ADMIN.password);
     await page.click('button[type="submit"]');
@@ -260,7 +263,7 @@ describe("Devanagari rendering", () => {
 <dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>${join(dir, "fc-cache")}</cachedir></fontconfig>`,
     );
     const latin = await launch("profile-latin", {
-      env: { ...process.env, FONTCONFIG_FILE: conf } as Record<string, string>,
+      env: { ...process.env, FONTCONFIG_FILE: conf },
     });
     try {
       const p = latin.pages()[0] ?? (await latin.newPage());
