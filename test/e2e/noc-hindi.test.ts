@@ -15,6 +15,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NocApp } from "../../noc/app.js";
 import { parseAlerts } from "../../noc/alerts/rules.js";
+import { emptyAvailability } from "../../noc/model.js";
 import { StationSimulator } from "../../scripts/simulate-stations.js";
 import { eventually, PrivateMosquitto } from "../support/mosquitto.js";
 import { startTestNoc } from "../support/noc.js";
@@ -35,7 +36,7 @@ const PAGES = [
   "#/",
   "#/dark",
   "#/stations",
-  "#/ranking",
+  "#/ranking?month=2025-01",
   "#/station/LIVE00002",
   "#/alerts",
   "#/collector",
@@ -109,6 +110,20 @@ beforeAll(async () => {
       ...Object.keys(row.info.devices).flatMap(words),
     ]),
   ]);
+  // A month of figures for the ranking page: one district at 98 %, network down on link mpls.
+  const district = noc.fleet.stations.get("LIVE00001")?.row.district ?? "";
+  await noc.storage.upsertDaily([
+    {
+      ...emptyAvailability(),
+      station: "LIVE00001",
+      district,
+      day: "2025-01-15",
+      windowS: 86_400,
+      upS: 84_672,
+      down: { power: 0, network: 1728, agent: 0, unattributed: 0 },
+      networkLinks: { mpls: 1728 },
+    },
+  ]);
   await noc.auth.addUser(ADMIN.user, "admin", undefined, ADMIN.password);
   ctx = await launch("profile", { locale: "en-US" });
   page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -169,6 +184,8 @@ describe("the NOC dashboard in Hindi", () => {
       await page.waitForSelector("main h1");
       await page.waitForLoadState("networkidle");
       if (hash === "#/alerts") await page.waitForSelector("#alerts-firing tbody tr[data-alert]");
+      if (hash.startsWith("#/ranking"))
+        expect(await page.textContent("#ranking tbody td.num b")).toBe("98.00 %");
       expect(await page.getAttribute("html", "lang"), hash).toBe("hi");
       expect(await englishLeft(page), hash).toEqual([]);
       await page.screenshot({ path: join(SHOTS, `hi-${hash.replace(/\W+/g, "-")}.png`) });
