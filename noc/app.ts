@@ -296,6 +296,15 @@ export class NocApp {
         brokerConnected: this.bus.connected,
       }),
       availability: () => this.availability,
+      maintenanceChanged: (windows) =>
+        this.rollup
+          .replan(windows)
+          .catch((e: unknown) =>
+            this.log.error(
+              { err: String(e) },
+              "maintenance window stored; its days not marked for recompute",
+            ),
+          ),
     });
     this.dispatcher = new Dispatcher(this.storage, this.log, now, o.timeZone);
     api.addRoutes(
@@ -325,21 +334,25 @@ export class NocApp {
 
   /**
    * Reads the rules file again. A file with mistakes is logged with their paths and the rules in use
-   * stay; at start (`first`) it stops the NOC instead.
+   * stay; at start (`first`) it stops the NOC instead. `trigger` (SIGHUP, file change) goes in the log.
    */
-  reloadAlerts(first = false): boolean {
+  reloadAlerts(first = false, trigger = "call"): boolean {
     const o = this.options;
     let config: AlertsConfig;
     try {
       config = o.alertsFile ? loadAlertsFile(o.alertsFile) : (o.alerts ?? emptyConfig());
     } catch (e) {
       if (first) throw e;
-      this.log.error({ err: (e as Error).message }, "alert rules not reloaded; the last good rules stay");
+      this.log.error(
+        { err: (e as Error).message, file: o.alertsFile, trigger },
+        "alert rules not reloaded; the last good rules stay",
+      );
       return false;
     }
     this.alerts.setConfig(config);
     this.dispatcher.setConfig(config);
-    if (!first) this.log.info({ rules: config.rules.length }, "alert rules reloaded");
+    if (!first)
+      this.log.info({ rules: config.rules.length, file: o.alertsFile, trigger }, "alert rules reloaded");
     return true;
   }
 
@@ -349,9 +362,14 @@ export class NocApp {
     const tz = this.options.timeZone;
     const today = dayKey(now, tz);
     const days = daysOfMonth(monthKey(now, tz));
-    const fig = (rows: { station: string; district: string; upS: number; windowS: number }[]) =>
+    const fig = (
+      rows: { station: string; district: string; upS: number; windowS: number; plannedS: number }[],
+    ) =>
       new Map(
-        rows.map((r) => [r.station, { district: r.district || undefined, upS: r.upS, windowS: r.windowS }]),
+        rows.map((r) => [
+          r.station,
+          { district: r.district || undefined, upS: r.upS, windowS: r.windowS, plannedS: r.plannedS },
+        ]),
       );
     this.availability = {
       today: fig(await this.storage.daily(today, today)),
@@ -409,7 +427,7 @@ export class NocApp {
       if (o.alertsFile) {
         const file = o.alertsFile;
         watchFile(file, { interval: 2000 }, (cur, prev) => {
-          if (cur.mtimeMs !== prev.mtimeMs) this.reloadAlerts();
+          if (cur.mtimeMs !== prev.mtimeMs) this.reloadAlerts(false, "file change");
         });
         this.unwatch = () => unwatchFile(file);
       }
@@ -530,7 +548,7 @@ function districtPct(figures: Map<string, AvailabilityFigure>): Map<string, numb
   for (const f of figures.values()) {
     const s = sums.get(f.district ?? "") ?? { up: 0, all: 0 };
     s.up += f.upS;
-    s.all += f.windowS;
+    s.all += f.windowS - f.plannedS;
     sums.set(f.district ?? "", s);
   }
   return new Map([...sums].filter(([, s]) => s.all > 0).map(([d, s]) => [d, (100 * s.up) / s.all]));

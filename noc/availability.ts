@@ -5,6 +5,7 @@ import {
   type OutageRow,
   type StatusChange,
 } from "./model.js";
+import type { Span } from "./planned.js";
 
 export interface AvailabilityInput {
   /** The window, epoch ms, [from, to). The caller clips `to` to now. */
@@ -18,6 +19,8 @@ export interface AvailabilityInput {
   outages: OutageRow[];
   /** Sorted by time; include each link's last change at or before `from`. */
   links: LinkChange[];
+  /** Maintenance windows covering the station (noc/planned.ts): down time inside them is planned. */
+  planned?: Span[];
 }
 
 /**
@@ -25,7 +28,8 @@ export interface AvailabilityInput {
  * - inside one of the station's outage records: down with that record's cause (and link);
  * - otherwise what the NOC saw: up, down without a record yet (unattributed), or unknown (silent
  *   without a Last Will, NOC not listening, never heard). Before the first status change: unknown.
- * Time on backup is up time while a backup link is active and no primary is.
+ * Time on backup is up time while a backup link is active and no primary is. Down time (either kind)
+ * inside a planned span is also counted as planned; up and unknown time stay what they are.
  */
 export function computeAvailability(input: AvailabilityInput): Availability {
   const out = emptyAvailability();
@@ -41,7 +45,13 @@ export function computeAvailability(input: AvailabilityInput): Availability {
     if (inside(o.end)) cuts.add(o.end);
   }
   for (const l of input.links) if (inside(l.at)) cuts.add(l.at);
+  const planned = input.planned ?? [];
+  for (const p of planned) {
+    if (inside(p.start)) cuts.add(p.start);
+    if (inside(p.end)) cuts.add(p.end);
+  }
   const points = [...cuts].sort((a, b) => a - b);
+  const isPlanned = (a: number, b: number) => planned.some((p) => p.start <= a && p.end >= b);
 
   let si = -1;
   let li = 0;
@@ -59,6 +69,7 @@ export function computeAvailability(input: AvailabilityInput): Availability {
     const outage = input.outages.find((o) => o.start <= a && o.end >= b);
     if (outage) {
       out.down[outage.cause] += s;
+      if (isPlanned(a, b)) out.plannedS += s;
       if (outage.cause === "network") {
         const link = outage.link ?? "unknown";
         out.networkLinks[link] = (out.networkLinks[link] ?? 0) + s;
@@ -69,8 +80,10 @@ export function computeAvailability(input: AvailabilityInput): Availability {
     if (status === "up") {
       out.upS += s;
       if (onBackup(links)) out.backupS += s;
-    } else if (status === "down") out.down.unattributed += s;
-    else out.unknownS += s;
+    } else if (status === "down") {
+      out.down.unattributed += s;
+      if (isPlanned(a, b)) out.plannedS += s;
+    } else out.unknownS += s;
   }
   return out;
 }

@@ -150,7 +150,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGHUP", () => app.reloadAlerts());
+  process.on("SIGHUP", () => app.reloadAlerts(false, "SIGHUP"));
   await app.start();
   process.stdout.write(`station-noc dashboard: ${app.url}\n`);
 }
@@ -257,6 +257,11 @@ export function program(): Command {
     )
     .option("--no-fleet-ops", "leave config releases and rollouts to another instance")
     .option("--fleet-interval <s>", "move config releases and rollouts on this often", int(1, 600), 10)
+    .addOption(
+      new Option("--alerts <file>", "alert rules, channels and contacts (YAML; reloaded on SIGHUP)").env(
+        "STATION_NOC_ALERTS",
+      ),
+    )
     .option("--config <file>", "YAML file whose keys are these flags in camelCase; flags override it")
     .action((flags: ServeFlags, cmd: Command) => serve(withConfig(flags, cmd)));
   addAccessCommands(p);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { uptimePct, type Availability } from "./model.js";
+import { unplannedDownS, uptimePct, uptimeRawPct, type Availability } from "./model.js";
 import type { DistrictRank, StationPeriod } from "./ranking.js";
 
 /**
@@ -30,6 +30,9 @@ const HINDI_HEADERS: Record<string, string> = {
   dark_unattributed_min: "कारण बताए बिना संपर्क से बाहर (मिनट)",
   unknown_min: "अज्ञात (मिनट)",
   on_backup_min: "बैकअप पर (मिनट)",
+  planned_down_min: "नियोजित बंद समय (मिनट)",
+  unplanned_down_min: "अनियोजित बंद समय (मिनट)",
+  uptime_raw_pct: "सकल उपलब्धता % (नियोजित बंद सहित)",
   at: "समय (UTC)",
   actor: "कौन",
   action: "कार्रवाई",
@@ -91,9 +94,13 @@ function figures(a: Availability): (string | number)[] {
     minutes(a.down.unattributed),
     minutes(a.unknownS),
     minutes(a.backupS),
+    minutes(a.plannedS),
+    minutes(unplannedDownS(a)),
+    pct(uptimeRawPct(a)),
   ];
 }
 
+/** uptime_pct leaves planned down time out (the ranking's figure); uptime_raw_pct counts it. */
 const FIGURE_HEADERS = [
   "uptime_pct",
   "accounted_min",
@@ -105,6 +112,10 @@ const FIGURE_HEADERS = [
   "dark_unattributed_min",
   "unknown_min",
   "on_backup_min",
+  // Added with maintenance windows; appended so that the columns before keep their places.
+  "planned_down_min",
+  "unplanned_down_min",
+  "uptime_raw_pct",
 ];
 
 export function rankingCsv(month: string, ranks: DistrictRank[], lang: CsvLang = "en"): string {

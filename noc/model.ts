@@ -146,7 +146,13 @@ export interface Availability {
   upS: number;
   unknownS: number;
   backupS: number;
+  /** Every down second, by cause, planned or not. */
   down: DownSeconds;
+  /**
+   * The part of `down` inside a maintenance window covering the station (station, district or all):
+   * planned down time. Not a further cause; unknown time inside a window stays unknown.
+   */
+  plannedS: number;
   /** Network outage seconds per named link. */
   networkLinks: Record<string, number>;
 }
@@ -164,6 +170,7 @@ export function emptyAvailability(): Availability {
     unknownS: 0,
     backupS: 0,
     down: { power: 0, network: 0, agent: 0, unattributed: 0 },
+    plannedS: 0,
     networkLinks: {},
   };
 }
@@ -177,12 +184,32 @@ export function addAvailability(into: Availability, a: Availability): Availabili
   into.down.network += a.down.network;
   into.down.agent += a.down.agent;
   into.down.unattributed += a.down.unattributed;
+  into.plannedS += a.plannedS;
   for (const [link, s] of Object.entries(a.networkLinks))
     into.networkLinks[link] = (into.networkLinks[link] ?? 0) + s;
   return into;
 }
 
-/** Up time as a share of the accounted window; unknown time is not up. Null when nothing is accounted. */
+export function downS(a: Availability): number {
+  return a.down.power + a.down.network + a.down.agent + a.down.unattributed;
+}
+
+/** Down time outside maintenance windows: what counts against a station. */
+export function unplannedDownS(a: Availability): number {
+  return Math.max(0, downS(a) - a.plannedS);
+}
+
+/**
+ * Up time as a share of the accounted window less planned down time: a planned window neither counts
+ * against a station nor for it. Unknown time is not up. Null when nothing is left to judge (nothing
+ * accounted, or all of it planned).
+ */
 export function uptimePct(a: Availability): number | null {
+  const judged = a.windowS - a.plannedS;
+  return judged > 1e-9 ? (100 * a.upS) / judged : null;
+}
+
+/** Up time as a share of the whole accounted window: every down second counts, planned or not. */
+export function uptimeRawPct(a: Availability): number | null {
   return a.windowS > 0 ? (100 * a.upS) / a.windowS : null;
 }

@@ -55,6 +55,11 @@ const PSEUDO =
   /^(tmpfs|devtmpfs|ramfs|squashfs|overlay|proc|sysfs|cgroup2?|devpts|mqueue|tracefs|debugfs|efivarfs|fuse\..*)$/;
 
 type Si = typeof import("systeminformation");
+/** The parts of systeminformation host health reads. */
+type SiParts = Pick<Si, "fsSize" | "diskLayout" | "mem" | "cpuTemperature" | "osInfo">;
+
+/** A CommonJS module imported from ESM: its exports, whether or not Node found them by name. */
+const exportsOf = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
 
 /**
  * The real PC. systeminformation is loaded on first use (it is large, and the daemon counts its
@@ -62,12 +67,31 @@ type Si = typeof import("systeminformation");
  * directly, each at most every few minutes.
  */
 export class RealHostSystem implements HostSystem {
-  private si?: Promise<Si>;
+  private si?: Promise<SiParts>;
 
   constructor(private readonly run: CommandRunner = runCommand) {}
 
-  private lib(): Promise<Si> {
-    this.si ??= import("systeminformation").then((m) => (m as unknown as { default?: Si }).default ?? m);
+  /**
+   * Only the four files host health needs: systeminformation's index loads all of its 25 (docker, wifi,
+   * bluetooth, graphics...), which kept 4.8 MB more resident in the daemon (measured with the agent's
+   * node flags, docs/benchmarks.md).
+   */
+  private lib(): Promise<SiParts> {
+    this.si ??= Promise.all([
+      import("systeminformation/lib/filesystem.js"),
+      import("systeminformation/lib/memory.js"),
+      import("systeminformation/lib/cpu.js"),
+      import("systeminformation/lib/osinfo.js"),
+    ]).then(([fs, memory, cpu, osinfo]) => {
+      const f = exportsOf<Pick<Si, "fsSize" | "diskLayout">>(fs);
+      return {
+        fsSize: f.fsSize,
+        diskLayout: f.diskLayout,
+        mem: exportsOf<Pick<Si, "mem">>(memory).mem,
+        cpuTemperature: exportsOf<Pick<Si, "cpuTemperature">>(cpu).cpuTemperature,
+        osInfo: exportsOf<Pick<Si, "osInfo">>(osinfo).osInfo,
+      };
+    });
     return this.si;
   }
 

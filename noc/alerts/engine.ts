@@ -27,12 +27,16 @@ export interface EngineDeps {
   self: () => SelfFacts;
   /** Station availability today/month (percent), refreshed by the engine's caller. */
   availability?: () => { today: Map<string, AvailabilityFigure>; month: Map<string, AvailabilityFigure> };
+  /** Told of windows created or ended, once they are stored: the availability figures they change. */
+  maintenanceChanged?: (windows: MaintenanceRow[]) => Promise<void>;
 }
 
 export interface AvailabilityFigure {
   district?: string;
   upS: number;
   windowS: number;
+  /** Planned down time, left out of the share (maintenance is not held against a station). */
+  plannedS: number;
 }
 
 interface Candidate {
@@ -88,8 +92,12 @@ export class AlertEngine {
     this.maintenance = await this.d.storage.loadMaintenance(now - 86_400_000);
   }
 
+  /** When the rules in use were loaded (start or the last good reload). */
+  configLoadedAt = 0;
+
   setConfig(c: AlertsConfig): void {
     this.config = c;
+    this.configLoadedAt = this.d.now();
   }
 
   private running: Promise<void> | undefined;
@@ -128,6 +136,7 @@ export class AlertEngine {
     if (!w.alerts.length && !w.events.length && !w.outbox.length && !w.maintenance.length) return;
     this.w = emptyAlertWrite();
     await this.d.storage.writeAlerts(w);
+    if (w.maintenance.length) await this.d.maintenanceChanged?.(w.maintenance);
   }
 
   private candidates(now: number): Map<string, Candidate> {
@@ -267,14 +276,16 @@ export class AlertEngine {
     for (const [station, f] of figures) {
       if (rule.districts && !rule.districts.includes(f.district ?? "")) continue;
       const id = rule.scope === "station" ? station : (f.district ?? "");
-      const s = sums.get(id) ?? { id, district: f.district, upS: 0, windowS: 0 };
+      const s = sums.get(id) ?? { id, district: f.district, upS: 0, windowS: 0, plannedS: 0 };
       s.upS += f.upS;
       s.windowS += f.windowS;
+      s.plannedS += f.plannedS;
       sums.set(id, s);
     }
     for (const s of sums.values()) {
-      if (s.windowS < 600) continue; // too little accounted time to judge
-      const pct = (100 * s.upS) / s.windowS;
+      const judged = s.windowS - s.plannedS;
+      if (judged < 600) continue; // too little accounted (unplanned) time to judge
+      const pct = (100 * s.upS) / judged;
       if (pct >= rule.belowPct) continue;
       const key = `${rule.name}:${s.id}`;
       const what = rule.scope === "station" ? s.id : `district ${s.id}`;

@@ -117,6 +117,18 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
       },
     },
     {
+      // The rules in use: after a reload that failed, still the last good ones.
+      method: "GET",
+      path: "/alerts/rules",
+      handle: () =>
+        Promise.resolve({
+          json: {
+            loadedAt: new Date(d.engine.configLoadedAt).toISOString(),
+            rules: d.engine.config.rules.map((r) => ({ name: r.name, kind: r.kind, severity: r.severity })),
+          },
+        }),
+    },
+    {
       method: "GET",
       path: "/alerts/:id/history",
       handle: async (r) => {

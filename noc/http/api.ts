@@ -6,8 +6,7 @@ import type { FleetOps } from "../fleet-ops/fleet-ops.js";
 import { FleetApi, FleetApiError } from "./fleet-api.js";
 import { CsvLangQuery, rankingCsv, stationsCsv } from "../csv.js";
 import type { Fleet } from "../fleet.js";
-import { uptimePct } from "../model.js";
-import { rankDistricts, sumByStation, NO_DISTRICT, type StationPeriod } from "../ranking.js";
+import { figures, rankDistricts, sumByStation, NO_DISTRICT, type StationPeriod } from "../ranking.js";
 import type { CollectorStats } from "../stats.js";
 import type { Storage } from "../storage/index.js";
 import { dayBounds, dayKey, daysOfMonth, DAY, MONTH, monthKey } from "../time.js";
@@ -345,7 +344,7 @@ export class Api {
     return {
       station: id,
       month,
-      days: rows.map((r) => ({ ...r, uptimePct: uptimePct(r), partial: r.day === today })),
+      days: rows.map((r) => ({ ...r, ...figures(r), partial: r.day === today })),
       total: sumByStation(rows)[0] ?? null,
     };
   }

@@ -46,9 +46,11 @@ export function createMetrics(d: MetricsDeps): Registry {
   ]);
   const dUp = g("noc_district_up_stations", "stations up per district", ["district"]);
   const dAll = g("noc_district_stations", "stations per district", ["district"]);
-  const dAvail = g("noc_district_availability_today_ratio", "up time share today (0-1), last rollup", [
-    "district",
-  ]);
+  const dAvail = g(
+    "noc_district_availability_today_ratio",
+    "up time share today (0-1), planned down time left out, last rollup",
+    ["district"],
+  );
   const firing = g("noc_alerts_firing", "open alerts by severity and state", ["severity", "state"]);
   const evalMs = new Gauge({
     name: "noc_alert_evaluation_seconds",

@@ -69,6 +69,7 @@ async function viewAlerts() {
       <b>${t("alerts.plan")}</b>
       <select name="scope">${scopes.join("")}</select>
       <input name="target" placeholder="${esc(t("alerts.targetPlaceholder"))}" />
+      <input name="start" type="datetime-local" title="${esc(t("alerts.startTitle"))}" />
       <input name="hours" type="number" min="0.25" step="0.25" value="2" title="${esc(t("alerts.hoursTitle"))}" /> ${t("alerts.hoursUnit")}
       <input name="reason" placeholder="${esc(t("alerts.reasonPlaceholder"))}" required />
       <button type="submit">${t("alerts.create")}</button>
@@ -78,11 +79,13 @@ async function viewAlerts() {
   document.getElementById("new-window").onsubmit = async (e) => {
     e.preventDefault();
     const f = new FormData(/** @type {HTMLFormElement} */ (e.target));
+    const start = f.get("start") ? new Date(String(f.get("start"))).getTime() : Date.now();
     try {
       await post("/api/v1/maintenance", {
         scope: f.get("scope"),
         target: f.get("target"),
-        end: new Date(Date.now() + Number(f.get("hours")) * 3600_000).toISOString(),
+        ...(f.get("start") ? { start: new Date(start).toISOString() } : {}),
+        end: new Date(start + Number(f.get("hours")) * 3600_000).toISOString(),
         reason: f.get("reason"),
       });
       render();

@@ -158,20 +158,33 @@ function pager(total, offset, onPage) {
 
 // ---- views ----
 
+// This month's ranking for the summary's district table: fetched at most once a minute, since the
+// summary re-renders on every live change and the month's figures move only with the rollup.
+let monthFigures = { at: 0, byDistrict: new Map() };
+async function monthByDistrict() {
+  if (Date.now() - monthFigures.at > 60_000) {
+    const r = await get("/api/v1/ranking");
+    monthFigures = { at: Date.now(), byDistrict: new Map(r.ranks.map((d) => [d.district, d])) };
+  }
+  return monthFigures.byDistrict;
+}
+
 async function viewSummary() {
-  const s = await get("/api/v1/summary");
+  const [s, month] = await Promise.all([get("/api/v1/summary"), monthByDistrict()]);
   renderCounts(s);
   const tile = (n, l, cls = "") =>
     `<div class="tile ${cls}"><div class="n">${fmtNum(n)}</div><div class="l">${t(`summary.tile.${l}`)}</div></div>`;
   const rows = s.districts
     .map((d) => {
       const w = (n) => (d.total ? (100 * n) / d.total : 0);
+      const m = month.get(d.district);
       return `<tr><td><a href="#/stations?district=${encodeURIComponent(d.district)}">${esc(d.district)}</a></td>
       <td class="num">${fmtNum(d.total)}</td><td class="num">${fmtNum(d.up)}</td>
       <td class="num">${d.down ? `<a href="#/dark?district=${encodeURIComponent(d.district)}">${fmtNum(d.down)}</a>` : 0}</td>
       <td class="num">${fmtNum(d.unknown)}</td>
       <td><div class="bar" title="${esc(t("summary.bar", d))}"><i class="up" style="width:${w(d.up)}%"></i><i class="down" style="width:${w(d.down)}%"></i><i class="unknown" style="width:${w(d.unknown)}%"></i></div></td>
-      <td class="num">${fmtNum(d.onBackup)}</td><td class="num">${fmtNum(d.onBattery)}</td><td class="num">${fmtNum(d.faultedDevices)}</td></tr>`;
+      <td class="num">${fmtNum(d.onBackup)}</td><td class="num">${fmtNum(d.onBattery)}</td><td class="num">${fmtNum(d.faultedDevices)}</td>
+      <td class="num">${m ? pct(m.uptimePct) : "—"}</td><td class="num planned">${m ? mins(m.availability.plannedS) : "—"}</td></tr>`;
     })
     .join("");
   $main.innerHTML = `<h1>${t("summary.title")}</h1><div id="summary-alerts" class="alert-strip"></div>
@@ -180,8 +193,10 @@ async function viewSummary() {
     ${tile(s.onBattery, "onBattery", "warn")}${tile(s.faultedDevices, "faulted", "warn")}${tile(s.stuckBookings, "stuck", "warn")}</div>
     <h2>${t("summary.byDistrict")}</h2>
     <table id="districts"><thead><tr><th>${t("col.district")}</th><th class="num">${t("col.stations")}</th><th class="num">${t("col.up")}</th><th class="num">${t("col.down")}</th>
-    <th class="num">${t("col.unknown")}</th><th>${t("col.now")}</th><th class="num">${t("col.onBackup")}</th><th class="num">${t("col.onBattery")}</th><th class="num">${t("col.faultedDevices")}</th></tr></thead>
-    <tbody>${rows || `<tr><td colspan="9" class="muted">${t("summary.none")}</td></tr>`}</tbody></table>`;
+    <th class="num">${t("col.unknown")}</th><th>${t("col.now")}</th><th class="num">${t("col.onBackup")}</th><th class="num">${t("col.onBattery")}</th><th class="num">${t("col.faultedDevices")}</th>
+    <th class="num" title="${esc(t("col.uptimeMonthTitle"))}">${t("col.uptimeMonth")}</th>
+    <th class="num" title="${esc(t("col.plannedMonthTitle"))}">${t("col.plannedMonth")}</th></tr></thead>
+    <tbody>${rows || `<tr><td colspan="11" class="muted">${t("summary.none")}</td></tr>`}</tbody></table>`;
 }
 
 function stationRows(items, dark) {
@@ -246,6 +261,7 @@ async function viewRanking(params) {
         .map(([l, s]) => `${esc(l)} ${mins(s)}`)
         .join(", ");
       return `<tr><td class="num">${fmtNum(r.rank)}</td><td>${esc(r.district)}</td><td class="num">${fmtNum(r.stations)}</td><td class="num"><b>${pct(r.uptimePct)}</b></td>
+      <td class="num">${pct(r.uptimeRawPct)}</td><td class="num planned">${mins(a.plannedS)}</td><td class="num">${mins(r.unplannedDownS)}</td>
       <td class="num">${mins(a.down.power)}</td><td class="num">${mins(a.down.network)}${links ? `<br><span class="muted">${links}</span>` : ""}</td>
       <td class="num">${mins(a.down.agent)}</td><td class="num">${mins(a.down.unattributed)}</td><td class="num">${mins(a.unknownS)}</td><td class="num">${mins(a.backupS)}</td></tr>`;
     })
@@ -257,9 +273,10 @@ async function viewRanking(params) {
     <a href="/api/v1/availability.csv?${csv}">${t("ranking.availabilityCsv")}</a>
     <span class="muted">${t("ranking.note", { zone: esc(data.timeZone) })}</span></div>
     <table id="ranking"><thead><tr><th class="num">${t("col.rank")}</th><th>${t("col.district")}</th><th class="num">${t("col.stations")}</th><th class="num">${t("col.uptime")}</th>
+    <th class="num" title="${esc(t("col.uptimeRawTitle"))}">${t("col.uptimeRaw")}</th><th class="num" title="${esc(t("col.plannedTitle"))}">${t("col.plannedMin")}</th><th class="num">${t("col.unplannedMin")}</th>
     <th class="num">${t("col.powerMin")}</th><th class="num">${t("col.networkMin")}</th><th class="num">${t("col.agentMin")}</th>
     <th class="num">${t("col.unreportedMin")}</th><th class="num">${t("col.unknownMin")}</th><th class="num">${t("col.backupMin")}</th></tr></thead>
-    <tbody>${rows || `<tr><td colspan="10" class="muted">${t("ranking.none")}</td></tr>`}</tbody></table>`;
+    <tbody>${rows || `<tr><td colspan="13" class="muted">${t("ranking.none")}</td></tr>`}</tbody></table>`;
   document.getElementById("f-month").onchange = (e) => go("/ranking", { month: input(e).value });
 }
 

@@ -101,7 +101,7 @@ async function viewStation(id, params) {
   const days = av.days
     .map(
       (r) =>
-        `<tr><td>${esc(r.day)}${r.partial ? ` ${t("station.soFar")}` : ""}</td><td class="num">${pct(r.uptimePct)}</td><td class="num">${mins(r.down.power)}</td><td class="num">${mins(r.down.network)}</td><td class="num">${mins(r.down.agent)}</td><td class="num">${mins(r.down.unattributed)}</td><td class="num">${mins(r.unknownS)}</td><td class="num">${mins(r.backupS)}</td></tr>`,
+        `<tr><td>${esc(r.day)}${r.partial ? ` ${t("station.soFar")}` : ""}</td><td class="num">${pct(r.uptimePct)}</td><td class="num">${pct(r.uptimeRawPct)}</td><td class="num planned">${mins(r.plannedS)}</td><td class="num">${mins(r.down.power)}</td><td class="num">${mins(r.down.network)}</td><td class="num">${mins(r.down.agent)}</td><td class="num">${mins(r.down.unattributed)}</td><td class="num">${mins(r.unknownS)}</td><td class="num">${mins(r.backupS)}</td></tr>`,
     )
     .join("");
   const district = /district$/i.test(d.district || "")
@@ -158,7 +158,7 @@ async function viewStation(id, params) {
           : "—",
       ],
     ])}</div></div></div>
-    <h2>${t("station.availability", { month: esc(av.month) })}</h2><table><thead><tr><th>${t("col.day")}</th><th class="num">${t("col.uptime")}</th><th class="num">${t("col.powerShort")}</th><th class="num">${t("col.networkShort")}</th><th class="num">${t("col.agentShort")}</th><th class="num">${t("col.unreportedShort")}</th><th class="num">${t("col.unknownMin")}</th><th class="num">${t("col.backupMin")}</th></tr></thead><tbody>${days || `<tr><td colspan="8" class="muted">${t("station.notComputed")}</td></tr>`}</tbody></table>
+    <h2>${t("station.availability", { month: esc(av.month) })}</h2><table id="station-days"><thead><tr><th>${t("col.day")}</th><th class="num" title="${esc(t("col.uptimeTitle"))}">${t("col.uptime")}</th><th class="num" title="${esc(t("col.uptimeRawTitle"))}">${t("col.uptimeRaw")}</th><th class="num" title="${esc(t("col.plannedTitle"))}">${t("col.plannedMin")}</th><th class="num">${t("col.powerShort")}</th><th class="num">${t("col.networkShort")}</th><th class="num">${t("col.agentShort")}</th><th class="num">${t("col.unreportedShort")}</th><th class="num">${t("col.unknownMin")}</th><th class="num">${t("col.backupMin")}</th></tr></thead><tbody>${days || `<tr><td colspan="10" class="muted">${t("station.notComputed")}</td></tr>`}</tbody></table>
     <h2>${t("station.events")}</h2><table><thead><tr><th class="num">${t("col.seq")}</th><th>${t("col.time")}</th><th>${t("col.type")}</th><th>${t("col.what")}</th></tr></thead><tbody>${events || `<tr><td colspan="4" class="muted">${t("empty.none")}</td></tr>`}</tbody></table>
     <h2>${t("station.gaps")}</h2><table><thead><tr><th class="num">${t("col.seqs")}</th><th>${t("col.status")}</th><th class="num">${t("col.lost")}</th><th class="num">${t("col.resends")}</th><th>${t("col.detected")}</th><th>${t("col.closed")}</th></tr></thead><tbody>${gapRows || `<tr><td colspan="6" class="muted">${t("station.noGaps")}</td></tr>`}</tbody></table>`;
 }

@@ -40,8 +40,10 @@ export class SchemaBuilder {
     );
   }
 
-  async addColumn(table: string, name: string, type: ColumnType): Promise<void> {
-    await this.q.run(`ALTER TABLE ${table} ADD COLUMN ${name} ${this.dialect.types[type]}`);
+  /** With `fill`, existing rows take that value and the column refuses NULL from then on. */
+  async addColumn(table: string, name: string, type: ColumnType, fill?: number): Promise<void> {
+    const rest = fill === undefined ? "" : ` NOT NULL DEFAULT ${Number(fill)}`;
+    await this.q.run(`ALTER TABLE ${table} ADD COLUMN ${name} ${this.dialect.types[type]}${rest}`);
   }
 }
 

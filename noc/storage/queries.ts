@@ -27,7 +27,7 @@ export const SQL = {
   getMeta: `SELECT value FROM meta WHERE key = ?`,
   periodTotals: `SELECT station, MAX(day) AS day, SUM(window_s) AS window_s, SUM(up_s) AS up_s, SUM(unknown_s) AS unknown_s,
       SUM(backup_s) AS backup_s, SUM(power_s) AS power_s, SUM(network_s) AS network_s, SUM(agent_s) AS agent_s,
-      SUM(unattributed_s) AS unattributed_s
+      SUM(unattributed_s) AS unattributed_s, SUM(planned_s) AS planned_s
     FROM daily WHERE day >= ? AND day <= ? GROUP BY station ORDER BY station`,
   periodDistricts: `SELECT d.station, d.district FROM daily d JOIN (SELECT station, MAX(day) AS day FROM daily
       WHERE day >= ? AND day <= ? GROUP BY station) m ON d.station = m.station AND d.day = m.day`,

@@ -211,6 +211,7 @@ export const daily: TableCodec<M.DailyRow> = {
     network_s: d.down.network,
     agent_s: d.down.agent,
     unattributed_s: d.down.unattributed,
+    planned_s: d.plannedS,
     links: JSON.stringify(d.networkLinks),
   }),
   decode: (r) => ({
@@ -227,6 +228,7 @@ export const daily: TableCodec<M.DailyRow> = {
       agent: Number(r.agent_s),
       unattributed: Number(r.unattributed_s),
     },
+    plannedS: Number(r.planned_s ?? 0),
     networkLinks: JSON.parse(String(r.links)) as Record<string, number>,
   }),
 };

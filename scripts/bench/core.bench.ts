@@ -132,13 +132,18 @@ function benchConfig(dir: string, station: string, url: string, extra: Record<st
   });
 }
 
+/**
+ * The bundle to measure; BENCH_AGENT_BUNDLE names another build's cli.js (an older commit's, say), so that
+ * two versions are compared in the same run on a machine whose load drifts.
+ */
+const AGENT_BUNDLE = process.env.BENCH_AGENT_BUNDLE ?? join(ROOT, "dist/station-agent/cli.js");
+
 /** The agent as bin/station-agent starts it on a station: the bundle, its node flags and malloc setting. */
 function spawnStationAgent(cfg: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [...AGENT_NODE_FLAGS, join(ROOT, "dist/station-agent/cli.js"), "run", "--config", cfg],
-    { stdio: "ignore", env: { ...process.env, ...AGENT_ENV } },
-  );
+  return spawn(process.execPath, [...AGENT_NODE_FLAGS, AGENT_BUNDLE, "run", "--config", cfg], {
+    stdio: "ignore",
+    env: { ...process.env, ...AGENT_ENV },
+  });
 }
 
 /**
@@ -173,6 +178,8 @@ async function agentDrain(url: string): Promise<number> {
 
 /** What a station has attached in a steady-state run. */
 interface StationShape {
+  /** Its name in BENCH_CORE_SHAPES. */
+  key: "bare" | "full" | "replay" | "printed";
   label: string;
   extra: Record<string, unknown>;
   /** Events left in the outbox before the agent starts, as after a long outage; replayed first. */
@@ -182,7 +189,7 @@ interface StationShape {
 }
 
 /** A bare agent: no devices, no links (what the RSS floor is). */
-const BARE: StationShape = { label: "no devices, no links", extra: {} };
+const BARE: StationShape = { key: "bare", label: "no devices, no links", extra: {} };
 
 /**
  * A full station: an R30x scanner on a pty and an ESC/POS printer on TCP (both emulated here, polled by
@@ -220,13 +227,15 @@ async function fullStation(brokerPort: number): Promise<{ shapes: StationShape[]
   };
   return {
     shapes: [
-      { label: "scanner, printer, absent UPS, one link", extra: station },
+      { key: "full", label: "scanner, printer, absent UPS, one link", extra: station },
       {
+        key: "replay",
         label: `same, after replaying ${BACKLOG.toLocaleString("en-US")} events left from an outage`,
         backlog: BACKLOG,
         extra: station,
       },
       {
+        key: "printed",
         label: "same, after printing 3 Devanagari slips",
         prints: 3,
         extra: { ...station, api: { enabled: true } },
@@ -336,9 +345,28 @@ function drainRow(by: string, rate: number, raw: number): BenchResult {
   };
 }
 
+/**
+ * BENCH_CORE_SHAPES=printed,bare runs only those steady-state shapes, and no drains: for chasing one
+ * figure by alternating builds, where the whole bench would take too long between samples.
+ */
+const ONLY_SHAPES = process.env.BENCH_CORE_SHAPES?.split(",");
+const wanted = (shape: StationShape) => !ONLY_SHAPES || ONLY_SHAPES.includes(shape.key);
+
 export async function run(): Promise<BenchResult[]> {
   const broker = await PrivateMosquitto.start();
   try {
+    if (ONLY_SHAPES) {
+      const results: BenchResult[] = [];
+      if (wanted(BARE)) results.push(...(await steadyState(broker.url, BARE)));
+      const full = await fullStation(broker.port);
+      try {
+        for (const shape of full.shapes.filter(wanted))
+          results.push(...(await steadyState(broker.url, shape)));
+      } finally {
+        await full.stop();
+      }
+      return results;
+    }
     const results: BenchResult[] = [await enqueueRate()];
     process.stderr.write("enqueue done\n");
     const raw = await rawPublish(broker.url);

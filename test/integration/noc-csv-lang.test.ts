@@ -69,13 +69,18 @@ describe("CSV exports in Hindi", () => {
       expect(hi.type).toBe("text/csv; charset=utf-8");
       // English unchanged: no mark, the machine column names.
       expect(en.bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(false);
-      expect(lines(en.bytes)[0]).toMatch(/^month,(rank|station),.*uptime_pct,.*on_backup_min$/);
+      expect(lines(en.bytes)[0]).toMatch(
+        /^month,(rank|station),.*uptime_pct,.*on_backup_min,planned_down_min,unplanned_down_min,uptime_raw_pct$/,
+      );
       // Hindi: UTF-8 byte-order mark, every header in Devanagari, then the English file's rows exactly.
       expect([...hi.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const header = lines(hi.bytes)[0] as string;
       expect(header).toContain("महीना");
       expect(header).toContain("ज़िला");
       expect(header).toContain("उपलब्धता %");
+      // The planned down time columns (maintenance windows) have their Hindi names too.
+      expect(header).toContain("नियोजित बंद समय (मिनट)");
+      expect(header).toContain("अनियोजित बंद समय (मिनट)");
       expect(header.split(",")).toHaveLength((lines(en.bytes)[0] as string).split(",").length);
       expect(header.split(",").every((h) => /[\u0900-\u097F]/.test(h))).toBe(true);
       expect(lines(hi.bytes).slice(1)).toEqual(lines(en.bytes).slice(1));

@@ -13,6 +13,9 @@ import { up as initial } from "../../noc/storage/migrations/001-initial.js";
 import { PostgresDialect, PostgresStorage } from "../../noc/storage/postgres.js";
 import { SqliteWorkerStorage } from "../../noc/storage/sqlite-worker.js";
 import { SqliteDialect, SqliteStorage } from "../../noc/storage/sqlite.js";
+import { daily } from "../../noc/storage/rows.js";
+
+const decodeDaily = daily.decode;
 
 const PG_URL = process.env.NOC_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 const dir = mkdtempSync(join(tmpdir(), "noc-migrate-"));
@@ -89,6 +92,39 @@ describe.each(backends)("migrations on %s", (_name, database) => {
     await db.insertMany("meta", [{ key: "k", value: "v" }], ["key"]);
     expect(await migrate(db, await loadMigrations())).toContain(1);
     expect(await db.all("SELECT value FROM meta")).toEqual([{ value: "v" }]);
+    await db.close();
+  });
+
+  it("004 keeps daily rows computed before it: no planned time, and they still read", async () => {
+    const db = database()();
+    await db.open();
+    const shipped = await loadMigrations();
+    expect(shipped.map((m) => m.version)).toContain(4);
+    await migrate(
+      db,
+      shipped.filter((m) => m.version < 4),
+    );
+    const before = {
+      station: "S1",
+      day: "2025-03-01",
+      district: "Pune",
+      window_s: 86_400,
+      up_s: 80_000,
+      unknown_s: 0,
+      backup_s: 0,
+      power_s: 6_400,
+      network_s: 0,
+      agent_s: 0,
+      unattributed_s: 0,
+      links: "{}",
+    };
+    await db.insertMany("daily", [before], ["station", "day"]);
+    expect(await migrate(db, shipped)).toEqual(shipped.filter((m) => m.version >= 4).map((m) => m.version));
+    const [row] = await db.all("SELECT * FROM daily");
+    expect(decodeDaily(row!)).toMatchObject({ upS: 80_000, down: { power: 6_400 }, plannedS: 0 });
+    await expect(db.run("UPDATE daily SET planned_s = NULL WHERE station = ?", ["S1"])).rejects.toThrow(
+      /null/i,
+    );
     await db.close();
   });
 

@@ -41,7 +41,7 @@ function gap(over: Partial<GapRow> = {}): GapRow {
   };
 }
 
-function daily(stationId: string, day: string, upS: number): DailyRow {
+function daily(stationId: string, day: string, upS: number, plannedS = 0): DailyRow {
   return {
     station: stationId,
     day,
@@ -51,6 +51,7 @@ function daily(stationId: string, day: string, upS: number): DailyRow {
     unknownS: 0,
     backupS: 10,
     down: { power: 86_400 - upS, network: 0, agent: 0, unattributed: 0 },
+    plannedS,
     networkLinks: {},
   };
 }
@@ -270,22 +271,27 @@ export function storageContract(
         daily("A", "2025-03-02", 86_400),
         daily("B", "2025-03-01", 1000),
       ]);
-      await s.upsertDaily([{ ...daily("A", "2025-03-01", 70_000), networkLinks: { mpls: 60 } }]);
+      await s.upsertDaily([{ ...daily("A", "2025-03-01", 70_000, 2_500.25), networkLinks: { mpls: 60 } }]);
       const rows = await s.daily("2025-03-01", "2025-03-31");
       expect(rows.map((r) => `${r.station}/${r.day}/${r.upS}`)).toEqual([
         "A/2025-03-01/70000",
         "A/2025-03-02/86400",
         "B/2025-03-01/1000",
       ]);
-      expect(rows[0]).toEqual({ ...daily("A", "2025-03-01", 70_000), networkLinks: { mpls: 60 } });
+      // Planned down time (maintenance windows) is kept apart, to the fraction of a second.
+      expect(rows[0]).toEqual({ ...daily("A", "2025-03-01", 70_000, 2_500.25), networkLinks: { mpls: 60 } });
       expect((await s.daily("2025-03-02", "2025-03-02", "A")).length).toBe(1);
       expect(await s.daily("2025-04-01", "2025-04-30")).toEqual([]);
     });
 
     it("sums a period per station with the latest district and per-link minutes", async () => {
       await s.upsertDaily([
-        { ...daily("C", "2025-05-01", 80_000), networkLinks: { mpls: 100 } },
-        { ...daily("C", "2025-05-02", 86_000), district: "Satara", networkLinks: { mpls: 20, "4g": 5 } },
+        { ...daily("C", "2025-05-01", 80_000, 1_000), networkLinks: { mpls: 100 } },
+        {
+          ...daily("C", "2025-05-02", 86_000, 0.5),
+          district: "Satara",
+          networkLinks: { mpls: 20, "4g": 5 },
+        },
         daily("D", "2025-05-02", 40_000),
         daily("C", "2025-06-01", 1),
       ]);
@@ -300,6 +306,7 @@ export function storageContract(
           unknownS: 0,
           backupS: 20,
           down: { power: 6_400 + 400, network: 0, agent: 0, unattributed: 0 },
+          plannedS: 1_000.5,
           networkLinks: { mpls: 120, "4g": 5 },
         },
         { ...daily("D", "2025-05-02", 40_000), day: "2025-05-01..2025-05-31" },

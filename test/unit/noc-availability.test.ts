@@ -8,7 +8,7 @@ import {
   type LinkChange,
   type StatusChange,
 } from "../../noc/model.js";
-import { rankDistricts, sumByStation, type StationPeriod } from "../../noc/ranking.js";
+import { figures, rankDistricts, sumByStation, type StationPeriod } from "../../noc/ranking.js";
 import { dayBounds, dayKey, daysBetween, daysOfMonth, localMidnight } from "../../noc/time.js";
 
 const H = 3600_000;
@@ -104,7 +104,7 @@ function av(windowS: number, upS: number, over: Partial<Availability> = {}): Ava
 }
 
 function period(station: string, district: string, a: Availability): StationPeriod {
-  return { station, district, availability: a, uptimePct: a.windowS ? (100 * a.upS) / a.windowS : null };
+  return { station, district, availability: a, ...figures(a) };
 }
 
 describe("district ranking arithmetic (hand-computed)", () => {
@@ -174,16 +174,16 @@ describe("district ranking arithmetic (hand-computed)", () => {
     const csv = rankingCsv("2025-03", rankDistricts(stations));
     const lines = csv.trim().split("\r\n");
     expect(lines[0]).toBe(
-      "month,rank,district,stations,uptime_pct,accounted_min,up_min,outage_power_min,outage_network_min,outage_network_by_link_min,outage_agent_min,dark_unattributed_min,unknown_min,on_backup_min",
+      "month,rank,district,stations,uptime_pct,accounted_min,up_min,outage_power_min,outage_network_min,outage_network_by_link_min,outage_agent_min,dark_unattributed_min,unknown_min,on_backup_min,planned_down_min,unplanned_down_min,uptime_raw_pct",
     );
-    expect(lines[1]).toBe("2025-03,1,Alpha,2,97.917,2880,2820,60,0,,0,0,0,0");
-    expect(lines[3]).toBe("2025-03,3,Bravo,2,94.444,2160,2040,0,90,mpls:90,30,0,0,0");
-    expect(lines[4]).toBe("2025-03,4,Delta,1,,0,0,0,0,,0,0,0,0");
+    expect(lines[1]).toBe("2025-03,1,Alpha,2,97.917,2880,2820,60,0,,0,0,0,0,0,60,97.917");
+    expect(lines[3]).toBe("2025-03,3,Bravo,2,94.444,2160,2040,0,90,mpls:90,30,0,0,0,0,120,94.444");
+    expect(lines[4]).toBe("2025-03,4,Delta,1,,0,0,0,0,,0,0,0,0,0,0,");
     const s = stationsCsv("2025-03", [
       { ...period("B2", "Bravo, East", av(60, 30)), name: '=HYPERLINK("x")' },
     ]);
     expect(s.split("\r\n")[1]).toBe(
-      `2025-03,B2,"'=HYPERLINK(""x"")","Bravo, East",50.000,1,0.5,0,0,,0,0,0,0`,
+      `2025-03,B2,"'=HYPERLINK(""x"")","Bravo, East",50.000,1,0.5,0,0,,0,0,0,0,0,0,50.000`,
     );
   });
 });
