@@ -17,6 +17,7 @@ const STATIC: Record<string, string> = {
   "/alerts.js": "alerts.js",
   "/station.js": "station.js",
   "/i18n.js": "i18n.js",
+  "/server-texts.js": "server-texts.js",
   "/i18n/en.js": "i18n/en.js",
   "/i18n/hi.js": "i18n/hi.js",
   "/style.css": "style.css",

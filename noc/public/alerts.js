@@ -1,6 +1,6 @@
 // station-noc dashboard: the Alerts page, maintenance windows and the alert badges. Loaded before
-// app.js, whose helpers (esc, english, get, ago, stationLink, $main) it uses when called; t, fmtTime and
-// fmtNum come from i18n.js.
+// app.js, whose helpers (get, ago, stationLink, $main) it uses when called; t, fmtTime and fmtNum come
+// from i18n.js, esc, english and alertTitleHtml from server-texts.js.
 "use strict";
 
 // Acting on alerts (acknowledge, silence, maintenance) needs the operator role; the server records the
@@ -30,7 +30,7 @@ function alertRow(a, actions) {
       : "";
   // The title is the engine's English sentence (also what the notices carry).
   return `<tr data-alert="${esc(a.id)}"><td><span class="badge ${SEV[a.severity] || ""}">${t(`severity.${a.severity}`)}</span></td>
-    <td>${english(localizeTimes(a.title))}${members}</td><td>${where}</td><td title="${fmtTime(iso(a.startedAt))}">${ago(iso(a.startedAt))}</td>
+    <td>${alertTitleHtml(a)}${members}</td><td>${where}</td><td title="${fmtTime(iso(a.startedAt))}">${ago(iso(a.startedAt))}</td>
     <td>${state}</td><td>${buttons} <button data-history="${esc(a.id)}">${t("alerts.history")}</button></td></tr>`;
 }
 
@@ -138,7 +138,7 @@ async function refreshAlertBadges() {
       box.innerHTML = n
         ? `<a href="#/alerts" class="badge down">${t("alerts.firingBadge", { n })}</a> ${a.firing
             .slice(0, 5)
-            .map((x) => english(x.title))
+            .map((x) => alertTitleHtml(x))
             .join(" · ")}`
         : a.acknowledged.length
           ? `<a href="#/alerts" class="badge unknown">${t("alerts.ackedBadge", { n: a.acknowledged.length })}</a>`

@@ -1,8 +1,9 @@
 // @ts-check
 // station-noc dashboard: plain JS, hash routes, server-side paging, live updates over SSE.
 // Type-checked by `npm run typecheck` (noc/public/tsconfig.json: checkJs against the DOM types).
-// Every text a person reads comes from t() (i18n.js); what the server wrote in English (alert titles,
-// event sentences, cause details, error messages) is marked lang="en" where it is shown.
+// Every text a person reads comes from t() (i18n.js); alert titles, cause details and event sentences
+// are worded from their codes by server-texts.js, and what is left in the server's English (an unknown
+// code, error messages) is marked lang="en" where it is shown.
 "use strict";
 
 /** The element an event came from, as the input or element it is here. */
@@ -10,19 +11,9 @@ const input = (/** @type {Event} */ e) => /** @type {HTMLInputElement} */ (e.tar
 
 const $main = document.getElementById("main");
 const PAGE = 50;
-const esc = (v) =>
-  String(v ?? "").replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
-  );
-// Server texts (causes, event sentences) carry RFC 3339 times; show every one in this page's zone.
-const ISO_TIME = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)/g;
-const localizeTimes = (text) => String(text ?? "").replace(ISO_TIME, (t) => fmtTime(t));
 const pct = (p) => (p === null || p === undefined ? "—" : `${fmtNum(p, 2)} %`);
 // Whole minutes, with one decimal below ten so that short outages do not read as zero.
 const mins = (s) => (!s ? "0" : s < 600 ? fmtNum(s / 60, 1) : fmtNum(Math.round(s / 60)));
-/** Text the server wrote in English: shown as it is, and marked so for screen readers and tests. */
-const english = (text) => `<span lang="en">${esc(text)}</span>`;
 
 // An event's data in one short line: the fields that say what happened first (an outage's cause, the
 // link or device, the reason), cut before escaping so that the cut never lands inside an entity; the
@@ -206,7 +197,7 @@ function stationRows(items, dark) {
         s,
       ) => `<tr data-id="${esc(s.id)}"><td>${stationLink(s.id)}</td><td>${esc(s.name)}</td><td>${esc(s.district)}</td><td>${badge(s.status)}</td>
       <td><time datetime="${esc(s.since)}">${fmtTime(s.since)}</time><br><span class="muted">${ago(s.since)}</span></td>
-      ${dark ? `<td>${causeLabel(s.cause)}${s.causeDetail ? `<br><span class="muted">${english(localizeTimes(s.causeDetail))}</span>` : ""}</td>` : `<td>${esc(s.activeLink || "—")}${s.onBackup ? ` <span class="badge warn">${t("badge.backup")}</span>` : ""}</td>`}
+      ${dark ? `<td>${causeLabel(s.cause)}${s.causeDetail ? `<br><span class="muted cause-detail">${causeDetailHtml(s)}</span>` : ""}</td>` : `<td>${esc(s.activeLink || "—")}${s.onBackup ? ` <span class="badge warn">${t("badge.backup")}</span>` : ""}</td>`}
       <td>${s.faulted.length ? s.faulted.map((d) => `<span class="badge faulted">${esc(d)}</span>`).join(" ") : ""}${s.bookingsStuckS ? ` <span class="badge warn" title="${esc(t("stations.stuckTitle", { min: Math.round(s.bookingsStuckS / 60) }))}">${t("stations.stuck", { n: s.bookingsWaiting })}</span>` : ""}</td>
       <td>${fmtTime(s.lastSeen)}</td></tr>`,
     )

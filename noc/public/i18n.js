@@ -65,12 +65,13 @@ function matchBrace(s, open) {
   throw new Error(`unbalanced braces in "${s}"`);
 }
 
-/** `=0 {none} one {# item} other {# items}` → [["=0","none"], ["one","# item"], ...]. */
+/** `=0 {none} one {# item} other {# items}` → [["=0","none"], ["one","# item"], ...]; select keys may
+ * hold hyphens (`on-battery {...}`). */
 function pluralBranches(text) {
   const out = [];
   let i = 0;
   while (i < text.length) {
-    const m = /^\s*(=?\w+)\s*\{/.exec(text.slice(i));
+    const m = /^\s*(=?[\w-]+)\s*\{/.exec(text.slice(i));
     if (!m) break;
     const open = i + m[0].length - 1;
     const close = matchBrace(text, open);
@@ -105,7 +106,8 @@ function placeholders(msg) {
   const visit = (text) =>
     walk(text, (name, type, rest) => {
       names.add(name);
-      if (type === "plural") for (const [, branch] of pluralBranches(rest || "")) visit(branch);
+      if (type === "plural" || type === "select")
+        for (const [, branch] of pluralBranches(rest || "")) visit(branch);
       return "";
     });
   visit(msg);
@@ -113,13 +115,24 @@ function placeholders(msg) {
 }
 
 /**
- * ICU-style formatting: `{n}`, `{n, number}`, `{n, plural, =0 {...} one {# ...} other {# ...}}`.
- * Messages are our own text; arguments go in as given, so a caller putting one into HTML escapes it.
+ * ICU-style formatting: `{n}`, `{n, number}`, `{n, plural, =0 {...} one {# ...} other {# ...}}` and
+ * `{s, select, a {...} other {...}}`, where the branch `none` takes an empty value (an optional part of
+ * a server text: `{reason, select, none {} other {: {reason}}}`). Messages are our own text; arguments
+ * go in as given, so a caller putting one into HTML escapes it first.
  */
 function formatMessage(msg, params, loc) {
   return walk(msg, (name, type, rest) => {
     if (!(name in params)) throw new Error(`message "${msg}" needs {${name}}`);
     const v = params[name];
+    if (type === "select") {
+      const branches = pluralBranches(rest || "");
+      // A value may come as HTML (a code or a station's words, marked up): its text is what is chosen on.
+      const text = String(v ?? "").replace(/<[^>]*>/g, "");
+      const key = text === "" ? "none" : text;
+      const pick = branches.find(([k]) => k === key) || branches.find(([k]) => k === "other");
+      if (!pick) throw new Error(`message "${msg}" has no "other" for {${name}}`);
+      return formatMessage(pick[1], params, loc);
+    }
     if (type === "plural") {
       const branches = pluralBranches(rest || "");
       const exact = branches.find(([k]) => k === `=${v}`);
@@ -137,6 +150,12 @@ function t(key, params = {}) {
   const msg = (NOC_CATALOGUES[lang] || {})[key] ?? (NOC_CATALOGUES.en || {})[key];
   if (msg === undefined) return key;
   return formatMessage(msg, params, locale());
+}
+
+/** Whether the page's language has a text for `key` (the English catalogue does not stand in here). */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- server-texts.js asks it
+function hasText(key) {
+  return key in (NOC_CATALOGUES[lang] || {});
 }
 
 /** Fills elements marked data-i18n (text), data-i18n-placeholder and data-i18n-title. */

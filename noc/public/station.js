@@ -1,7 +1,7 @@
 // @ts-check
 // station-noc dashboard: one station's page (status, timeline, links, devices, power, availability,
-// events, sequence gaps). Loaded before app.js, whose helpers (get, esc, badge, causeLabel, ago, pct,
-// mins, english, eventGist, localizeTimes, $main) it uses when called.
+// events, sequence gaps). Loaded before app.js, whose helpers (get, badge, causeLabel, ago, pct, mins,
+// eventGist, $main) it uses when called; esc, causeDetailHtml and eventHtml are in server-texts.js.
 "use strict";
 
 function track(segments, from, to) {
@@ -89,7 +89,7 @@ async function viewStation(id, params) {
   const events = ev.events
     .map(
       (e) =>
-        `<tr><td class="num">${e.seq}</td><td>${fmtTime(e.time)}</td><td><code>${esc(e.type)}</code>${e.historical ? ` <span class="badge plain">${t("badge.historical")}</span>` : ""}</td><td><details class="event"><summary lang="en">${esc(e.text ? localizeTimes(e.text) : eventGist(e.data))}</summary><pre>${esc(JSON.stringify(e.data, null, 2))}</pre></details></td></tr>`,
+        `<tr><td class="num">${e.seq}</td><td>${fmtTime(e.time)}</td><td><code>${esc(e.type)}</code>${e.historical ? ` <span class="badge plain">${t("badge.historical")}</span>` : ""}</td><td><details class="event"><summary>${eventHtml(e, eventGist)}</summary><pre>${esc(JSON.stringify(e.data, null, 2))}</pre></details></td></tr>`,
     )
     .join("");
   const gapRows = gaps.gaps
@@ -108,7 +108,7 @@ async function viewStation(id, params) {
     ? esc(d.district)
     : t("station.district", { district: esc(d.district) });
   const cause = d.cause
-    ? ` · ${t("station.probableCause")} ${causeLabel(d.cause)} <span class="muted">${english(localizeTimes(d.causeDetail || ""))}</span>`
+    ? ` · ${t("station.probableCause")} ${causeLabel(d.cause)} <span class="muted cause-detail">${d.causeDetail ? causeDetailHtml(d) : ""}</span>`
     : "";
   const b = d.metrics && d.metrics.bookings;
   const oldest = b && b.oldestUnsentAgeS !== null ? b.oldestUnsentAgeS : null;

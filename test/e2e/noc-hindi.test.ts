@@ -31,7 +31,7 @@ const ARGS = [
 ];
 const ADMIN = { user: "ops-admin", password: "admin-password-1" };
 /** Names that stay in Latin letters in a Hindi page: acronyms, the zone, the API path in the footer. */
-const ALLOWED = ["NOC", "CCTNS", "UPS", "USB", "MQTT", "CSV", "JSON", "API", "api", "v1", "p50", "p99"];
+const ALLOWED = ["NOC", "CCTNS", "UPS", "USB", "MQTT", "CSV", "JSON", "API", "api", "v1", "p50", "p99", "PC"];
 const PAGES = [
   "#/",
   "#/dark",
@@ -92,7 +92,10 @@ beforeAll(async () => {
   });
   await sim.start();
   await eventually(() => [...noc.fleet.stations.values()].filter((s) => s.row.status === "up").length === 3);
-  // One station dark on battery: a probable cause, an alert, an outage on the timeline.
+  // One station dark on battery: a probable cause, an alert, an outage on the timeline; before it went,
+  // a printer fault and a weak backup link, so that its events are of several types.
+  await sim.station("LIVE00003").setDevice("printer1", "faulted", "paper-out");
+  await sim.station("LIVE00003").setLink("4g", "degraded", false);
   await sim.station("LIVE00003").setPower(true);
   await eventually(() => noc.fleet.stations.get("LIVE00003")?.row.info.power?.source === "battery");
   sim.kill("LIVE00003");
@@ -157,6 +160,26 @@ async function englishLeft(p: Page): Promise<string[]> {
   );
 }
 
+/**
+ * Latin words in the texts the server made (a dark station's cause detail, alert titles, event
+ * sentences), counting what is marked lang="en": only codes and a station's own words (a failure
+ * reason it sent) may stay. Also how many such texts there were, so that none found cannot pass.
+ */
+async function serverEnglishLeft(p: Page, selector: string): Promise<{ count: number; words: string[] }> {
+  const found = await p.evaluate((sel) => {
+    const texts = [...document.querySelectorAll(sel)].map((el) => {
+      const copy = el.cloneNode(true) as Element;
+      copy.querySelectorAll("code, pre, [data-station-words]").forEach((x) => x.remove());
+      return copy.textContent ?? "";
+    });
+    return { count: texts.filter((x) => x.trim()).length, text: texts.join(" ") };
+  }, selector);
+  const words = [...new Set(found.text.match(/[A-Za-z][A-Za-z0-9]*/g) ?? [])].filter(
+    (w) => !ALLOWED.includes(w) && !dataWords.has(w),
+  );
+  return { count: found.count, words };
+}
+
 describe("the NOC dashboard in Hindi", () => {
   it("switches to Hindi on the login page, and says a wrong password in Hindi", async () => {
     await page.goto(noc.url);
@@ -197,6 +220,46 @@ describe("the NOC dashboard in Hindi", () => {
     expect(await row.locator(".badge").first().textContent()).toBe("बंद");
     expect(await row.locator(".cause").textContent()).toBe("बिजली");
     expect(await page.textContent("footer")).toContain("समय Asia/Kolkata के अनुसार");
+  });
+
+  it("words a dark station's cause, a firing alert and a station's events in Hindi, not in English", async () => {
+    const views: [string, string, string][] = [
+      ["#/dark", "#dark-table .cause-detail", "#dark-table tbody tr"],
+      ["#/alerts", "#alerts-firing tbody tr[data-alert] td:nth-child(2)", "#alerts-firing tr[data-alert]"],
+      ["#/station/LIVE00003", ".cause-detail, details.event summary", "details.event"],
+    ];
+    const scan = async () => {
+      const out: Record<string, { count: number; words: string[] }> = {};
+      for (const [hash, selector, ready] of views) {
+        await page.goto(`${noc.url}${hash}`);
+        await page.waitForSelector(ready);
+        await page.waitForLoadState("networkidle");
+        out[hash] = await serverEnglishLeft(page, selector);
+      }
+      return out;
+    };
+    const hindi = await scan();
+    for (const [hash, r] of Object.entries(hindi)) {
+      expect(r.count, hash).toBeGreaterThan(0);
+      expect(r.words, hash).toEqual([]);
+    }
+    // The station's events: its printer fault, weak link and mains lost, each as a Hindi sentence.
+    expect(hindi["#/station/LIVE00003"]!.count).toBeGreaterThanOrEqual(4);
+    await page.goto(`${noc.url}#/station/LIVE00003`);
+    await page.waitForSelector("details.event");
+    const sentences = await page.locator("details.event summary").allTextContents();
+    expect(sentences.some((s) => s.includes("मुख्य बिजली गई"))).toBe(true);
+    expect(sentences.some((s) => s.includes("ठीक से काम नहीं कर रहा"))).toBe(true);
+    expect(await page.textContent(".cause-detail")).toMatch(/से बैटरी पर था/);
+    // The same scan on the English page finds the English words: it would catch an English text.
+    await page.selectOption("#lang", "en");
+    try {
+      const english = await scan();
+      for (const [hash, r] of Object.entries(english)) expect(r.words.length, hash).toBeGreaterThan(0);
+      expect(english["#/dark"]!.words).toEqual(expect.arrayContaining(["was", "battery"]));
+    } finally {
+      await page.selectOption("#lang", "hi");
+    }
   });
 
   it("keeps the choice across a reload, and English comes back with the switch", async () => {

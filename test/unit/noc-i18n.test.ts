@@ -5,36 +5,11 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createContext, runInContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-
-const PUBLIC = join(import.meta.dirname, "../../noc/public");
-
-interface Browser {
-  NOC_CATALOGUES: Record<string, Record<string, string>>;
-  placeholders(msg: string): string[];
-  t(key: string, params?: Record<string, unknown>): string;
-  fmtNum(n: number, digits?: number): string;
-  setLang(lang: string): void;
-}
-
-/** i18n.js and both catalogues, as the page loads them, in a context with just enough of a browser. */
-function loadBrowser(): Browser {
-  const store = new Map<string, string>();
-  const context = createContext({
-    Intl,
-    navigator: { languages: ["en-US"], language: "en-US" },
-    localStorage: {
-      getItem: (k: string) => store.get(k) ?? null,
-      setItem: (k: string, v: string) => store.set(k, v),
-    },
-    document: { documentElement: {}, querySelectorAll: () => [], body: { dataset: {} } },
-  });
-  for (const f of ["i18n.js", "i18n/en.js", "i18n/hi.js"])
-    runInContext(readFileSync(join(PUBLIC, f), "utf8"), context, { filename: f });
-  // Top-level const and function declarations of a script live in the context's global scope.
-  return runInContext("({ NOC_CATALOGUES, placeholders, t, fmtNum, setLang })", context) as Browser;
-}
+import { EVENT_TYPES } from "../../contract/index.js";
+import { ALERT_TITLE_CODES } from "../../noc/alerts/titles.js";
+import { CAUSE_DETAIL_CODES } from "../../noc/probable-cause.js";
+import { loadBrowser, PUBLIC } from "../support/noc-browser.js";
 
 const browser = loadBrowser();
 const { en, hi } = browser.NOC_CATALOGUES as { en: Record<string, string>; hi: Record<string, string> };
@@ -46,6 +21,18 @@ const code = pages.map((p) => p.text).join("\n");
 const namespaces = [...new Set(Object.keys(en).map((k) => k.split(".")[0]))];
 // `status.${s}` and the like: a key is used when the code builds it from such a prefix.
 const prefixes = [...code.matchAll(/t\(`([a-zA-Z]+(?:\.[a-zA-Z]+)*\.)\$\{/g)].map((m) => m[1] as string);
+
+/** A message's own words: placeholders, and plural and select keys, left out; branches kept. */
+function wordsOf(msg: string): string {
+  return browser.walk(msg, (_name, type, rest) =>
+    type === "plural" || type === "select"
+      ? browser
+          .pluralBranches(rest ?? "")
+          .map(([, b]) => wordsOf(b))
+          .join(" ")
+      : "",
+  );
+}
 
 describe("NOC dashboard catalogues", () => {
   it("have the same keys in English and Hindi", () => {
@@ -78,16 +65,37 @@ describe("NOC dashboard catalogues", () => {
     expect(unused).toEqual([]);
   });
 
+  it("word every code the server makes: cause details, alert titles, every event type of the contract", () => {
+    const wanted = [
+      ...CAUSE_DETAIL_CODES.map((c) => `causeDetail.${c}`),
+      ...ALERT_TITLE_CODES.map((c) => `alertTitle.${c}`),
+      ...EVENT_TYPES.map((type) => `event.${type}`),
+    ];
+    expect(wanted.filter((k) => !(k in hi))).toEqual([]);
+    expect(wanted.filter((k) => !(k in en))).toEqual([]);
+    // And nothing under those prefixes that the server never sends (a code renamed on one side only).
+    const made = Object.keys(en).filter((k) => /^(causeDetail|alertTitle|event)\./.test(k));
+    expect(made.filter((k) => !wanted.includes(k))).toEqual([]);
+  });
+
   it("leave no English text in the Hindi catalogue beyond names such as NOC and UPS", () => {
-    const allowed = new Set(["NOC", "UPS", "MQTT", "CSV", "JSON", "API", "p50", "p99"]);
+    const allowed = new Set([
+      "NOC",
+      "UPS",
+      "MQTT",
+      "CSV",
+      "JSON",
+      "API",
+      "p50",
+      "p99",
+      "PC",
+      "USB",
+      "PoP",
+      "CCTNS",
+    ]);
+    expect(wordsOf("{a, select, none {} other {x {b} y}}")).toBe(" x  y");
     const leftover = Object.entries(hi).flatMap(([k, v]) =>
-      (
-        v
-          .replace(/\{\s*\w+\s*,\s*plural\s*,/g, "")
-          .replace(/\b(?:one|other)\s*\{/g, "")
-          .replace(/\{\s*\w+\s*\}/g, "")
-          .match(/[A-Za-z][A-Za-z0-9]*/g) ?? []
-      )
+      (wordsOf(v).match(/[A-Za-z][A-Za-z0-9]*/g) ?? [])
         .filter((w) => !allowed.has(w))
         .map((w) => `${k}: ${w}`),
     );

@@ -307,4 +307,108 @@ NOC_CATALOGUES.en = {
   "fleet.halt": "Halt",
   "fleet.haltConfirm": "Halt rollout {id}? Stations already updated stay on the new version.",
   "fleet.started": "started {time} by {who}",
+  // Server-made texts (server-texts.js): cause details, alert titles and event sentences by code.
+  "duration.seconds": "{n} s",
+  "duration.minutes": "{n} min",
+  "duration.hours": "{h} h {m} min",
+  "duration.days": "{d} days {h} h",
+  "causeDetail.on-battery":
+    "was on battery since {since}{batteryPct, select, none {} other {, battery {batteryPct}%}}",
+  "causeDetail.link-down": "link {link} down since {since}",
+  "causeDetail.link-degraded": "link {link} degraded since {since}",
+  "causeDetail.on-backup-link": "was running on backup link {link}",
+  "causeDetail.connection-lost": "connection lost; the station reports the cause when it is back",
+  "causeDetail.agent-stopped": "agent stopped (clean shutdown)",
+  "causeDetail.never-heard": "never heard from",
+  "causeDetail.noc-not-running": "NOC collector was not running",
+  "causeDetail.silent-no-will": "silent for {seconds}s without a Last Will",
+  "alertTitle.station-dark":
+    "{station} {status, select, down {dark} other {silent}} ({cause}{detail, select, none {} other {: {detail}}})",
+  "alertTitle.station-silent": "{station} silent or unknown: {detail}",
+  "alertTitle.on-backup": "{station} on backup link {link}",
+  "alertTitle.device-faulted": "{station} device faulted: {devices}",
+  "alertTitle.on-battery":
+    "{station} UPS {state}{batteryPct, select, none {} other {, battery {batteryPct}%}}",
+  "alertTitle.availability-below.station": "{name} availability {period} {pct}% < {belowPct}%",
+  "alertTitle.availability-below.district": "district {name} availability {period} {pct}% < {belowPct}%",
+  "alertTitle.sequence-loss":
+    "{station}: {lost} event(s) lost for good (sequence gap the station could not resend)",
+  "alertTitle.flapping": "{station} flapping: dark {times} times in {minutes} min",
+  "alertTitle.power-incident.pop": "Power incident, PoP {name}: {n} stations dark",
+  "alertTitle.power-incident.district": "Power incident, district {name}: {n} stations dark",
+  "alertTitle.network-incident.pop": "Network incident, PoP {name}: {n} stations dark",
+  "alertTitle.network-incident.district": "Network incident, district {name}: {n} stations dark",
+  "alertTitle.noc-self.broker-disconnected": "NOC collector disconnected from the MQTT broker",
+  "alertTitle.noc-self.storage-errors": "NOC storage writes failing ({n} failed flushes)",
+  "alertTitle.noc-self.collector-lag": "NOC collector lag p99 {seconds}s",
+  "event.agent.started": "Agent {version} started on {host}; the PC booted at {bootTime}.",
+  "event.agent.stopped": "Agent stopped ({cause}).",
+  "event.storage.corrupt":
+    "The {store} database was damaged and set aside as {movedTo}; a new one was started.",
+  "event.outage":
+    "Dark from {start} to {end}{durationS, select, none {} other { ({durationS})}}: {cause, select, power {power cut (the PC was off)} agent {the agent was not running} network {the network: the agent ran but could not reach the NOC} other {{cause}}}{link, select, none {} other { on link {link}}}.",
+  "event.uptime.daily":
+    "Day {date}: connected to the NOC {nocPct, select, none {n/a} other {{nocPct} %}} of the time.",
+  "event.link.down":
+    "Link {link}{interface, select, none {} other { ({interface}, {role})}} went down{reason, select, none {} other {: {reason}}}.",
+  "event.link.degraded":
+    "Link {link}{interface, select, none {} other { ({interface}, {role})}} is working poorly{reason, select, none {} other {: {reason}}}.",
+  "event.link.up":
+    "Link {link}{interface, select, none {} other { ({interface}, {role})}} is up again{previous_state, select, none {} other { after {previous_durationS, select, none {a while} other {{previous_durationS}}} {previous_state}}}.",
+  "event.failover":
+    "{failback, select, true {Traffic is back on the primary link {to} (from {from}).} other {Traffic moved from {from} to the {toRole} link {to}{reason, select, none {} other {: {reason}}}.}}",
+  "event.device.ready":
+    "{kind, select, fingerprint {Fingerprint scanner} other {Device}} {device} is ready{reason, select, none {} other {: {reason}}}.",
+  "event.device.busy":
+    "{kind, select, fingerprint {Fingerprint scanner} other {Device}} {device} is busy{reason, select, none {} other {: {reason}}}.",
+  "event.device.faulted":
+    "{kind, select, fingerprint {Fingerprint scanner} other {Device}} {device} is faulted{reason, select, none {} other {: {reason}}}.",
+  "event.device.absent":
+    "{kind, select, fingerprint {Fingerprint scanner} other {Device}} {device} is absent{reason, select, none {} other {: {reason}}}.",
+  "event.device.unavailable":
+    "{kind, select, fingerprint {Fingerprint scanner} other {Device}} {device} is unavailable{reason, select, none {} other {: {reason}}}.",
+  "event.device.attached":
+    "A USB {kind} device was plugged in at {path}{device, select, none {{configured, select, false { (not in the settings)} other {}}} other { ({device})}}.",
+  "event.device.detached":
+    "A USB {kind} device was unplugged at {path}{device, select, none {{configured, select, false { (not in the settings)} other {}}} other { ({device})}}.",
+  "event.fingerprint.capture": "Fingerprint taken on {device} ({finger}), quality {quality}.",
+  "event.fingerprint.capture-failed": "Fingerprint capture failed on {device} ({finger}): {error}.",
+  "event.print.failed":
+    "Printing a {template} slip on {device} failed: {detail, select, none {{reason}} other {{detail}}}.",
+  "event.printer.paper-out": "Printer {device} is out of paper.",
+  "event.printer.cover-open": "Printer {device}'s cover is open.",
+  "event.printer.faulted":
+    "Printer {device} has a fault{detail, select, none {{reason, select, none {} other {: {reason}}}} other {: {detail}}}.",
+  "event.printer.recovered": "Printer {device} works again{after, select, none {} other { (after {after})}}.",
+  "event.printer.paper-near-end": "Printer {device}: paper is running out.",
+  "event.power.mains-lost":
+    "Mains power lost; on UPS battery{batteryPct, select, none {{runtimeS, select, none {} other { (about {runtimeS} left)}}} other { (battery {batteryPct} %{runtimeS, select, none {} other {, about {runtimeS} left}})}}.",
+  "event.power.battery-low":
+    "UPS battery low{batteryPct, select, none {{runtimeS, select, none {} other { (about {runtimeS} left)}}} other { (battery {batteryPct} %{runtimeS, select, none {} other {, about {runtimeS} left}})}}.",
+  "event.power.shutdown-imminent":
+    "UPS about to switch off{batteryPct, select, none {{runtimeS, select, none {} other { (about {runtimeS} left)}}} other { (battery {batteryPct} %{runtimeS, select, none {} other {, about {runtimeS} left}})}}.",
+  "event.power.mains-restored":
+    "Mains power is back{onBatteryS, select, none {} other { after {onBatteryS} on battery}}.",
+  "event.host.disk-low":
+    "{condition, select, cleared {Station PC, all right again: {detail}.} other {Station PC: {detail}.}}",
+  "event.host.disk-failing":
+    "{condition, select, cleared {Station PC, all right again: {detail}.} other {Station PC: {detail}.}}",
+  "event.host.clock-unsynced":
+    "{condition, select, cleared {Station PC, all right again: {detail}.} other {Station PC: {detail}.}}",
+  "event.host.overheating":
+    "{condition, select, cleared {Station PC, all right again: {detail}.} other {Station PC: {detail}.}}",
+  "event.config.applied": "Settings from the NOC, version {version}, are in force.",
+  "event.config.rolled-back":
+    "Settings from the NOC, version {version}, were undone{reason, select, none {} other {: {reason}}}.",
+  "event.update.applied": "Agent updated from {from} to {to}.",
+  "event.update.rolled-back":
+    "Agent update to {to} was undone; back on {from}{reason, select, none {} other {: {reason}}}.",
+  "event.update.failed":
+    "Agent update to {to} could not be installed{reason, select, none {} other {: {reason}}}.",
+  "event.booking.started": "Arrest booking {booking} started ({plan}, {positions} positions).",
+  "event.booking.sealed": "Arrest booking {booking} sealed as {tcn} ({impressions} images).",
+  "event.booking.forwarded":
+    "Arrest booking {booking} ({tcn}) received by the {by, select, cctns-client {CCTNS client} other {fingerprint bureau}}{waitS, select, none {} other { {waitS} after sealing}}.",
+  "event.booking.failed": "Arrest booking {booking} failed at {stage}: {error}.",
+  "event.booking.abandoned": "Arrest booking {booking} was abandoned before sealing.",
 };

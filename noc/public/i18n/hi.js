@@ -306,4 +306,108 @@ NOC_CATALOGUES.hi = {
   "fleet.halt": "रोकें",
   "fleet.haltConfirm": "रोलआउट {id} रोकें? जो थाने पहले ही अपडेट हो चुके हैं वे नए संस्करण पर रहेंगे।",
   "fleet.started": "{time} को {who} ने शुरू किया",
+  // Server-made texts (server-texts.js): cause details, alert titles and event sentences by code.
+  "duration.seconds": "{n} सेकंड",
+  "duration.minutes": "{n} मिनट",
+  "duration.hours": "{h} घंटे {m} मिनट",
+  "duration.days": "{d} दिन {h} घंटे",
+  "causeDetail.on-battery": "{since} से बैटरी पर था{batteryPct, select, none {} other {, बैटरी {batteryPct}%}}",
+  "causeDetail.link-down": "लिंक {link} {since} से बंद",
+  "causeDetail.link-degraded": "लिंक {link} {since} से कमज़ोर",
+  "causeDetail.on-backup-link": "बैकअप लिंक {link} पर चल रहा था",
+  "causeDetail.connection-lost": "संपर्क टूटा; थाना वापस जुड़ने पर कारण बताएगा",
+  "causeDetail.agent-stopped": "एजेंट रोका गया (सामान्य रूप से बंद)",
+  "causeDetail.never-heard": "अब तक कोई संदेश नहीं मिला",
+  "causeDetail.noc-not-running": "NOC संग्राहक नहीं चल रहा था",
+  "causeDetail.silent-no-will": "{seconds} सेकंड से मौन, बिना अंतिम संदेश के",
+  "alertTitle.station-dark":
+    "थाना {station} {status, select, down {संपर्क से बाहर} other {मौन}} ({cause, select, power {बिजली} network {नेटवर्क} agent {एजेंट} unknown {अज्ञात} silent {मौन} other {{cause}}}{detail, select, none {} other {: {detail}}})",
+  "alertTitle.station-silent": "थाना {station} मौन, स्थिति अज्ञात: {detail}",
+  "alertTitle.on-backup": "थाना {station} बैकअप लिंक {link} पर",
+  "alertTitle.device-faulted": "थाना {station}: उपकरण खराब: {devices}",
+  "alertTitle.on-battery":
+    "थाना {station} UPS {state, select, on-battery {बैटरी पर} battery-low {बैटरी कम} shutdown-imminent {जल्द बंद होने वाला} online {मुख्य बिजली पर} other {{state}}}{batteryPct, select, none {} other {, बैटरी {batteryPct}%}}",
+  "alertTitle.availability-below.station":
+    "थाना {name} की उपलब्धता ({period, select, today {आज} month {इस माह} other {{period}}}) {pct}% < {belowPct}%",
+  "alertTitle.availability-below.district":
+    "ज़िला {name} की उपलब्धता ({period, select, today {आज} month {इस माह} other {{period}}}) {pct}% < {belowPct}%",
+  "alertTitle.sequence-loss":
+    "थाना {station}: {lost} घटनाएँ हमेशा के लिए खो गईं (क्रम में अंतर, थाना दोबारा नहीं भेज सका)",
+  "alertTitle.flapping": "थाना {station} बार-बार संपर्क खो रहा है: {minutes} मिनट में {times} बार संपर्क से बाहर",
+  "alertTitle.power-incident.pop": "बिजली की घटना, PoP {name}: {n} थाने संपर्क से बाहर",
+  "alertTitle.power-incident.district": "बिजली की घटना, ज़िला {name}: {n} थाने संपर्क से बाहर",
+  "alertTitle.network-incident.pop": "नेटवर्क की घटना, PoP {name}: {n} थाने संपर्क से बाहर",
+  "alertTitle.network-incident.district": "नेटवर्क की घटना, ज़िला {name}: {n} थाने संपर्क से बाहर",
+  "alertTitle.noc-self.broker-disconnected": "NOC संग्राहक का MQTT ब्रोकर से संपर्क टूटा",
+  "alertTitle.noc-self.storage-errors": "NOC स्टोरेज में लिखना विफल ({n} बार)",
+  "alertTitle.noc-self.collector-lag": "NOC संग्राहक में देरी p99 {seconds} सेकंड",
+  "event.agent.started": "एजेंट {version} {host} पर शुरू हुआ; PC {bootTime} पर चालू हुआ था।",
+  "event.agent.stopped": "एजेंट रुका ({cause})।",
+  "event.storage.corrupt":
+    "{store} डेटाबेस खराब हो गया था और {movedTo} के रूप में अलग रखा गया; नया डेटाबेस शुरू किया गया।",
+  "event.outage":
+    "{start} से {end} तक संपर्क से बाहर{durationS, select, none {} other { ({durationS})}}: {cause, select, power {बिजली कटौती (PC बंद था)} agent {एजेंट नहीं चल रहा था} network {नेटवर्क: एजेंट चल रहा था पर NOC तक नहीं पहुँच सका} other {{cause}}}{link, select, none {} other {, लिंक {link} पर}}।",
+  "event.uptime.daily": "दिन {date}: NOC से {nocPct, select, none {—} other {{nocPct} %}} समय जुड़ा रहा।",
+  "event.link.down":
+    "लिंक {link}{interface, select, none {} other { ({interface}, {role, select, primary {मुख्य} backup {बैकअप} other {{role}}})}} बंद हो गया{reason, select, none {} other {: {reason}}}।",
+  "event.link.degraded":
+    "लिंक {link}{interface, select, none {} other { ({interface}, {role, select, primary {मुख्य} backup {बैकअप} other {{role}}})}} ठीक से काम नहीं कर रहा{reason, select, none {} other {: {reason}}}।",
+  "event.link.up":
+    "लिंक {link}{interface, select, none {} other { ({interface}, {role, select, primary {मुख्य} backup {बैकअप} other {{role}}})}} फिर से चालू है{previous_state, select, none {} other { ({previous_durationS, select, none {कुछ देर} other {{previous_durationS}}} {previous_state, select, down {बंद} degraded {कमज़ोर} other {{previous_state}}} रहने के बाद)}}।",
+  "event.failover":
+    "{failback, select, true {ट्रैफ़िक फिर से मुख्य लिंक {to} पर है ({from} से)।} other {ट्रैफ़िक {from} से {toRole, select, backup {बैकअप} primary {मुख्य} other {{toRole}}} लिंक {to} पर गया{reason, select, none {} other {: {reason}}}।}}",
+  "event.device.ready":
+    "{kind, select, fingerprint {फ़िंगरप्रिंट स्कैनर} other {उपकरण}} {device} तैयार है{reason, select, none {} other {: {reason}}}।",
+  "event.device.busy":
+    "{kind, select, fingerprint {फ़िंगरप्रिंट स्कैनर} other {उपकरण}} {device} व्यस्त है{reason, select, none {} other {: {reason}}}।",
+  "event.device.faulted":
+    "{kind, select, fingerprint {फ़िंगरप्रिंट स्कैनर} other {उपकरण}} {device} खराब है{reason, select, none {} other {: {reason}}}।",
+  "event.device.absent":
+    "{kind, select, fingerprint {फ़िंगरप्रिंट स्कैनर} other {उपकरण}} {device} मौजूद नहीं है{reason, select, none {} other {: {reason}}}।",
+  "event.device.unavailable":
+    "{kind, select, fingerprint {फ़िंगरप्रिंट स्कैनर} other {उपकरण}} {device} उपलब्ध नहीं है{reason, select, none {} other {: {reason}}}।",
+  "event.device.attached":
+    "एक USB {kind} उपकरण {path} पर लगाया गया{device, select, none {{configured, select, false { (सेटिंग्स में नहीं)} other {}}} other { ({device})}}।",
+  "event.device.detached":
+    "एक USB {kind} उपकरण {path} से निकाला गया{device, select, none {{configured, select, false { (सेटिंग्स में नहीं)} other {}}} other { ({device})}}।",
+  "event.fingerprint.capture": "{device} पर फ़िंगरप्रिंट लिया गया ({finger}), गुणवत्ता {quality}।",
+  "event.fingerprint.capture-failed": "{device} पर फ़िंगरप्रिंट नहीं लिया जा सका ({finger}): {error}।",
+  "event.print.failed":
+    "{device} पर {template} पर्ची छापना विफल: {detail, select, none {{reason}} other {{detail}}}।",
+  "event.printer.paper-out": "प्रिंटर {device} में कागज़ खत्म।",
+  "event.printer.cover-open": "प्रिंटर {device} का ढक्कन खुला है।",
+  "event.printer.faulted":
+    "प्रिंटर {device} में खराबी{detail, select, none {{reason, select, none {} other {: {reason}}}} other {: {detail}}}।",
+  "event.printer.recovered":
+    "प्रिंटर {device} फिर से काम कर रहा है{after, select, none {} other { ({after} के बाद)}}।",
+  "event.printer.paper-near-end": "प्रिंटर {device}: कागज़ खत्म होने वाला है।",
+  "event.power.mains-lost":
+    "मुख्य बिजली गई; UPS बैटरी पर{batteryPct, select, none {{runtimeS, select, none {} other { (लगभग {runtimeS} बाकी)}}} other { (बैटरी {batteryPct} %{runtimeS, select, none {} other {, लगभग {runtimeS} बाकी}})}}।",
+  "event.power.battery-low":
+    "UPS बैटरी कम{batteryPct, select, none {{runtimeS, select, none {} other { (लगभग {runtimeS} बाकी)}}} other { (बैटरी {batteryPct} %{runtimeS, select, none {} other {, लगभग {runtimeS} बाकी}})}}।",
+  "event.power.shutdown-imminent":
+    "UPS बंद होने वाला है{batteryPct, select, none {{runtimeS, select, none {} other { (लगभग {runtimeS} बाकी)}}} other { (बैटरी {batteryPct} %{runtimeS, select, none {} other {, लगभग {runtimeS} बाकी}})}}।",
+  "event.power.mains-restored":
+    "मुख्य बिजली वापस आई{onBatteryS, select, none {} other { ({onBatteryS} बैटरी पर रहने के बाद)}}।",
+  "event.host.disk-low":
+    "{condition, select, cleared {थाने का PC फिर से ठीक: {detail}।} other {थाने का PC: {detail}।}}",
+  "event.host.disk-failing":
+    "{condition, select, cleared {थाने का PC फिर से ठीक: {detail}।} other {थाने का PC: {detail}।}}",
+  "event.host.clock-unsynced":
+    "{condition, select, cleared {थाने का PC फिर से ठीक: {detail}।} other {थाने का PC: {detail}।}}",
+  "event.host.overheating":
+    "{condition, select, cleared {थाने का PC फिर से ठीक: {detail}।} other {थाने का PC: {detail}।}}",
+  "event.config.applied": "NOC से आई सेटिंग्स, संस्करण {version}, लागू हैं।",
+  "event.config.rolled-back":
+    "NOC से आई सेटिंग्स, संस्करण {version}, वापस ली गईं{reason, select, none {} other {: {reason}}}।",
+  "event.update.applied": "एजेंट {from} से {to} पर अपडेट हुआ।",
+  "event.update.rolled-back":
+    "एजेंट का {to} पर अपडेट वापस लिया गया; फिर से {from} पर{reason, select, none {} other {: {reason}}}।",
+  "event.update.failed": "एजेंट का {to} पर अपडेट इंस्टॉल नहीं हो सका{reason, select, none {} other {: {reason}}}।",
+  "event.booking.started": "गिरफ़्तारी बुकिंग {booking} शुरू हुई ({plan}, {positions} उंगली-स्थान)।",
+  "event.booking.sealed": "गिरफ़्तारी बुकिंग {booking} {tcn} के रूप में सील हुई ({impressions} छवियाँ)।",
+  "event.booking.forwarded":
+    "गिरफ़्तारी बुकिंग {booking} ({tcn}) {by, select, cctns-client {CCTNS क्लाइंट} other {फ़िंगरप्रिंट ब्यूरो}} को मिली{waitS, select, none {} other {, सील होने के {waitS} बाद}}।",
+  "event.booking.failed": "गिरफ़्तारी बुकिंग {booking} {stage} चरण पर विफल: {error}।",
+  "event.booking.abandoned": "गिरफ़्तारी बुकिंग {booking} सील होने से पहले छोड़ दी गई।",
 };
