@@ -1,5 +1,6 @@
 // The Fleet page: agent and config versions, config releases, rollouts with a halt button.
-// Kept apart from app.js; it uses app.js's get, post, esc, $main and me, and i18n.js's t, fmtNum, fmtTime.
+// Kept apart from app.js; it uses app.js's get, post, $main and me, i18n.js's t, fmtNum, fmtTime, and
+// server-texts.js's esc and haltReasonHtml.
 "use strict";
 
 function fleetCounts(counts) {
@@ -58,7 +59,7 @@ async function viewFleet() {
         r,
       ) => `<div class="card"><h3>${t("fleet.rollout", { id: `<code>${esc(r.id)}</code>`, version: `<code>${esc(r.version)}</code>`, status: t(`rolloutStatus.${r.status}`) })}
         ${r.status === "running" && mayHalt ? `<button data-halt="${esc(r.id)}">${t("fleet.halt")}</button>` : ""}</h3>
-        <p class="muted">${t("fleet.started", { time: fmtTime(r.createdAt), who: esc(r.createdBy) })}${r.haltReason ? ` · <span class="error" lang="en">${esc(r.haltReason)}</span>` : ""}</p>
+        <p class="muted">${t("fleet.started", { time: fmtTime(r.createdAt), who: esc(r.createdBy) })}${r.haltReason ? ` · <span class="error halt-reason">${haltReasonHtml(r)}</span>` : ""}</p>
         <ol>${fleetRings(r)}</ol></div>`,
     )
     .join("");

@@ -2,7 +2,7 @@
 // station-noc dashboard: texts the server and the stations make (issue 18), worded in the page's
 // language from their stable codes and parameters: a dark station's cause detail (`causeDetail.*`), an
 // alert's title (`alertTitle.*`) and an event's sentence (`event.<type>`, from the event's own type and
-// data). The JSON keeps the English words next to the codes; they are shown, marked lang="en", for a code
+// data) and why a rollout halted (`rolloutHalt.*`). The JSON keeps the English words next to the codes; they are shown, marked lang="en", for a code
 // this page has no text for. Uses only i18n.js, so test/unit/noc-i18n.test.ts runs it as the page does.
 "use strict";
 
@@ -126,4 +126,13 @@ function eventHtml(e, gist) {
   const key = `event.${e.type}`;
   if (hasText(key)) return t(`event.${e.type}`, filled(key, wordParams(e.data)));
   return english(e.text ? localizeTimes(e.text) : gist(e.data));
+}
+
+/** Why a rollout halted, as HTML: its code worded, else the API's English. */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- fleet.js shows it
+function haltReasonHtml(r) {
+  const key = `rolloutHalt.${r.haltReasonCode}`;
+  if (r.haltReasonCode && hasText(key))
+    return t(`rolloutHalt.${r.haltReasonCode}`, filled(key, wordParams(r.haltReasonParams)));
+  return english(r.haltReason);
 }

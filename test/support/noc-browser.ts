@@ -17,6 +17,7 @@ export interface Browser {
   causeDetailHtml(s: Record<string, unknown>): string;
   alertTitleHtml(a: Record<string, unknown>): string;
   eventHtml(e: Record<string, unknown>, gist: (d: unknown) => string): string;
+  haltReasonHtml(r: Record<string, unknown>): string;
   t(key: string, params?: Record<string, unknown>): string;
   fmtNum(n: number, digits?: number): string;
   setLang(lang: string): void;
@@ -38,7 +39,7 @@ export function loadBrowser(): Browser {
   // Top-level const and function declarations of a script live in the context's global scope.
   return runInContext(
     `({ NOC_CATALOGUES, placeholders, walk, pluralBranches, t, fmtNum, fmtTime, setLang,
-        causeDetailHtml, alertTitleHtml, eventHtml })`,
+        causeDetailHtml, alertTitleHtml, eventHtml, haltReasonHtml })`,
     context,
   ) as Browser;
 }

@@ -13,6 +13,7 @@ import { parseAlerts } from "../../noc/alerts/rules.js";
 import { ALERT_TITLE_CODES, type AlertTitleCode } from "../../noc/alerts/titles.js";
 import type { StationRow } from "../../noc/model.js";
 import { causeDetail, guessCause, type CauseDetailCode } from "../../noc/probable-cause.js";
+import { step, type RolloutState, type StationProgress } from "../../noc/rollouts/plan.js";
 import { EVENT_DOCS } from "../../scripts/mqtt-docs/events.js";
 import * as P from "../../scripts/sim/payloads.js";
 import { loadBrowser } from "../support/noc-browser.js";
@@ -258,5 +259,58 @@ describe("alert titles", () => {
     const nested = { code: "fishing", params: {} };
     const params = { station: "PS001", status: "down", cause: "unknown", detail: nested };
     expect(browser.alertTitleHtml({ title, titleCode: "station-dark", titleParams: params })).toBe(shown);
+  });
+});
+
+describe("rollout halt reasons", () => {
+  /** A one-station ring whose station ended as `outcome`: the plan halts the rollout. */
+  function halted(outcome: StationProgress["outcome"]): RolloutState {
+    const state: RolloutState = {
+      spec: {
+        id: "r1",
+        version: "0.2.0",
+        rings: [{ name: "pilot", stations: ["PS001"] }],
+        soakMs: 0,
+        maxFailurePct: 0,
+        stationDeadlineMs: 60_000,
+      },
+      status: "running",
+      ring: 0,
+      ringSoakStartedAt: null,
+      stations: { PS001: { ring: 0, sentAt: NOW, onTargetAt: null, outcome, reason: "apt failed" } },
+    };
+    step(state, () => ({ online: true, version: "0.1.0" }), NOW);
+    expect(state.status).toBe("halted");
+    return state;
+  }
+  const view = (s: RolloutState) => ({
+    haltReason: s.haltReason,
+    haltReasonCode: s.haltCode,
+    haltReasonParams: s.haltParams,
+  });
+
+  it("say in English what the plan's haltReason says, and read in Hindi", () => {
+    const states = [halted("rolled-back"), halted("failed")];
+    const byHand = {
+      haltReason: "halted by ops-admin",
+      haltReasonCode: "halted-by",
+      haltReasonParams: { who: "ops-admin" },
+    };
+    for (const r of [...states.map(view), byHand]) {
+      browser.setLang("en");
+      expect(text(browser.haltReasonHtml(r))).toBe(r.haltReason);
+      browser.setLang("hi");
+      const hi = browser.haltReasonHtml(r);
+      expect(hi, r.haltReason).toMatch(DEVANAGARI);
+      expect(latinLeft(hi, "PS001 pilot ops admin"), hi).toEqual([]);
+    }
+    expect(states.map((s) => s.haltCode)).toEqual(["station-rolled-back", "ring-failed"]);
+  });
+
+  it("show the English, marked, for a rollout halted before codes", () => {
+    browser.setLang("hi");
+    expect(browser.haltReasonHtml({ haltReason: "2 of 3 failed", haltReasonCode: null })).toBe(
+      '<span lang="en">2 of 3 failed</span>',
+    );
   });
 });

@@ -411,4 +411,7 @@ NOC_CATALOGUES.en = {
     "Arrest booking {booking} ({tcn}) received by the {by, select, cctns-client {CCTNS client} other {fingerprint bureau}}{waitS, select, none {} other { {waitS} after sealing}}.",
   "event.booking.failed": "Arrest booking {booking} failed at {stage}: {error}.",
   "event.booking.abandoned": "Arrest booking {booking} was abandoned before sealing.",
+  "rolloutHalt.halted-by": "halted by {who}",
+  "rolloutHalt.station-rolled-back": "{station} rolled back: {reason}",
+  "rolloutHalt.ring-failed": '{failed} of {total} stations in ring "{ring}" failed',
 };

@@ -410,4 +410,7 @@ NOC_CATALOGUES.hi = {
     "गिरफ़्तारी बुकिंग {booking} ({tcn}) {by, select, cctns-client {CCTNS क्लाइंट} other {फ़िंगरप्रिंट ब्यूरो}} को मिली{waitS, select, none {} other {, सील होने के {waitS} बाद}}।",
   "event.booking.failed": "गिरफ़्तारी बुकिंग {booking} {stage} चरण पर विफल: {error}।",
   "event.booking.abandoned": "गिरफ़्तारी बुकिंग {booking} सील होने से पहले छोड़ दी गई।",
+  "rolloutHalt.halted-by": "{who} ने रोका",
+  "rolloutHalt.station-rolled-back": "{station} ने अपडेट वापस लिया: {reason}",
+  "rolloutHalt.ring-failed": 'रिंग "{ring}" के {total} में से {failed} थाने विफल',
 };
