@@ -317,7 +317,7 @@ export class NocApp {
             .audit({ actor: who.name, action, target, result, detail, address: who.address ?? "" })
             .catch((e: unknown) => this.log.error({ err: String(e), action }, "audit write failed")),
         parse,
-        fail: (status, message) => new HttpError(status, message),
+        fail: (status, message, coded) => new HttpError(status, message, coded),
       }),
     );
     const metrics = createMetrics({

@@ -305,10 +305,10 @@ export class AuthGate {
     if (!hasRole(who, "admin") || who.district !== undefined)
       return send(res, 403, { error: "the audit log is for admins" });
     const r = AuditQuery.safeParse(Object.fromEntries(url.searchParams));
-    if (!r.success)
-      return send(res, 400, {
-        error: r.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; "),
-      });
+    if (!r.success) {
+      const detail = r.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ");
+      return send(res, 400, { error: detail, code: "invalid-input", params: { detail } });
+    }
     const { lang, ...page } = r.data;
     const entries = await this.store.auditLog(page);
     if (!url.pathname.endsWith(".csv"))

@@ -90,7 +90,7 @@ async function viewAlerts() {
       });
       render();
     } catch (err) {
-      alert(`${t("error.failed")} ${err.message}`);
+      alert(`${t("error.failed")} ${serverErrorText(err)}`);
     }
   };
 }
@@ -119,7 +119,7 @@ async function alertAction(el) {
     } else return;
     render();
   } catch (err) {
-    alert(`${t("error.failed")} ${err.message}`);
+    alert(`${t("error.failed")} ${serverErrorText(err)}`);
   }
 }
 

@@ -56,7 +56,7 @@ async function get(path) {
   const r = await fetch(path, { headers: { accept: "application/json" } });
   if (r.status === 401) return toLogin();
   const body = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(body.error || `HTTP ${r.status}`);
+  if (!r.ok) throw serverError(body, r.status);
   return body;
 }
 
@@ -68,7 +68,7 @@ async function post(path, body) {
   });
   if (r.status === 401) return toLogin();
   const out = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(out.error || `HTTP ${r.status}`);
+  if (!r.ok) throw serverError(out, r.status);
   return out;
 }
 
@@ -324,7 +324,7 @@ async function render() {
     else if (path.startsWith("/station/")) await viewStation(decodeURIComponent(path.slice(9)), params);
     else $main.innerHTML = `<p class="error">${t("error.noPage")}</p>`;
   } catch (e) {
-    $main.innerHTML = `<p class="error">${t("error.failed")} ${english(e.message)}</p>`;
+    $main.innerHTML = `<p class="error">${t("error.failed")} ${serverErrorHtml(e)}</p>`;
   } finally {
     refreshAlertBadges();
     rendering = false;

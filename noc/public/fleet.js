@@ -75,7 +75,7 @@ async function viewFleet() {
       try {
         await post(`/api/v1/fleet/rollouts/${encodeURIComponent(b.dataset.halt)}/halt`);
       } catch (e) {
-        alert(`${t("error.failed")} ${e.message}`);
+        alert(`${t("error.failed")} ${serverErrorText(e)}`);
       }
       viewFleet();
     }),

@@ -2,7 +2,7 @@
 // station-noc dashboard: texts the server and the stations make (issue 18), worded in the page's
 // language from their stable codes and parameters: a dark station's cause detail (`causeDetail.*`), an
 // alert's title (`alertTitle.*`) and an event's sentence (`event.<type>`, from the event's own type and
-// data) and why a rollout halted (`rolloutHalt.*`). The JSON keeps the English words next to the codes; they are shown, marked lang="en", for a code
+// data), why a rollout halted (`rolloutHalt.*`) and the API's errors (`serverError.*`). The JSON keeps the English words next to the codes; they are shown, marked lang="en", for a code
 // this page has no text for. Uses only i18n.js, so test/unit/noc-i18n.test.ts runs it as the page does.
 "use strict";
 
@@ -23,6 +23,7 @@ const STATION_WORDS = new Set(["reason", "detail", "error", "product"]);
 // Identifiers and codes (a USB path, a booking id, a template name): shown as code.
 const CODE_WORDS = new Set([
   "after",
+  "id",
   "booking",
   "bootId",
   "cause",
@@ -135,4 +136,25 @@ function haltReasonHtml(r) {
   if (r.haltReasonCode && hasText(key))
     return t(`rolloutHalt.${r.haltReasonCode}`, filled(key, wordParams(r.haltReasonParams)));
   return english(r.haltReason);
+}
+
+/** An API error body as an Error that keeps its code and parameters (noc/error-codes.ts). */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- app.js's get and post throw it
+function serverError(body, status) {
+  return Object.assign(new Error(body.error || `HTTP ${status}`), { code: body.code, params: body.params });
+}
+
+/** An API error as HTML: its code worded, else its English message. */
+function serverErrorHtml(e) {
+  const key = `serverError.${e.code}`;
+  if (e.code && hasText(key)) return t(`serverError.${e.code}`, filled(key, wordParams(e.params)));
+  return english(e.message);
+}
+
+/** The same as plain text, for a browser dialog. */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- alerts.js and fleet.js show it
+function serverErrorText(e) {
+  const box = document.createElement("div");
+  box.innerHTML = serverErrorHtml(e);
+  return box.textContent;
 }

@@ -251,6 +251,12 @@ describe("the NOC dashboard in Hindi", () => {
     expect(sentences.some((s) => s.includes("मुख्य बिजली गई"))).toBe(true);
     expect(sentences.some((s) => s.includes("ठीक से काम नहीं कर रहा"))).toBe(true);
     expect(await page.textContent(".cause-detail")).toMatch(/से बैटरी पर था/);
+    // A refusal from the API reads in Hindi too: no such station.
+    await page.goto(`${noc.url}#/station/NOSUCH9`);
+    await page.waitForSelector("main p.error");
+    expect(await page.textContent("main p.error")).toBe("विफल: NOSUCH9 नाम का कोई थाना नहीं");
+    // The only Latin left is the id asked for.
+    expect(await serverEnglishLeft(page, "main p.error")).toEqual({ count: 1, words: ["NOSUCH9"] });
     // The same scan on the English page finds the English words: it would catch an English text.
     await page.selectOption("#lang", "en");
     try {

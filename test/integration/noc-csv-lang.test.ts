@@ -105,7 +105,12 @@ describe("CSV exports in Hindi", () => {
     ]) {
       const r = await get(path);
       expect(r.status, path).toBe(400);
-      expect(JSON.parse(r.bytes.toString("utf8"))).toEqual({ error: 'lang: must be "en" or "hi"' });
+      // The English error as ever, and its code for a dashboard in Hindi.
+      expect(JSON.parse(r.bytes.toString("utf8"))).toEqual({
+        error: 'lang: must be "en" or "hi"',
+        code: "invalid-input",
+        params: { detail: 'lang: must be "en" or "hi"' },
+      });
     }
   });
 });

@@ -18,6 +18,7 @@ export interface Browser {
   alertTitleHtml(a: Record<string, unknown>): string;
   eventHtml(e: Record<string, unknown>, gist: (d: unknown) => string): string;
   haltReasonHtml(r: Record<string, unknown>): string;
+  serverErrorHtml(e: { message: string; code?: string; params?: Record<string, unknown> }): string;
   t(key: string, params?: Record<string, unknown>): string;
   fmtNum(n: number, digits?: number): string;
   setLang(lang: string): void;
@@ -39,7 +40,7 @@ export function loadBrowser(): Browser {
   // Top-level const and function declarations of a script live in the context's global scope.
   return runInContext(
     `({ NOC_CATALOGUES, placeholders, walk, pluralBranches, t, fmtNum, fmtTime, setLang,
-        causeDetailHtml, alertTitleHtml, eventHtml, haltReasonHtml })`,
+        causeDetailHtml, alertTitleHtml, eventHtml, haltReasonHtml, serverErrorHtml })`,
     context,
   ) as Browser;
 }

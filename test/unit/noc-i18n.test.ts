@@ -10,6 +10,7 @@ import { EVENT_TYPES } from "../../contract/index.js";
 import { ALERT_TITLE_CODES } from "../../noc/alerts/titles.js";
 import { CAUSE_DETAIL_CODES } from "../../noc/probable-cause.js";
 import { HALT_CODES } from "../../noc/rollouts/plan.js";
+import { ERROR_CODES } from "../../noc/error-codes.js";
 import { loadBrowser, PUBLIC } from "../support/noc-browser.js";
 
 const browser = loadBrowser();
@@ -66,17 +67,20 @@ describe("NOC dashboard catalogues", () => {
     expect(unused).toEqual([]);
   });
 
-  it("word every code the server makes: causes, alert titles, contract event types, rollout halts", () => {
+  it("word every code the server makes: causes, titles, event types, rollout halts, errors", () => {
     const wanted = [
       ...CAUSE_DETAIL_CODES.map((c) => `causeDetail.${c}`),
       ...ALERT_TITLE_CODES.map((c) => `alertTitle.${c}`),
       ...EVENT_TYPES.map((type) => `event.${type}`),
       ...HALT_CODES.map((c) => `rolloutHalt.${c}`),
+      ...ERROR_CODES.map((c) => `serverError.${c}`),
     ];
     expect(wanted.filter((k) => !(k in hi))).toEqual([]);
     expect(wanted.filter((k) => !(k in en))).toEqual([]);
     // And nothing under those prefixes that the server never sends (a code renamed on one side only).
-    const made = Object.keys(en).filter((k) => /^(causeDetail|alertTitle|event|rolloutHalt)\./.test(k));
+    const made = Object.keys(en).filter((k) =>
+      /^(causeDetail|alertTitle|event|rolloutHalt|serverError)\./.test(k),
+    );
     expect(made.filter((k) => !wanted.includes(k))).toEqual([]);
   });
 

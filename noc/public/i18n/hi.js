@@ -413,4 +413,18 @@ NOC_CATALOGUES.hi = {
   "rolloutHalt.halted-by": "{who} ने रोका",
   "rolloutHalt.station-rolled-back": "{station} ने अपडेट वापस लिया: {reason}",
   "rolloutHalt.ring-failed": 'रिंग "{ring}" के {total} में से {failed} थाने विफल',
+  "serverError.needs-role":
+    "इसके लिए {role, select, viewer {दर्शक} operator {ऑपरेटर} admin {प्रशासक} other {{role}}} की भूमिका चाहिए; {user} की भूमिका {userRole, select, viewer {दर्शक} operator {ऑपरेटर} admin {प्रशासक} other {{userRole}}} है",
+  "serverError.other-district": "{station} ज़िला {district} में नहीं है",
+  "serverError.collector-all-districts": "संग्राहक पेज सभी ज़िलों का है, किसी एक ज़िले का नहीं",
+  "serverError.no-station": "{station} नाम का कोई थाना नहीं",
+  "serverError.not-found": "नहीं मिला",
+  "serverError.invalid-input": "अमान्य इनपुट: {detail}",
+  "serverError.body-too-large": "अनुरोध बहुत बड़ा है",
+  "serverError.no-open-alert": "{id} नाम का कोई खुला अलर्ट नहीं",
+  "serverError.no-alert": "{id} नाम का कोई अलर्ट नहीं",
+  "serverError.district-windows-only":
+    "ज़िला {district} का उपयोगकर्ता केवल ज़िला {district} के लिए रखरखाव अवधि तय कर सकता है",
+  "serverError.end-before-start": "अंत का समय शुरुआत के बाद होना चाहिए",
+  "serverError.no-window": "{id} नाम की कोई रखरखाव अवधि नहीं",
 };
