@@ -257,6 +257,7 @@ export class NocApp {
       maxAgeMs: o.sessionMaxHours * 3600_000,
       tls: o.tls !== undefined,
       adminToken: o.adminToken,
+      timeZone: o.timeZone,
       now,
     });
     const api = new Api({
@@ -305,7 +306,7 @@ export class NocApp {
             ),
           ),
     });
-    this.dispatcher = new Dispatcher(this.storage, this.log, now);
+    this.dispatcher = new Dispatcher(this.storage, this.log, now, o.timeZone);
     api.addRoutes(
       alertRoutes({
         engine: this.alerts,
@@ -316,7 +317,7 @@ export class NocApp {
             .audit({ actor: who.name, action, target, result, detail, address: who.address ?? "" })
             .catch((e: unknown) => this.log.error({ err: String(e), action }, "audit write failed")),
         parse,
-        fail: (status, message) => new HttpError(status, message),
+        fail: (status, message, coded) => new HttpError(status, message, coded),
       }),
     );
     const metrics = createMetrics({

@@ -1,5 +1,66 @@
+import { z } from "zod";
 import { unplannedDownS, uptimePct, uptimeRawPct, type Availability } from "./model.js";
 import type { DistrictRank, StationPeriod } from "./ranking.js";
+
+/**
+ * `?lang=hi` on a CSV export (issue 18): the header row in Hindi, for people opening the file in a
+ * spreadsheet. Only the headers change. The values are the same bytes in both languages: figures as
+ * plain decimals (no lakh grouping, which a spreadsheet would read as text), and ids, link names and
+ * audit codes as the API has them, so a script can read either file by column position.
+ */
+export const CsvLang = z.enum(["en", "hi"], { error: 'must be "en" or "hi"' }).default("en");
+/** The `lang` of a CSV request's query. */
+export const CsvLangQuery = z.object({ lang: CsvLang });
+export type CsvLang = z.infer<typeof CsvLang>;
+
+const HINDI_HEADERS: Record<string, string> = {
+  month: "महीना",
+  rank: "स्थान",
+  district: "ज़िला",
+  stations: "थाने",
+  station: "थाना",
+  name: "नाम",
+  uptime_pct: "उपलब्धता %",
+  accounted_min: "गिना गया समय (मिनट)",
+  up_min: "चालू (मिनट)",
+  outage_power_min: "बिजली से बंद (मिनट)",
+  outage_network_min: "नेटवर्क से बंद (मिनट)",
+  outage_network_by_link_min: "लिंकवार नेटवर्क बंद (मिनट)",
+  outage_agent_min: "एजेंट बंद (मिनट)",
+  dark_unattributed_min: "कारण बताए बिना संपर्क से बाहर (मिनट)",
+  unknown_min: "अज्ञात (मिनट)",
+  on_backup_min: "बैकअप पर (मिनट)",
+  planned_down_min: "नियोजित बंद समय (मिनट)",
+  unplanned_down_min: "अनियोजित बंद समय (मिनट)",
+  uptime_raw_pct: "सकल उपलब्धता % (नियोजित बंद सहित)",
+  at: "समय (UTC)",
+  actor: "कौन",
+  action: "कार्रवाई",
+  target: "किस पर",
+  detail: "विवरण",
+  result: "परिणाम",
+  address: "पता",
+};
+
+/** The header row; in Hindi each column's name, which must be in the table above. */
+export function csvHeader(names: string[], lang: CsvLang): string {
+  if (lang === "en") return csvLine(names);
+  return csvLine(
+    names.map((n) => {
+      const hi = HINDI_HEADERS[n];
+      if (hi === undefined) throw new Error(`no Hindi name for CSV column ${n}`);
+      return hi;
+    }),
+  );
+}
+
+/**
+ * The whole file. A Hindi file starts with a byte-order mark: without it a spreadsheet on Windows
+ * reads UTF-8 as its local code page and the Devanagari headers turn to mojibake.
+ */
+export function csvFile(lines: string[], lang: CsvLang): string {
+  return (lang === "hi" ? "\uFEFF" : "") + lines.join("\r\n") + "\r\n";
+}
 
 export function csvLine(values: (string | number | null | undefined)[]): string {
   return values
@@ -57,16 +118,20 @@ const FIGURE_HEADERS = [
   "uptime_raw_pct",
 ];
 
-export function rankingCsv(month: string, ranks: DistrictRank[]): string {
-  const lines = [csvLine(["month", "rank", "district", "stations", ...FIGURE_HEADERS])];
+export function rankingCsv(month: string, ranks: DistrictRank[], lang: CsvLang = "en"): string {
+  const lines = [csvHeader(["month", "rank", "district", "stations", ...FIGURE_HEADERS], lang)];
   for (const r of ranks)
     lines.push(csvLine([month, r.rank, r.district, r.stations, ...figures(r.availability)]));
-  return lines.join("\r\n") + "\r\n";
+  return csvFile(lines, lang);
 }
 
-export function stationsCsv(month: string, rows: (StationPeriod & { name?: string })[]): string {
-  const lines = [csvLine(["month", "station", "name", "district", ...FIGURE_HEADERS])];
+export function stationsCsv(
+  month: string,
+  rows: (StationPeriod & { name?: string })[],
+  lang: CsvLang = "en",
+): string {
+  const lines = [csvHeader(["month", "station", "name", "district", ...FIGURE_HEADERS], lang)];
   for (const r of rows)
     lines.push(csvLine([month, r.station, r.name ?? "", r.district, ...figures(r.availability)]));
-  return lines.join("\r\n") + "\r\n";
+  return csvFile(lines, lang);
 }

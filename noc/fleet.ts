@@ -1,7 +1,7 @@
 import type { DeviceState, LinkState, Outage, StatePayload } from "../contract/index.js";
 import { MAX_DEVICES, MAX_LINKS } from "../contract/index.js";
-import type { GapRow, ProbableCause, StationRow, Status } from "./model.js";
-import { guessCause } from "./probable-cause.js";
+import type { CodedText, GapRow, ProbableCause, StationRow, Status } from "./model.js";
+import { causeDetail, guessCause } from "./probable-cause.js";
 import { SeqTracker } from "./seq-tracker.js";
 import type { CollectorStats } from "./stats.js";
 import type { StationMessage } from "./validate.js";
@@ -96,7 +96,8 @@ export class Fleet {
           status: "unknown",
           statusSince: now,
           cause: "unknown",
-          causeDetail: "never heard from",
+          causeDetail: causeDetail("never-heard").text,
+          causeDetailCoded: { code: "never-heard", params: {} },
           info: { links: {}, devices: {} },
         };
         this.stations.set(id, {
@@ -122,7 +123,7 @@ export class Fleet {
     if (this.options.shared) return; // another collector of the group may well have been listening
     for (const { row } of this.stations.values()) {
       if (row.status !== "up") continue;
-      this.setStatus(row, "unknown", from, "silent", "NOC collector was not running");
+      this.setStatus(row, "unknown", from, "silent", causeDetail("noc-not-running"));
     }
   }
 
@@ -143,7 +144,7 @@ export class Fleet {
     if (!retained && !offline) {
       row.lastSeen = now;
       if (row.status !== "up")
-        this.setStatus(row, "up", now, undefined, m.kind === "state" ? "birth" : `heard ${m.kind}`);
+        this.setStatus(row, "up", now, undefined, { text: m.kind === "state" ? "birth" : `heard ${m.kind}` });
     }
     switch (m.kind) {
       case "state":
@@ -231,7 +232,7 @@ export class Fleet {
       this.out.station(row, true);
       return;
     }
-    if (p.cause === "shutdown") this.setStatus(row, "down", now, "agent", "agent stopped (clean shutdown)");
+    if (p.cause === "shutdown") this.setStatus(row, "down", now, "agent", causeDetail("agent-stopped"));
     else {
       const g = guessCause(info);
       this.setStatus(row, "down", now, g.cause, g.detail, g.link);
@@ -382,7 +383,13 @@ export class Fleet {
   markSilent(live: Live, now: number): void {
     const row = live.row;
     const secs = Math.round((now - (row.lastSeen ?? now)) / 1000);
-    this.setStatus(row, "unknown", row.lastSeen ?? now, "silent", `silent for ${secs}s without a Last Will`);
+    this.setStatus(
+      row,
+      "unknown",
+      row.lastSeen ?? now,
+      "silent",
+      causeDetail("silent-no-will", { seconds: secs }),
+    );
   }
 
   /** Another collector of the group heard the station more recently: it is theirs now. */
@@ -449,13 +456,16 @@ export class Fleet {
     status: Status,
     at: number,
     cause: ProbableCause | undefined,
-    reason: string,
+    why: { text: string; code?: string; params?: CodedText["params"] },
     link?: string,
   ) {
+    const reason = why.text;
     row.status = status;
     row.statusSince = at;
     row.cause = cause;
     row.causeDetail = status === "up" ? undefined : reason;
+    row.causeDetailCoded =
+      status === "up" || why.code === undefined ? undefined : { code: why.code, params: why.params ?? {} };
     this.out.pending.statusChanges.push({ station: row.id, at, status, cause, link, reason });
     this.out.station(row, true);
     this.emit(row, "status");

@@ -53,6 +53,18 @@ export interface StationInfo {
   pc?: StateOnline["pc"];
 }
 
+/**
+ * A text a person reads, as a stable code and its parameters (issue 18). The English words stay next to
+ * it, unchanged, for machines and logs; the dashboard words the code in the reader's language.
+ */
+export interface CodedText {
+  code: string;
+  params: Record<string, CodedParam>;
+}
+
+/** A parameter: a value as it is, or a coded text of its own (an alert title's cause detail). */
+export type CodedParam = string | number | CodedText;
+
 export interface StationRow {
   id: string;
   name?: string;
@@ -65,6 +77,8 @@ export interface StationRow {
   statusSince: number;
   cause?: ProbableCause;
   causeDetail?: string;
+  /** causeDetail as a code and parameters (noc/probable-cause.ts); absent on rows stored before. */
+  causeDetailCoded?: CodedText;
   lastSeq?: number;
   info: StationInfo;
 }

@@ -1,6 +1,6 @@
 /** Read-only projections of the fleet for the API: summary, paged lists, one station's live truth. */
 import type { Fleet } from "./fleet.js";
-import type { EventRow, GapRow, StationRow, Status } from "./model.js";
+import type { CodedText, EventRow, GapRow, StationRow, Status } from "./model.js";
 import { NO_DISTRICT } from "./ranking.js";
 import { eventSentence } from "../contract/event-words.js";
 
@@ -29,6 +29,9 @@ export interface StationListItem {
   since: string;
   cause?: string;
   causeDetail?: string;
+  /** causeDetail as a stable code and parameters, for a page in another language (issue 18). */
+  causeDetailCode?: string;
+  causeDetailParams?: CodedText["params"];
   lastSeen?: string;
   activeLink?: string;
   onBackup: boolean;
@@ -98,6 +101,8 @@ export function listItem(fleet: Fleet, row: StationRow): StationListItem {
     since: new Date(row.statusSince).toISOString(),
     cause: row.cause,
     causeDetail: row.causeDetail,
+    causeDetailCode: row.causeDetailCoded?.code,
+    causeDetailParams: row.causeDetailCoded?.params,
     lastSeen: iso(row.lastSeen),
     activeLink: link.name,
     onBackup: row.status === "up" && link.backup,

@@ -139,6 +139,7 @@ build_package() {
     if [ "$PKG" = station-agent ]; then
         DEPENDS="${SHLIBS:+$SHLIBS, }iputils-ping, systemd, udev, tzdata, init-system-helpers (>= 1.58)"
         RECOMMENDS="fonts-lohit-deva, fonts-dejavu-core"
+        SUGGESTS=""
         SUMMARY="police station agent for CCTNS: devices, network links, NOC reports"
         ABOUT=" Runs under systemd on the terminal PC of a police station. It drives the
  fingerprint scanner, the slip printer and the USB UPS, watches the station's
@@ -147,6 +148,9 @@ build_package() {
     else
         DEPENDS="${SHLIBS:+$SHLIBS, }systemd, init-system-helpers (>= 1.58)"
         RECOMMENDS="mosquitto"
+        # The server sends Hindi mail and SMS without any font; a browser on this machine showing the
+        # dashboard in Hindi needs a Devanagari one (the operators' own PCs need it too: docs/noc.md).
+        SUGGESTS="fonts-noto-core | fonts-lohit-deva"
         SUMMARY="state NOC for CCTNS station agents: collector and dashboard"
         ABOUT=" Runs in the state data centre. It listens to every police station's agent
  over MQTT, stores events, metrics and availability in SQLite or PostgreSQL,
@@ -163,7 +167,8 @@ Architecture: $ARCH
 Maintainer: $MAINTAINER
 Installed-Size: $INSTALLED_SIZE
 Depends: $DEPENDS
-Recommends: $RECOMMENDS
+Recommends: $RECOMMENDS${SUGGESTS:+
+Suggests: $SUGGESTS}
 Section: admin
 Priority: optional
 Description: $SUMMARY

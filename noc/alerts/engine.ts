@@ -18,6 +18,8 @@ import {
 import { Notices } from "./notices.js";
 import { emptyConfig, type AlertsConfig, type Rule, type Severity } from "./rules.js";
 import { SelfWatch, type SelfFacts } from "./self-watch.js";
+import type { AlertTitleCode } from "./titles.js";
+import type { CodedParam } from "../model.js";
 
 export interface EngineDeps {
   fleet: Fleet;
@@ -49,6 +51,8 @@ interface Candidate {
   resolveNotice: boolean;
   since: number;
   title: string;
+  titleCode: AlertTitleCode;
+  titleParams: Record<string, CodedParam>;
   station?: string;
   district?: string;
   stations?: string[];
@@ -158,7 +162,16 @@ export class AlertEngine {
             if (rule.districts && !rule.districts.includes(row?.district ?? "")) continue;
             const key = `${rule.name}:${station}`;
             const title = `${station}: ${l.lost} event(s) lost for good (sequence gap the station could not resend)`;
-            out.set(key, { ...base(rule), key, since: l.at, title, station, district: row?.district });
+            out.set(key, {
+              ...base(rule),
+              key,
+              since: l.at,
+              title,
+              titleCode: "sequence-loss",
+              titleParams: { station, lost: l.lost },
+              station,
+              district: row?.district,
+            });
           }
         }
       } else {
@@ -191,6 +204,8 @@ export class AlertEngine {
         resolveNotice: true,
         since: times[0] as number,
         title: `${station} flapping: dark ${times.length} times in ${Math.round(f.within / 60_000)} min`,
+        titleCode: "flapping",
+        titleParams: { station, times: times.length, minutes: Math.round(f.within / 60_000) },
         station,
         district: row?.district,
       });
@@ -254,6 +269,8 @@ export class AlertEngine {
         resolveNotice: true,
         since: clusterStart ?? (times[0] as number),
         title: `${cls === "power" ? "Power" : "Network"} incident, ${where}: ${stations.length} stations dark`,
+        titleCode: `${cls === "power" ? "power" : "network"}-incident.${kind === "pop" ? "pop" : "district"}`,
+        titleParams: { name: rest.join(":"), n: stations.length },
         district: kind === "district" ? rest.join(":") : members[0]?.district,
         stations,
       });
@@ -294,6 +311,13 @@ export class AlertEngine {
         key,
         since: this.open.get(key)?.startedAt ?? now,
         title: `${what} availability ${rule.period} ${pct.toFixed(1)}% < ${rule.belowPct}%`,
+        titleCode: rule.scope === "station" ? "availability-below.station" : "availability-below.district",
+        titleParams: {
+          name: s.id,
+          period: rule.period,
+          pct: Math.round(pct * 10) / 10,
+          belowPct: rule.belowPct,
+        },
         ...(rule.scope === "station" ? { station: s.id } : {}),
         district: s.district,
       });
@@ -326,6 +350,8 @@ export class AlertEngine {
         station: c.station,
         district: c.district,
         title: c.title,
+        titleCode: c.titleCode,
+        titleParams: c.titleParams,
         startedAt: c.since,
         firedAt: now,
         updatedAt: now,
@@ -349,7 +375,12 @@ export class AlertEngine {
     }
     let changed = false;
     if (a.title !== c.title || String(a.stations) !== String(c.stations)) {
-      Object.assign(a, { title: c.title, stations: c.stations });
+      Object.assign(a, {
+        title: c.title,
+        titleCode: c.titleCode,
+        titleParams: c.titleParams,
+        stations: c.stations,
+      });
       changed = true;
     }
     if (a.suppressed !== c.suppressed) {

@@ -1,4 +1,5 @@
 /** The alert records the NOC stores (tables made by storage/migrations/003-alerts.ts). */
+import type { CodedParam } from "../model.js";
 import type { Severity } from "./rules.js";
 
 /**
@@ -20,7 +21,12 @@ export interface AlertRow {
   state: AlertState;
   station?: string;
   district?: string;
+  /** The English title, as notices and logs carry it. */
   title: string;
+  /** The title as a code with parameters (alerts/titles.ts), for the dashboard's other languages;
+   * absent on alerts stored before issue 18, whose pages show the English title. */
+  titleCode?: string;
+  titleParams?: Record<string, CodedParam>;
   /** When the condition began (station dark since ...). */
   startedAt: number;
   firedAt: number;
@@ -85,6 +91,10 @@ export interface NotificationPayload {
   stations?: string[];
   startedAt: string;
   link?: string;
+  /** The alert's kind (rule kind, flapping, power-incident...): what a Hindi text says happened. */
+  kind?: string;
+  /** The contact's language; absent on rows written before issue 18, which are English. */
+  language?: "en" | "hi";
 }
 
 export interface MaintenanceRow {

@@ -29,7 +29,7 @@ export class Notices {
         const who = `${t.channel} ${t.to ?? ""}`.trim();
         if (seen.has(who)) continue;
         seen.add(who);
-        w.outbox.push(this.row(a, now, reason, t.channel, t.to ?? ""));
+        w.outbox.push(this.row(a, now, reason, t.channel, t.to ?? "", contact.language));
       }
     a.notified = [...new Set([...(a.notified ?? []), ...seen])];
     return seen.size;
@@ -40,11 +40,28 @@ export class Notices {
     for (const who of a.notified ?? []) {
       const [channel, ...to] = who.split(" ");
       if (channel && this.config().channels[channel])
-        w.outbox.push(this.row(a, now, "resolve", channel, to.join(" ")));
+        w.outbox.push(
+          this.row(a, now, "resolve", channel, to.join(" "), this.languageOf(channel, to.join(" "))),
+        );
     }
   }
 
-  private row(a: AlertRow, now: number, reason: string, channel: string, recipient: string): OutboxRow {
+  /** The language of the contact that has this recipient now (a resolve notice keeps no contact). */
+  private languageOf(channel: string, to: string): "en" | "hi" {
+    const c = this.config().contacts.find((k) =>
+      k.targets.some((t) => t.channel === channel && (t.to ?? "") === to),
+    );
+    return c?.language ?? "en";
+  }
+
+  private row(
+    a: AlertRow,
+    now: number,
+    reason: string,
+    channel: string,
+    recipient: string,
+    language: "en" | "hi",
+  ): OutboxRow {
     const id = randomUUID();
     const base = this.config().dashboardUrl;
     const payload: NotificationPayload = {
@@ -59,6 +76,8 @@ export class Notices {
       district: a.district,
       stations: a.stations,
       startedAt: new Date(a.startedAt).toISOString(),
+      kind: a.kind,
+      language,
       link: base
         ? a.station
           ? new URL(`#/station/${encodeURIComponent(a.station)}`, base).href

@@ -2,6 +2,7 @@
  * The alert API below /api/v1 (through the NOC's route table): list, history, acknowledge, maintenance
  * windows. Changing anything needs the operator guard; a district-scoped user sees their district only.
  */
+import type { CodedError } from "../error-codes.js";
 import { z } from "zod";
 import type { AlertEngine } from "./engine.js";
 import type { Storage } from "../storage/index.js";
@@ -31,7 +32,7 @@ export interface AlertRouteDeps {
   /** Throws the API's 400 error from a zod failure. */
   parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T>;
   /** The API's HTTP error (400, 404...). */
-  fail(status: number, message: string): Error;
+  fail(status: number, message: string, coded?: CodedError): Error;
 }
 
 /** `by`: who acts, when one credential serves several people (a shared API token); else the user's name. */
@@ -87,12 +88,16 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
   /** Operators act; the record names the signed-in user, and the person a shared token acts for. */
   const operator = (r: AlertRouteRequest, by: string | undefined) => {
     if (!hasRole(r.who, "operator"))
-      throw d.fail(403, `this needs the operator role; ${r.who.name} is ${r.who.role}`);
+      throw d.fail(403, `this needs the operator role; ${r.who.name} is ${r.who.role}`, {
+        code: "needs-role",
+        params: { role: "operator", user: r.who.name, userRole: r.who.role },
+      });
     return by && by !== r.who.name ? `${by} (via ${r.who.name})` : r.who.name;
   };
   const find = (r: AlertRouteRequest, id: string | undefined) => {
     const a = [...d.engine.open.values()].find((x) => x.id === id);
-    if (!a || !visible(r, a)) throw d.fail(404, `no open alert ${id}`);
+    if (!a || !visible(r, a))
+      throw d.fail(404, `no open alert ${id}`, { code: "no-open-alert", params: { id: id ?? "" } });
     return a;
   };
   return [
@@ -138,7 +143,8 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
           const known =
             [...d.engine.open.values()].find((a) => a.id === id) ??
             (await d.storage.loadAlerts(d.now() - 90 * 86_400_000, 100_000)).find((a) => a.id === id);
-          if (!known || !visible(r, known)) throw d.fail(404, `no alert ${id}`);
+          if (!known || !visible(r, known))
+            throw d.fail(404, `no alert ${id}`, { code: "no-alert", params: { id: id ?? "" } });
         }
         return { json: { alert: id, events: await d.storage.alertEvents(id) } };
       },
@@ -196,10 +202,13 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
         const who = operator(r, q.by);
         const scope = r.who.district;
         if (scope !== undefined && !(q.scope === "district" && q.target === scope))
-          throw d.fail(403, `a ${scope} user can only plan windows for district ${scope}`);
+          throw d.fail(403, `a ${scope} user can only plan windows for district ${scope}`, {
+            code: "district-windows-only",
+            params: { district: scope },
+          });
         const startAt = q.start ? Date.parse(q.start) : d.now();
         const endAt = Date.parse(q.end);
-        if (endAt <= startAt) throw d.fail(400, "end must be after start");
+        if (endAt <= startAt) throw d.fail(400, "end must be after start", { code: "end-before-start" });
         const w = d.engine.addMaintenance({
           scope: q.scope,
           target: q.target,
@@ -220,7 +229,11 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
         const q = d.parse(End, body(r.body));
         const who = operator(r, q.by);
         const m = d.engine.endMaintenance(r.params.id ?? "", who);
-        if (!m) throw d.fail(404, `no maintenance window ${r.params.id}`);
+        if (!m)
+          throw d.fail(404, `no maintenance window ${r.params.id}`, {
+            code: "no-window",
+            params: { id: r.params.id ?? "" },
+          });
         await d.engine.flush();
         await d.audit(r.who, "maintenance.end", m.id, "ok", who);
         return { json: m };

@@ -142,6 +142,18 @@ const Sms = z
     dltTemplateId: z.string().optional(),
     template: z.string().default("{severity}: {title}"),
     maxLength: z.number().int().min(20).max(2000).default(160),
+    /**
+     * For contacts with `language: hi`: the Hindi template, registered on DLT as a Unicode template
+     * with its own id. 70 characters is one Unicode SMS; longer goes as several parts of 67.
+     */
+    hindi: z
+      .object({
+        template: z.string().min(1),
+        dltTemplateId: z.string().optional(),
+        maxLength: z.number().int().min(20).max(2000).default(70),
+      })
+      .strict()
+      .optional(),
     ratePerMinute: z.number().int().min(1).max(10_000).default(30),
     timeout: Duration.default(10_000),
   })
@@ -156,6 +168,8 @@ const Contact = z
     /** Only alerts of these districts (a district officer); absent: every district. */
     districts: z.array(z.string().min(1)).optional(),
     minSeverity: Severity.default("warning"),
+    /** The language of this contact's emails and SMS. */
+    language: z.enum(["en", "hi"]).default("en"),
     targets: z
       .array(z.object({ channel: z.string().min(1), to: z.string().min(1).optional() }).strict())
       .min(1),
@@ -229,8 +243,21 @@ export const AlertsFile = z
             path: ["contacts", i, "targets", j, "to"],
             message: `${ch.type} needs "to"`,
           });
+        else if (ch.type === "sms" && c.language === "hi" && !ch.hindi)
+          ctx.addIssue({
+            code: "custom",
+            path: ["contacts", i, "targets", j, "channel"],
+            message: `sms channel ${t.channel} has no "hindi" template for this language: hi contact`,
+          });
       }),
     );
+    for (const [name, ch] of Object.entries(f.channels))
+      if (ch.type === "sms" && ch.hindi && ch.dltTemplateId && !ch.hindi.dltTemplateId)
+        ctx.addIssue({
+          code: "custom",
+          path: ["channels", name, "hindi", "dltTemplateId"],
+          message: "a Hindi text is its own DLT template: give its registered id",
+        });
     f.escalation.forEach((e, i) =>
       e.contacts.forEach((c, j) => {
         if (!contacts.has(c))

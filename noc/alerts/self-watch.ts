@@ -1,5 +1,6 @@
 /** The NOC watching itself (rule kind noc-self): collector lag, storage errors, broker connection. */
 import type { Rule } from "./rules.js";
+import type { CodedTitle } from "./titles.js";
 
 export interface SelfFacts {
   /** p99 of live messages' ingest lag, ms (null: none yet). */
@@ -23,7 +24,7 @@ export class SelfWatch {
     rule: Extract<Rule, { kind: "noc-self" }>,
     f: SelfFacts,
     now: number,
-  ): { since: number; title: string } | undefined {
+  ): ({ since: number; title: string } & CodedTitle) | undefined {
     switch (rule.watch) {
       case "broker-disconnected":
         if (f.brokerConnected) {
@@ -31,7 +32,12 @@ export class SelfWatch {
           return undefined;
         }
         this.disconnectedSince ??= now;
-        return { since: this.disconnectedSince, title: "NOC collector disconnected from the MQTT broker" };
+        return {
+          since: this.disconnectedSince,
+          title: "NOC collector disconnected from the MQTT broker",
+          titleCode: "noc-self.broker-disconnected",
+          titleParams: {},
+        };
       case "storage-errors":
         if (f.flushErrors > this.lastErrors) {
           this.lastErrors = f.flushErrors;
@@ -45,6 +51,8 @@ export class SelfWatch {
         return {
           since: this.firstErrorAt ?? now,
           title: `NOC storage writes failing (${f.flushErrors} failed flushes)`,
+          titleCode: "noc-self.storage-errors",
+          titleParams: { n: f.flushErrors },
         };
       case "collector-lag": {
         const limit = rule.lagAbove ?? 60_000;
@@ -56,6 +64,8 @@ export class SelfWatch {
         return {
           since: this.lagSince,
           title: `NOC collector lag p99 ${Math.round(f.ingestLagP99Ms / 1000)}s`,
+          titleCode: "noc-self.collector-lag",
+          titleParams: { seconds: Math.round(f.ingestLagP99Ms / 1000) },
         };
       }
     }

@@ -7,7 +7,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIP } from "node:net";
 import { z } from "zod";
-import { csvLine } from "../csv.js";
+import { CsvLang, csvFile, csvHeader, csvLine } from "../csv.js";
 import { FailureLimiter } from "./rate-limit.js";
 import { hasRole, type Principal } from "./roles.js";
 import type { AuthStore } from "./store.js";
@@ -26,6 +26,8 @@ export interface GateOptions {
   tls: boolean;
   /** The static admin token of --admin-token-file (scripts; an API token with the admin role). */
   adminToken?: string;
+  /** The stations' zone, told to the dashboard (/api/v1/me) so that it shows their local times. */
+  timeZone?: string;
   now?: () => number;
 }
 
@@ -34,6 +36,7 @@ const LoginBody = z.object({ user: z.string().max(64), password: z.string().max(
 const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(200),
   offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  lang: CsvLang,
 });
 
 function safeEqual(a: string, b: string): boolean {
@@ -151,6 +154,7 @@ export class AuthGate {
         district: who.district ?? null,
         via: who.via,
         csrf: who.csrf ?? null,
+        timeZone: this.o.timeZone ?? "Asia/Kolkata",
       });
     if (url.pathname === "/api/v1/audit" || url.pathname === "/api/v1/audit.csv") {
       if (method !== "GET") return void send(res, 405, { error: "only GET here" });
@@ -301,14 +305,18 @@ export class AuthGate {
     if (!hasRole(who, "admin") || who.district !== undefined)
       return send(res, 403, { error: "the audit log is for admins" });
     const r = AuditQuery.safeParse(Object.fromEntries(url.searchParams));
-    if (!r.success) return send(res, 400, { error: r.error.issues.map((i) => i.message).join("; ") });
-    const entries = await this.store.auditLog(r.data);
+    if (!r.success) {
+      const detail = r.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ");
+      return send(res, 400, { error: detail, code: "invalid-input", params: { detail } });
+    }
+    const { lang, ...page } = r.data;
+    const entries = await this.store.auditLog(page);
     if (!url.pathname.endsWith(".csv"))
       return send(res, 200, {
-        ...r.data,
+        ...page,
         entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
       });
-    const lines = [csvLine(["at", "actor", "action", "target", "detail", "result", "address"])];
+    const lines = [csvHeader(["at", "actor", "action", "target", "detail", "result", "address"], lang)];
     for (const e of entries)
       lines.push(
         csvLine([new Date(e.at).toISOString(), e.actor, e.action, e.target, e.detail, e.result, e.address]),
@@ -318,7 +326,7 @@ export class AuthGate {
       "content-disposition": 'attachment; filename="noc-audit.csv"',
       "cache-control": "no-store",
     });
-    res.end(lines.join("\r\n") + "\r\n");
+    res.end(csvFile(lines, lang));
   }
 
   /** Audit failures are logged by the caller's periodic error path; an action is never refused for it. */

@@ -85,6 +85,8 @@ export class RolloutEngine {
     if (r.status !== "running") throw new Error(`rollout ${id} is ${r.status}`);
     r.status = "halted";
     r.haltReason = `halted by ${by}`;
+    r.haltCode = "halted-by";
+    r.haltParams = { who: by };
     await this.persist();
   }
 
@@ -141,6 +143,8 @@ export class RolloutEngine {
       version: r.spec.version,
       status: r.status,
       haltReason: r.haltReason ?? null,
+      haltReasonCode: r.haltCode ?? null,
+      haltReasonParams: r.haltParams ?? null,
       createdBy: r.createdBy,
       createdAt: new Date(r.createdAt).toISOString(),
       ...summary(r),

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { hasRole, inScope, type Principal, type Role } from "../auth/roles.js";
 import { COMMAND_NAMES, TOPIC_LEVEL } from "../../contract/index.js";
 import type { StationCommands } from "../station-commands.js";
+import type { CodedError } from "../error-codes.js";
 import type { FleetOps } from "../fleet-ops/fleet-ops.js";
 import { FleetApi, FleetApiError } from "./fleet-api.js";
-import { rankingCsv, stationsCsv } from "../csv.js";
+import { CsvLangQuery, rankingCsv, stationsCsv } from "../csv.js";
 import type { Fleet } from "../fleet.js";
 import { figures, rankDistricts, sumByStation, NO_DISTRICT, type StationPeriod } from "../ranking.js";
 import type { CollectorStats } from "../stats.js";
@@ -16,6 +17,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The error as a code with parameters, for a dashboard in another language (error-codes.ts). */
+    readonly coded?: CodedError,
   ) {
     super(message);
   }
@@ -66,10 +69,8 @@ const CommandBody = z.object({ args: z.record(z.string(), z.unknown()).optional(
 export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const r = schema.safeParse(input);
   if (!r.success) {
-    throw new HttpError(
-      400,
-      r.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; "),
-    );
+    const detail = r.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ");
+    throw new HttpError(400, detail, { code: "invalid-input", params: { detail } });
   }
   return r.data;
 }
@@ -111,7 +112,7 @@ function apiPath(path: string): string[] {
   } catch {
     throw new HttpError(400, "malformed percent-escape in the path");
   }
-  if (parts[0] !== "api" || parts[1] !== "v1") throw new HttpError(404, "not found");
+  if (parts[0] !== "api" || parts[1] !== "v1") throw new HttpError(404, "not found", { code: "not-found" });
   return parts.slice(2);
 }
 
@@ -188,7 +189,7 @@ export class Api {
       const params = match(r.segments, parts);
       return params ? [{ route: r, params }] : [];
     });
-    if (found.length === 0) throw new HttpError(404, "not found");
+    if (found.length === 0) throw new HttpError(404, "not found", { code: "not-found" });
     const hit = found.find((f) => f.route.method === method);
     if (!hit) {
       const allowed = found.map((f) => f.route.method).join(", ");
@@ -204,13 +205,19 @@ export class Api {
 
   private require(who: Principal, role: Role): void {
     if (!hasRole(who, role))
-      throw new HttpError(403, `this needs the ${role} role; ${who.name} is ${who.role}`);
+      throw new HttpError(403, `this needs the ${role} role; ${who.name} is ${who.role}`, {
+        code: "needs-role",
+        params: { role, user: who.name, userRole: who.role },
+      });
   }
 
   private scope(who: Principal, station: string): void {
     const live = this.d.fleet.stations.get(station);
     if (live && !inScope(who, live.row.district))
-      throw new HttpError(403, `${station} is not in district ${who.district ?? ""}`);
+      throw new HttpError(403, `${station} is not in district ${who.district ?? ""}`, {
+        code: "other-district",
+        params: { station, district: who.district ?? "" },
+      });
   }
 
   private summary(who: Principal) {
@@ -218,7 +225,10 @@ export class Api {
   }
 
   private async collector(who: Principal) {
-    if (who.district !== undefined) throw new HttpError(403, "the collector page is not district-scoped");
+    if (who.district !== undefined)
+      throw new HttpError(403, "the collector page is not district-scoped", {
+        code: "collector-all-districts",
+      });
     return { ...this.d.status(), storageBytes: await this.d.storage.sizeBytes(), ...this.d.stats.toJSON() };
   }
 
@@ -231,13 +241,15 @@ export class Api {
   }
 
   private async rankingCsv(query: Record<string, string>): Promise<ApiResult> {
+    const { lang } = parse(CsvLangQuery, { lang: query.lang });
     const { month, ranks } = await this.ranking(query);
-    return { csv: rankingCsv(month, ranks), filename: `district-ranking-${month}.csv` };
+    return { csv: rankingCsv(month, ranks, lang), filename: `district-ranking-${month}.csv` };
   }
 
   private async availabilityCsv(query: Record<string, string>): Promise<ApiResult> {
+    const { lang } = parse(CsvLangQuery, { lang: query.lang });
     const { month, rows } = await this.monthStations(query);
-    return { csv: stationsCsv(month, rows), filename: `station-availability-${month}.csv` };
+    return { csv: stationsCsv(month, rows, lang), filename: `station-availability-${month}.csv` };
   }
 
   private stations(query: Record<string, string>) {
@@ -283,13 +295,15 @@ export class Api {
   /** A known station's id (400 when it cannot be one, 404 when the NOC has never heard of it). */
   private known(id: string | undefined): string {
     if (id === undefined || !TOPIC_LEVEL.test(id)) throw new HttpError(400, "invalid station id");
-    if (!this.d.fleet.stations.has(id)) throw new HttpError(404, `no station ${id}`);
+    if (!this.d.fleet.stations.has(id))
+      throw new HttpError(404, `no station ${id}`, { code: "no-station", params: { station: id } });
     return id;
   }
 
   private station(id: string | undefined) {
     const live = detail(this.d.fleet, this.known(id));
-    if (!live) throw new HttpError(404, `no station ${id}`);
+    if (!live)
+      throw new HttpError(404, `no station ${id}`, { code: "no-station", params: { station: id ?? "" } });
     return live;
   }
 

@@ -15,6 +15,11 @@ const STATIC: Record<string, string> = {
   "/app.js": "app.js",
   "/fleet.js": "fleet.js",
   "/alerts.js": "alerts.js",
+  "/station.js": "station.js",
+  "/i18n.js": "i18n.js",
+  "/server-texts.js": "server-texts.js",
+  "/i18n/en.js": "i18n/en.js",
+  "/i18n/hi.js": "i18n/hi.js",
   "/style.css": "style.css",
   "/login": "login.html",
   "/login.js": "login.js",
@@ -126,7 +131,7 @@ export class DashboardServer {
         return;
       }
       const body = await readBody(req, MAX_BODY);
-      if (body === undefined) throw new HttpError(413, "request body too large");
+      if (body === undefined) throw new HttpError(413, "request body too large", { code: "body-too-large" });
       const result = await this.api.handle(
         req.method ?? "GET",
         url.pathname,
@@ -155,7 +160,10 @@ export class DashboardServer {
           "dashboard request failed",
         );
       if (!res.headersSent) res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify({ error: e instanceof HttpError ? e.message : "internal error" }));
+      // `error` is the English as ever; a coded error adds its code and parameters (issue 18).
+      const coded =
+        e instanceof HttpError && e.coded ? { code: e.coded.code, params: e.coded.params ?? {} } : {};
+      res.end(JSON.stringify({ error: e instanceof HttpError ? e.message : "internal error", ...coded }));
     }
   }
 }

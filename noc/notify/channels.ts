@@ -5,6 +5,7 @@ import nodemailer from "nodemailer";
 import type { NotificationPayload } from "../alerts/model.js";
 import type { Channel } from "../alerts/rules.js";
 import { readSecret } from "../secret-file.js";
+import { emailTexts, smsWords } from "./texts.js";
 
 export interface Sender {
   send(to: string, p: NotificationPayload): Promise<string>;
@@ -32,43 +33,6 @@ async function http(url: string, init: RequestInit, timeoutMs: number): Promise<
   throw new Error(msg);
 }
 
-export function subject(p: NotificationPayload): string {
-  const what = p.reason === "resolve" ? "RESOLVED" : p.severity.toUpperCase();
-  return `[${what}] ${p.title}`;
-}
-
-export function plainText(p: NotificationPayload): string {
-  return [
-    subject(p),
-    "",
-    `Rule: ${p.rule}   Severity: ${p.severity}   Since: ${p.startedAt}`,
-    p.district ? `District: ${p.district}` : "",
-    p.stations?.length ? `Stations (${p.stations.length}): ${p.stations.join(", ")}` : "",
-    p.link ? `Open: ${p.link}` : "",
-    "",
-    `Alert ${p.alertId} (${p.reason})`,
-  ]
-    .filter((l, i, all) => l !== "" || all[i - 1] !== "")
-    .join("\n");
-}
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-export function html(p: NotificationPayload): string {
-  const rows = [
-    ["Rule", p.rule],
-    ["Severity", p.severity],
-    ["Since", p.startedAt],
-    ["District", p.district ?? ""],
-    ["Stations", p.stations?.join(", ") ?? ""],
-  ].filter(([, v]) => v);
-  return `<!doctype html><html><body><h2>${esc(subject(p))}</h2><table>${rows
-    .map(([k, v]) => `<tr><th align="left">${esc(k ?? "")}</th><td>${esc(v ?? "")}</td></tr>`)
-    .join(
-      "",
-    )}</table>${p.link ? `<p><a href="${esc(p.link)}">Open in the NOC dashboard</a></p>` : ""}<p style="color:#777">Alert ${esc(p.alertId)} (${esc(p.reason)})</p></body></html>`;
-}
-
 /** Fills {name} placeholders; `encode` for URLs. Unknown names stay as they are. */
 export function fill(template: string, values: Record<string, string>, encode = false): string {
   return template.replace(/\{([a-zA-Z]+)\}/g, (m, k: string) =>
@@ -76,7 +40,8 @@ export function fill(template: string, values: Record<string, string>, encode = 
   );
 }
 
-export function makeSender(name: string, c: Channel): Sender {
+/** `timeZone`: the stations' zone, for the times in Hindi texts. */
+export function makeSender(name: string, c: Channel, timeZone = "Asia/Kolkata"): Sender {
   switch (c.type) {
     case "webhook": {
       const secret = c.secretFile ? readSecret(c.secretFile, `channel ${name} secret`).trim() : undefined;
@@ -116,9 +81,8 @@ export function makeSender(name: string, c: Channel): Sender {
             const info = await transport.sendMail({
               from: c.from,
               to,
-              subject: subject(p),
-              text: plainText(p),
-              html: html(p),
+              // Non-ASCII (Hindi) subjects go as UTF-8 encoded words, bodies as charset=utf-8.
+              ...emailTexts(p, timeZone),
               // The same id on a resend after a crash: mail systems and readers can tell it is one message.
               messageId: `<${p.deliveryId}@station-noc>`,
               headers: { [DELIVERY_HEADER]: p.deliveryId },
@@ -137,23 +101,29 @@ export function makeSender(name: string, c: Channel): Sender {
     case "sms": {
       return {
         async send(to, p) {
-          const title = p.reason === "resolve" ? `RESOLVED ${p.title}` : p.title;
-          const message = fill(c.template, {
-            title,
-            severity: p.severity.toUpperCase(),
+          // A Hindi text is its own DLT template (registered as Unicode), with its own id and length.
+          const hindi = p.language === "hi" ? c.hindi : undefined;
+          if (p.language === "hi" && !hindi)
+            throw new PermanentError(`channel ${name} has no hindi template for a Hindi contact`);
+          const words = smsWords(p);
+          const message = fill(hindi?.template ?? c.template, {
+            ...words,
             station: p.station ?? "",
             district: p.district ?? "",
           });
-          if (message.length > c.maxLength)
+          const maxLength = hindi?.maxLength ?? c.maxLength;
+          if (message.length > maxLength)
             throw new PermanentError(
-              `message is ${message.length} characters; the DLT template allows ${c.maxLength}`,
+              `message is ${message.length} characters; the DLT template allows ${maxLength}`,
             );
           const values = {
             to,
             message,
-            dlt: c.dltTemplateId ?? "",
+            dlt: (hindi ? hindi.dltTemplateId : c.dltTemplateId) ?? "",
             severity: p.severity,
             station: p.station ?? "",
+            lang: hindi ? "hi" : "en",
+            unicode: hindi ? "1" : "0",
           };
           const url = new URL(fill(c.url, values, true));
           for (const [k, v] of Object.entries(c.params ?? {})) url.searchParams.set(k, fill(v, values));

@@ -45,6 +45,8 @@ export class Dispatcher {
     private readonly storage: Storage,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** The stations' zone, for times in Hindi notices. */
+    private readonly timeZone = "Asia/Kolkata",
   ) {}
 
   /** New channels from a (re)loaded rules file; a channel that cannot be built is logged and left out. */
@@ -55,7 +57,7 @@ export class Dispatcher {
     this.config = c;
     for (const [name, ch] of Object.entries(c.channels)) {
       try {
-        this.senders.set(name, makeSender(name, ch));
+        this.senders.set(name, makeSender(name, ch, this.timeZone));
         this.limits.set(name, new RateLimit(ch.ratePerMinute, this.now()));
       } catch (e) {
         this.log.error({ channel: name, err: (e as Error).message }, "notification channel not usable");

@@ -1,5 +1,6 @@
 // station-noc dashboard: the Alerts page, maintenance windows and the alert badges. Loaded before
-// app.js, whose helpers (esc, get, fmtTime, ago, stationLink, $main) it uses when called.
+// app.js, whose helpers (get, ago, stationLink, $main) it uses when called; t, fmtTime and fmtNum come
+// from i18n.js, esc, english and alertTitleHtml from server-texts.js.
 "use strict";
 
 // Acting on alerts (acknowledge, silence, maintenance) needs the operator role; the server records the
@@ -17,27 +18,28 @@ function alertRow(a, actions) {
       : "";
   const state =
     a.state === "acknowledged"
-      ? `acknowledged by ${esc(a.ackedBy)} ${ago(iso(a.ackedAt))}${a.ackNote ? `: “${esc(a.ackNote)}”` : ""}`
+      ? `${t("alerts.ackedBy", { who: esc(a.ackedBy), ago: ago(iso(a.ackedAt)) })}${a.ackNote ? `: “${esc(a.ackNote)}”` : ""}`
       : a.state === "resolved"
-        ? `resolved ${ago(iso(a.resolvedAt))}`
+        ? t("alerts.resolvedAgo", { ago: ago(iso(a.resolvedAt)) })
         : a.suppressed
-          ? `recorded, not sent (${esc(a.suppressed)})`
-          : `firing, level ${a.level + 1}`;
+          ? t("alerts.suppressedWhy", { why: t(`suppression.${a.suppressed}`) })
+          : t("alerts.firingLevel", { level: a.level + 1 });
   const buttons =
     actions && canAct()
-      ? `<button data-ack="${esc(a.id)}">Acknowledge</button> <button data-silence="${esc(a.id)}">Silence 1 h</button>`
+      ? `<button data-ack="${esc(a.id)}">${t("alerts.ack")}</button> <button data-silence="${esc(a.id)}">${t("alerts.silence")}</button>`
       : "";
-  return `<tr data-alert="${esc(a.id)}"><td><span class="badge ${SEV[a.severity] || ""}">${esc(a.severity)}</span></td>
-    <td>${esc(a.title)}${members}</td><td>${where}</td><td title="${fmtTime(iso(a.startedAt))}">${ago(iso(a.startedAt))}</td>
-    <td>${state}</td><td>${buttons} <button data-history="${esc(a.id)}">History</button></td></tr>`;
+  // The title is the engine's English sentence (also what the notices carry).
+  return `<tr data-alert="${esc(a.id)}"><td><span class="badge ${SEV[a.severity] || ""}">${t(`severity.${a.severity}`)}</span></td>
+    <td>${alertTitleHtml(a)}${members}</td><td>${where}</td><td title="${fmtTime(iso(a.startedAt))}">${ago(iso(a.startedAt))}</td>
+    <td>${state}</td><td>${buttons} <button data-history="${esc(a.id)}">${t("alerts.history")}</button></td></tr>`;
 }
 
 function alertTable(title, list, actions, id) {
   const body = list.length
     ? list.map((a) => alertRow(a, actions)).join("")
-    : `<tr><td colspan="6" class="muted">none</td></tr>`;
-  return `<h2>${title} <span class="muted">(${list.length})</span></h2><table id="${id}"><thead><tr><th>Severity</th>
-    <th>Alert</th><th>Where</th><th>Since</th><th>State</th><th></th></tr></thead><tbody>${body}</tbody></table>`;
+    : `<tr><td colspan="6" class="muted">${t("empty.none")}</td></tr>`;
+  return `<h2>${t(title)} <span class="muted">(${fmtNum(list.length)})</span></h2><table id="${id}"><thead><tr><th>${t("col.severity")}</th>
+    <th>${t("col.alert")}</th><th>${t("col.where")}</th><th>${t("col.since")}</th><th>${t("col.state")}</th><th></th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- called by the router in app.js
@@ -47,27 +49,30 @@ async function viewAlerts() {
     .map(
       (
         m,
-      ) => `<tr><td>${esc(m.scope)}</td><td>${esc(m.target || "all stations")}</td><td>${fmtTime(iso(m.startAt))}</td>
+      ) => `<tr><td>${t(`scope.${m.scope}`)}</td><td>${m.target ? esc(m.target) : t("alerts.allStations")}</td><td>${fmtTime(iso(m.startAt))}</td>
       <td>${fmtTime(iso(m.endAt))}</td><td>${esc(m.reason)}</td><td>${esc(m.createdBy)}</td>
-      <td>${canAct() ? `<button data-end="${esc(m.id)}">End now</button>` : ""}</td></tr>`,
+      <td>${canAct() ? `<button data-end="${esc(m.id)}">${t("alerts.endNow")}</button>` : ""}</td></tr>`,
     )
     .join("");
-  $main.innerHTML = `<h1>Alerts</h1>
-    ${alertTable("Firing", a.firing, true, "alerts-firing")}
-    ${alertTable("Acknowledged", a.acknowledged, false, "alerts-acked")}
-    ${alertTable("In maintenance or grouped", a.suppressed, false, "alerts-suppressed")}
-    ${alertTable("Resolved in the last 24 h", a.resolved, false, "alerts-resolved")}
-    <h2>Maintenance windows</h2>
-    <table id="maintenance"><thead><tr><th>Scope</th><th>Target</th><th>From</th><th>Until</th><th>Reason</th><th>By</th><th></th></tr></thead>
-    <tbody>${windows || `<tr><td colspan="7" class="muted">none</td></tr>`}</tbody></table>
+  const scopes = ["station", "district", "all"].map(
+    (s) => `<option value="${s}">${t(`scope.${s}`)}</option>`,
+  );
+  $main.innerHTML = `<h1>${t("alerts.title")}</h1>
+    ${alertTable("alerts.firing", a.firing, true, "alerts-firing")}
+    ${alertTable("alerts.acked", a.acknowledged, false, "alerts-acked")}
+    ${alertTable("alerts.suppressed", a.suppressed, false, "alerts-suppressed")}
+    ${alertTable("alerts.resolved", a.resolved, false, "alerts-resolved")}
+    <h2>${t("alerts.windows")}</h2>
+    <table id="maintenance"><thead><tr><th>${t("col.scope")}</th><th>${t("col.target")}</th><th>${t("col.from")}</th><th>${t("col.until")}</th><th>${t("col.reason")}</th><th>${t("col.by")}</th><th></th></tr></thead>
+    <tbody>${windows || `<tr><td colspan="7" class="muted">${t("empty.none")}</td></tr>`}</tbody></table>
     <form id="new-window" class="card" ${canAct() ? "" : "hidden"}>
-      <b>Plan a window</b>
-      <select name="scope"><option value="station">station</option><option value="district">district</option><option value="all">all</option></select>
-      <input name="target" placeholder="station id or district" />
-      <input name="start" type="datetime-local" title="start, in this browser's zone; empty: now. A past start plans time already gone (its availability is recomputed)." />
-      <input name="hours" type="number" min="0.25" step="0.25" value="2" title="hours from the start" /> h
-      <input name="reason" placeholder="reason" required />
-      <button type="submit">Create</button>
+      <b>${t("alerts.plan")}</b>
+      <select name="scope">${scopes.join("")}</select>
+      <input name="target" placeholder="${esc(t("alerts.targetPlaceholder"))}" />
+      <input name="start" type="datetime-local" title="${esc(t("alerts.startTitle"))}" />
+      <input name="hours" type="number" min="0.25" step="0.25" value="2" title="${esc(t("alerts.hoursTitle"))}" /> ${t("alerts.hoursUnit")}
+      <input name="reason" placeholder="${esc(t("alerts.reasonPlaceholder"))}" required />
+      <button type="submit">${t("alerts.create")}</button>
     </form>
     <div id="alert-history"></div>`;
   $main.onclick = (e) => void alertAction(e.target);
@@ -85,7 +90,7 @@ async function viewAlerts() {
       });
       render();
     } catch (err) {
-      alert(err.message);
+      alert(`${t("error.failed")} ${serverErrorText(err)}`);
     }
   };
 }
@@ -94,7 +99,7 @@ async function alertAction(el) {
   const d = el.dataset || {};
   try {
     if (d.ack) {
-      const note = prompt("Note (optional):") || undefined;
+      const note = prompt(t("alerts.notePrompt")) || undefined;
       await post(`/api/v1/alerts/${encodeURIComponent(d.ack)}/acknowledge`, { note });
     } else if (d.silence) {
       await post(`/api/v1/alerts/${encodeURIComponent(d.silence)}/silence`, { minutes: 60 });
@@ -103,18 +108,18 @@ async function alertAction(el) {
     } else if (d.history) {
       const h = await get(`/api/v1/alerts/${encodeURIComponent(d.history)}/history`);
       document.getElementById("alert-history").innerHTML =
-        `<h2>History</h2><table><thead><tr><th>When</th><th>Who</th>
-        <th>What</th><th>Detail</th></tr></thead><tbody>${h.events
+        `<h2>${t("alerts.history")}</h2><table><thead><tr><th>${t("col.when")}</th><th>${t("col.who")}</th>
+        <th>${t("col.what")}</th><th>${t("col.detail")}</th></tr></thead><tbody>${h.events
           .map(
             (x) =>
-              `<tr><td>${fmtTime(iso(x.at))}</td><td>${esc(x.actor)}</td><td>${esc(x.action)}</td><td>${esc(x.detail || "")}</td></tr>`,
+              `<tr><td>${fmtTime(iso(x.at))}</td><td>${esc(x.actor)}</td><td><code>${esc(x.action)}</code></td><td>${english(x.detail || "")}</td></tr>`,
           )
           .join("")}</tbody></table>`;
       return;
     } else return;
     render();
   } catch (err) {
-    alert(err.message);
+    alert(`${t("error.failed")} ${serverErrorText(err)}`);
   }
 }
 
@@ -131,13 +136,13 @@ async function refreshAlertBadges() {
     const box = document.getElementById("summary-alerts");
     if (box)
       box.innerHTML = n
-        ? `<a href="#/alerts" class="badge down">${n} alert${n > 1 ? "s" : ""} firing</a> ${a.firing
+        ? `<a href="#/alerts" class="badge down">${t("alerts.firingBadge", { n })}</a> ${a.firing
             .slice(0, 5)
-            .map((x) => esc(x.title))
+            .map((x) => alertTitleHtml(x))
             .join(" · ")}`
         : a.acknowledged.length
-          ? `<a href="#/alerts" class="badge unknown">${a.acknowledged.length} acknowledged</a>`
-          : `<span class="badge up">no alerts</span>`;
+          ? `<a href="#/alerts" class="badge unknown">${t("alerts.ackedBadge", { n: a.acknowledged.length })}</a>`
+          : `<span class="badge up">${t("alerts.none")}</span>`;
   } catch {
     // the badge is a convenience; the Alerts page shows the error
   }

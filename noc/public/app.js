@@ -1,6 +1,9 @@
 // @ts-check
 // station-noc dashboard: plain JS, hash routes, server-side paging, live updates over SSE.
 // Type-checked by `npm run typecheck` (noc/public/tsconfig.json: checkJs against the DOM types).
+// Every text a person reads comes from t() (i18n.js); alert titles, cause details and event sentences
+// are worded from their codes by server-texts.js, and what is left in the server's English (an unknown
+// code, error messages) is marked lang="en" where it is shown.
 "use strict";
 
 /** The element an event came from, as the input or element it is here. */
@@ -8,23 +11,15 @@ const input = (/** @type {Event} */ e) => /** @type {HTMLInputElement} */ (e.tar
 
 const $main = document.getElementById("main");
 const PAGE = 50;
-const esc = (v) =>
-  String(v ?? "").replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
-  );
-const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
-// Server texts (causes, event sentences) carry RFC 3339 times; show every one in this page's zone.
-const ISO_TIME = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)/g;
-const localizeTimes = (text) => String(text ?? "").replace(ISO_TIME, (t) => fmtTime(t));
-const pct = (p) => (p === null || p === undefined ? "—" : `${p.toFixed(2)} %`);
+const pct = (p) => (p === null || p === undefined ? "—" : `${fmtNum(p, 2)} %`);
 // Whole minutes, with one decimal below ten so that short outages do not read as zero.
-const mins = (s) => (!s ? "0" : s < 600 ? (s / 60).toFixed(1) : Math.round(s / 60).toLocaleString());
+const mins = (s) => (!s ? "0" : s < 600 ? fmtNum(s / 60, 1) : fmtNum(Math.round(s / 60)));
 
 // An event's data in one short line: the fields that say what happened first (an outage's cause, the
 // link or device, the reason), cut before escaping so that the cut never lands inside an entity; the
 // whole data is in the cell's tooltip.
 const GIST_FIRST = ["cause", "link", "device", "reason", "from", "to", "durationS", "error"];
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- station.js shows it
 function eventGist(data, max = 160) {
   const keys = Object.keys(data || {});
   const ordered = [
@@ -43,10 +38,10 @@ function eventGist(data, max = 160) {
 function ago(iso) {
   if (!iso) return "";
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-  if (s < 60) return `${Math.round(s)} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${(s / 3600).toFixed(1)} h ago`;
-  return `${(s / 86400).toFixed(1)} days ago`;
+  if (s < 60) return t("time.secondsAgo", { n: Math.round(s) });
+  if (s < 3600) return t("time.minutesAgo", { n: Math.round(s / 60) });
+  if (s < 86400) return t("time.hoursAgo", { n: fmtNum(s / 3600, 1) });
+  return t("time.daysAgo", { n: fmtNum(s / 86400, 1) });
 }
 
 // Who is signed in (GET /api/v1/me); its csrf token goes with every POST.
@@ -60,8 +55,8 @@ function toLogin() {
 async function get(path) {
   const r = await fetch(path, { headers: { accept: "application/json" } });
   if (r.status === 401) return toLogin();
-  const body = await r.json();
-  if (!r.ok) throw new Error(body.error || `HTTP ${r.status}`);
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw serverError(body, r.status);
   return body;
 }
 
@@ -73,23 +68,31 @@ async function post(path, body) {
   });
   if (r.status === 401) return toLogin();
   const out = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(out.error || `HTTP ${r.status}`);
+  if (!r.ok) throw serverError(out, r.status);
   return out;
 }
 
 async function signIn() {
   me = await get("/api/v1/me");
-  const scope = me.district ? ` · ${esc(me.district)}` : "";
-  document.getElementById("user").innerHTML =
-    `<span>${esc(me.name)} (${esc(me.role)}${scope})</span><button id="logout">Sign out</button>`;
-  document.getElementById("logout").addEventListener("click", async () => {
-    await post("/auth/logout").catch(() => undefined);
-    toLogin();
-  });
+  setTimeZone(me.timeZone);
+  showUser();
   document.getElementById("nav-audit").hidden = !(me.role === "admin" && !me.district);
   // The collector page covers every district.
   const collector = /** @type {HTMLElement} */ (document.querySelector('nav a[data-nav="collector"]'));
   if (me.district) collector.hidden = true;
+}
+
+function showUser() {
+  const scope = me.district ? ` · ${esc(me.district)}` : "";
+  document.getElementById("user").innerHTML =
+    `<span>${esc(me.name)} (${t(`role.${me.role}`)}${scope})</span><button id="logout">${t("user.signOut")}</button>`;
+  document.getElementById("logout").addEventListener("click", async () => {
+    await post("/auth/logout").catch(() => undefined);
+    toLogin();
+  });
+  document.getElementById("footer-zone").textContent = t("footer.zone", {
+    zone: me.timeZone || "Asia/Kolkata",
+  });
 }
 
 async function viewAudit() {
@@ -97,11 +100,11 @@ async function viewAudit() {
   const rows = a.entries
     .map(
       (e) =>
-        `<tr><td>${fmtTime(e.at)}</td><td>${esc(e.actor)}</td><td>${esc(e.action)}</td><td>${esc(e.target)}</td><td>${esc(e.result)}</td><td><code>${esc(e.detail)}</code></td><td>${esc(e.address)}</td></tr>`,
+        `<tr><td>${fmtTime(e.at)}</td><td>${esc(e.actor)}</td><td><code>${esc(e.action)}</code></td><td>${esc(e.target)}</td><td><code>${esc(e.result)}</code></td><td><code>${esc(e.detail)}</code></td><td>${esc(e.address)}</td></tr>`,
     )
     .join("");
-  $main.innerHTML = `<h1>Audit log</h1><p><a href="/api/v1/audit.csv?limit=10000">Download CSV</a></p>
-    <table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>On</th><th>Result</th><th>Detail</th><th>From</th></tr></thead><tbody>${rows || `<tr><td colspan="7" class="muted">nothing yet</td></tr>`}</tbody></table>`;
+  $main.innerHTML = `<h1>${t("audit.title")}</h1><p><a href="/api/v1/audit.csv?limit=10000&lang=${lang}">${t("audit.csv")}</a></p>
+    <table><thead><tr><th>${t("col.when")}</th><th>${t("col.who")}</th><th>${t("col.action")}</th><th>${t("col.on")}</th><th>${t("col.result")}</th><th>${t("col.detail")}</th><th>${t("col.address")}</th></tr></thead><tbody>${rows || `<tr><td colspan="7" class="muted">${t("empty.nothingYet")}</td></tr>`}</tbody></table>`;
 }
 
 function route() {
@@ -116,16 +119,16 @@ function go(path, params) {
   location.hash = `${path}${q.toString() ? `?${q}` : ""}`;
 }
 
-const badge = (status) => `<span class="badge ${esc(status)}">${esc(status)}</span>`;
-const causeLabel = (c) => (c ? `<span class="cause ${esc(c)}">${esc(c)}</span>` : "");
+const badge = (status) => `<span class="badge ${esc(status)}">${t(`status.${status}`)}</span>`;
+const causeLabel = (c) => (c ? `<span class="cause ${esc(c)}">${t(`cause.${c}`)}</span>` : "");
 const stationLink = (id) => `<a href="#/station/${encodeURIComponent(id)}">${esc(id)}</a>`;
 
 function renderCounts(s) {
   document.getElementById("counts").innerHTML =
-    `<span>stations <b>${s.total.toLocaleString()}</b></span>` +
-    `<span>up <b style="color:#7ee2a8">${s.up.toLocaleString()}</b></span>` +
-    `<span>down <b style="color:#ff9a9a">${s.down.toLocaleString()}</b></span>` +
-    `<span>unknown <b>${s.unknown.toLocaleString()}</b></span>`;
+    `<span>${t("counts.stations")} <b>${fmtNum(s.total)}</b></span>` +
+    `<span>${t("status.up")} <b style="color:#7ee2a8">${fmtNum(s.up)}</b></span>` +
+    `<span>${t("status.down")} <b style="color:#ff9a9a">${fmtNum(s.down)}</b></span>` +
+    `<span>${t("status.unknown")} <b>${fmtNum(s.unknown)}</b></span>`;
 }
 
 function pager(total, offset, onPage) {
@@ -133,9 +136,9 @@ function pager(total, offset, onPage) {
   const to = Math.min(total, offset + PAGE);
   const el = document.createElement("div");
   el.className = "pager";
-  el.innerHTML = `<button ${offset <= 0 ? "disabled" : ""} data-p="prev">‹ Prev</button>
-    <span>${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()}</span>
-    <button ${to >= total ? "disabled" : ""} data-p="next">Next ›</button>`;
+  el.innerHTML = `<button ${offset <= 0 ? "disabled" : ""} data-p="prev">${t("pager.prev")}</button>
+    <span>${t("pager.range", { from, to, total })}</span>
+    <button ${to >= total ? "disabled" : ""} data-p="next">${t("pager.next")}</button>`;
   el.addEventListener("click", (e) => {
     const p = input(e).dataset && input(e).dataset.p;
     if (p === "prev") onPage(Math.max(0, offset - PAGE));
@@ -161,30 +164,30 @@ async function viewSummary() {
   const [s, month] = await Promise.all([get("/api/v1/summary"), monthByDistrict()]);
   renderCounts(s);
   const tile = (n, l, cls = "") =>
-    `<div class="tile ${cls}"><div class="n">${n.toLocaleString()}</div><div class="l">${l}</div></div>`;
+    `<div class="tile ${cls}"><div class="n">${fmtNum(n)}</div><div class="l">${t(`summary.tile.${l}`)}</div></div>`;
   const rows = s.districts
     .map((d) => {
       const w = (n) => (d.total ? (100 * n) / d.total : 0);
       const m = month.get(d.district);
       return `<tr><td><a href="#/stations?district=${encodeURIComponent(d.district)}">${esc(d.district)}</a></td>
-      <td class="num">${d.total}</td><td class="num">${d.up}</td>
-      <td class="num">${d.down ? `<a href="#/dark?district=${encodeURIComponent(d.district)}">${d.down}</a>` : 0}</td>
-      <td class="num">${d.unknown}</td>
-      <td><div class="bar" title="${d.up} up, ${d.down} down, ${d.unknown} unknown"><i class="up" style="width:${w(d.up)}%"></i><i class="down" style="width:${w(d.down)}%"></i><i class="unknown" style="width:${w(d.unknown)}%"></i></div></td>
-      <td class="num">${d.onBackup}</td><td class="num">${d.onBattery}</td><td class="num">${d.faultedDevices}</td>
+      <td class="num">${fmtNum(d.total)}</td><td class="num">${fmtNum(d.up)}</td>
+      <td class="num">${d.down ? `<a href="#/dark?district=${encodeURIComponent(d.district)}">${fmtNum(d.down)}</a>` : 0}</td>
+      <td class="num">${fmtNum(d.unknown)}</td>
+      <td><div class="bar" title="${esc(t("summary.bar", d))}"><i class="up" style="width:${w(d.up)}%"></i><i class="down" style="width:${w(d.down)}%"></i><i class="unknown" style="width:${w(d.unknown)}%"></i></div></td>
+      <td class="num">${fmtNum(d.onBackup)}</td><td class="num">${fmtNum(d.onBattery)}</td><td class="num">${fmtNum(d.faultedDevices)}</td>
       <td class="num">${m ? pct(m.uptimePct) : "—"}</td><td class="num planned">${m ? mins(m.availability.plannedS) : "—"}</td></tr>`;
     })
     .join("");
-  $main.innerHTML = `<h1>Summary</h1><div id="summary-alerts" class="alert-strip"></div>
-    <div class="tiles">${tile(s.total, "stations")}${tile(s.up, "up", "up")}${tile(s.down, "down (connection lost / stopped)", "down")}
-    ${tile(s.unknown, "unknown (silent, no word yet)", "unknown")}${tile(s.onBackup, "on backup link", "warn")}
-    ${tile(s.onBattery, "on UPS battery", "warn")}${tile(s.faultedDevices, "faulted devices", "warn")}${tile(s.stuckBookings, "stations with arrest bookings stuck over an hour", "warn")}</div>
-    <h2>By district</h2>
-    <table id="districts"><thead><tr><th>District</th><th class="num">Stations</th><th class="num">Up</th><th class="num">Down</th>
-    <th class="num">Unknown</th><th>Now</th><th class="num">On backup</th><th class="num">On battery</th><th class="num">Faulted devices</th>
-    <th class="num" title="up time ÷ (accounted time − planned down time), this month">Uptime this month</th>
-    <th class="num" title="down time inside maintenance windows, this month">Planned min this month</th></tr></thead>
-    <tbody>${rows || `<tr><td colspan="11" class="muted">No stations yet.</td></tr>`}</tbody></table>`;
+  $main.innerHTML = `<h1>${t("summary.title")}</h1><div id="summary-alerts" class="alert-strip"></div>
+    <div class="tiles">${tile(s.total, "stations")}${tile(s.up, "up", "up")}${tile(s.down, "down", "down")}
+    ${tile(s.unknown, "unknown", "unknown")}${tile(s.onBackup, "onBackup", "warn")}
+    ${tile(s.onBattery, "onBattery", "warn")}${tile(s.faultedDevices, "faulted", "warn")}${tile(s.stuckBookings, "stuck", "warn")}</div>
+    <h2>${t("summary.byDistrict")}</h2>
+    <table id="districts"><thead><tr><th>${t("col.district")}</th><th class="num">${t("col.stations")}</th><th class="num">${t("col.up")}</th><th class="num">${t("col.down")}</th>
+    <th class="num">${t("col.unknown")}</th><th>${t("col.now")}</th><th class="num">${t("col.onBackup")}</th><th class="num">${t("col.onBattery")}</th><th class="num">${t("col.faultedDevices")}</th>
+    <th class="num" title="${esc(t("col.uptimeMonthTitle"))}">${t("col.uptimeMonth")}</th>
+    <th class="num" title="${esc(t("col.plannedMonthTitle"))}">${t("col.plannedMonth")}</th></tr></thead>
+    <tbody>${rows || `<tr><td colspan="11" class="muted">${t("summary.none")}</td></tr>`}</tbody></table>`;
 }
 
 function stationRows(items, dark) {
@@ -193,9 +196,9 @@ function stationRows(items, dark) {
       (
         s,
       ) => `<tr data-id="${esc(s.id)}"><td>${stationLink(s.id)}</td><td>${esc(s.name)}</td><td>${esc(s.district)}</td><td>${badge(s.status)}</td>
-      <td title="${esc(s.since)}">${fmtTime(s.since)}<br><span class="muted">${ago(s.since)}</span></td>
-      ${dark ? `<td>${causeLabel(s.cause)}${s.causeDetail ? `<br><span class="muted">${esc(s.causeDetail)}</span>` : ""}</td>` : `<td>${esc(s.activeLink || "—")}${s.onBackup ? ` <span class="badge warn">backup</span>` : ""}</td>`}
-      <td>${s.faulted.length ? s.faulted.map((d) => `<span class="badge faulted">${esc(d)}</span>`).join(" ") : ""}${s.bookingsStuckS ? ` <span class="badge warn" title="oldest sealed booking waiting ${Math.round(s.bookingsStuckS / 60)} min">${s.bookingsWaiting} booking(s) stuck</span>` : ""}</td>
+      <td><time datetime="${esc(s.since)}">${fmtTime(s.since)}</time><br><span class="muted">${ago(s.since)}</span></td>
+      ${dark ? `<td>${causeLabel(s.cause)}${s.causeDetail ? `<br><span class="muted cause-detail">${causeDetailHtml(s)}</span>` : ""}</td>` : `<td>${esc(s.activeLink || "—")}${s.onBackup ? ` <span class="badge warn">${t("badge.backup")}</span>` : ""}</td>`}
+      <td>${s.faulted.length ? s.faulted.map((d) => `<span class="badge faulted">${esc(d)}</span>`).join(" ") : ""}${s.bookingsStuckS ? ` <span class="badge warn" title="${esc(t("stations.stuckTitle", { min: Math.round(s.bookingsStuckS / 60) }))}">${t("stations.stuck", { n: s.bookingsWaiting })}</span>` : ""}</td>
       <td>${fmtTime(s.lastSeen)}</td></tr>`,
     )
     .join("");
@@ -213,20 +216,20 @@ async function viewList(params, dark) {
       (d) => `<option ${d.district === params.get("district") ? "selected" : ""}>${esc(d.district)}</option>`,
     )
     .join("");
-  $main.innerHTML = `<h1>${dark ? "Dark stations" : "All stations"}</h1>
+  $main.innerHTML = `<h1>${t(dark ? "list.darkTitle" : "list.allTitle")}</h1>
     <div class="toolbar">
-      <select id="f-district"><option value="">All districts</option>${districts}</select>
+      <select id="f-district"><option value="">${t("filter.allDistricts")}</option>${districts}</select>
       ${
         dark
           ? ""
-          : `<select id="f-status"><option value="">Any status</option>${["up", "down", "unknown"].map((s) => `<option ${s === params.get("status") ? "selected" : ""}>${s}</option>`).join("")}</select>
-      <input id="f-q" placeholder="Search id or name" value="${esc(params.get("q") || "")}">`
+          : `<select id="f-status"><option value="">${t("filter.anyStatus")}</option>${["up", "down", "unknown"].map((s) => `<option value="${s}" ${s === params.get("status") ? "selected" : ""}>${t(`status.${s}`)}</option>`).join("")}</select>
+      <input id="f-q" placeholder="${esc(t("filter.search"))}" value="${esc(params.get("q") || "")}">`
       }
-      <span class="muted">${dark ? "Newest first. Probable cause is the NOC's guess until the station reports its outage record." : ""}</span>
+      <span class="muted">${dark ? t("list.darkNote") : ""}</span>
     </div>
-    <table id="${dark ? "dark-table" : "stations-table"}"><thead><tr><th>Station</th><th>Name</th><th>District</th><th>Status</th><th>Since</th>
-    <th>${dark ? "Probable cause" : "Active link"}</th><th>Faulted</th><th>Last heard</th></tr></thead>
-    <tbody>${stationRows(data.items, dark) || `<tr><td colspan="8" class="muted">${dark ? "No dark stations." : "No stations match."}</td></tr>`}</tbody></table>`;
+    <table id="${dark ? "dark-table" : "stations-table"}"><thead><tr><th>${t("col.station")}</th><th>${t("col.name")}</th><th>${t("col.district")}</th><th>${t("col.status")}</th><th>${t("col.since")}</th>
+    <th>${t(dark ? "col.cause" : "col.activeLink")}</th><th>${t("col.faulted")}</th><th>${t("col.lastHeard")}</th></tr></thead>
+    <tbody>${stationRows(data.items, dark) || `<tr><td colspan="8" class="muted">${t(dark ? "list.noDark" : "list.noMatch")}</td></tr>`}</tbody></table>`;
   const base = dark ? "/dark" : "/stations";
   const cur = Object.fromEntries(params);
   $main.appendChild(pager(data.total, offset, (o) => go(base, { ...cur, offset: o })));
@@ -248,159 +251,24 @@ async function viewRanking(params) {
       const links = Object.entries(a.networkLinks)
         .map(([l, s]) => `${esc(l)} ${mins(s)}`)
         .join(", ");
-      return `<tr><td class="num">${r.rank}</td><td>${esc(r.district)}</td><td class="num">${r.stations}</td><td class="num"><b>${pct(r.uptimePct)}</b></td>
+      return `<tr><td class="num">${fmtNum(r.rank)}</td><td>${esc(r.district)}</td><td class="num">${fmtNum(r.stations)}</td><td class="num"><b>${pct(r.uptimePct)}</b></td>
       <td class="num">${pct(r.uptimeRawPct)}</td><td class="num planned">${mins(a.plannedS)}</td><td class="num">${mins(r.unplannedDownS)}</td>
       <td class="num">${mins(a.down.power)}</td><td class="num">${mins(a.down.network)}${links ? `<br><span class="muted">${links}</span>` : ""}</td>
       <td class="num">${mins(a.down.agent)}</td><td class="num">${mins(a.down.unattributed)}</td><td class="num">${mins(a.unknownS)}</td><td class="num">${mins(a.backupS)}</td></tr>`;
     })
     .join("");
-  $main.innerHTML = `<h1>District ranking · ${esc(data.month)}</h1>
-    <div class="toolbar"><label>Month <input type="month" id="f-month" value="${esc(data.month)}"></label>
-    <a href="/api/v1/ranking.csv?month=${esc(data.month)}">Download ranking CSV</a>
-    <a href="/api/v1/availability.csv?month=${esc(data.month)}">Download station availability CSV</a>
-    <span class="muted">Uptime = up time ÷ (accounted time − planned down time) (${esc(data.timeZone)} days); the ranking uses it.
-    Raw uptime = up time ÷ accounted time. Planned = down inside a maintenance window; the outage columns count all down time. Unknown time is not up.</span></div>
-    <table id="ranking"><thead><tr><th class="num">Rank</th><th>District</th><th class="num">Stations</th><th class="num">Uptime</th>
-    <th class="num" title="up time ÷ accounted time: planned down time counted as down">Raw uptime</th><th class="num" title="down inside maintenance windows">Planned min</th><th class="num">Unplanned down min</th>
-    <th class="num">Power outage min</th><th class="num">Network outage min</th><th class="num">Agent outage min</th>
-    <th class="num">Dark, cause not yet reported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead>
-    <tbody>${rows || `<tr><td colspan="13" class="muted">No availability figures for this month yet.</td></tr>`}</tbody></table>`;
+  const csv = `month=${esc(data.month)}&amp;lang=${lang}`;
+  $main.innerHTML = `<h1>${t("ranking.title", { month: esc(data.month) })}</h1>
+    <div class="toolbar"><label>${t("ranking.month")} <input type="month" id="f-month" value="${esc(data.month)}"></label>
+    <a href="/api/v1/ranking.csv?${csv}">${t("ranking.csv")}</a>
+    <a href="/api/v1/availability.csv?${csv}">${t("ranking.availabilityCsv")}</a>
+    <span class="muted">${t("ranking.note", { zone: esc(data.timeZone) })}</span></div>
+    <table id="ranking"><thead><tr><th class="num">${t("col.rank")}</th><th>${t("col.district")}</th><th class="num">${t("col.stations")}</th><th class="num">${t("col.uptime")}</th>
+    <th class="num" title="${esc(t("col.uptimeRawTitle"))}">${t("col.uptimeRaw")}</th><th class="num" title="${esc(t("col.plannedTitle"))}">${t("col.plannedMin")}</th><th class="num">${t("col.unplannedMin")}</th>
+    <th class="num">${t("col.powerMin")}</th><th class="num">${t("col.networkMin")}</th><th class="num">${t("col.agentMin")}</th>
+    <th class="num">${t("col.unreportedMin")}</th><th class="num">${t("col.unknownMin")}</th><th class="num">${t("col.backupMin")}</th></tr></thead>
+    <tbody>${rows || `<tr><td colspan="13" class="muted">${t("ranking.none")}</td></tr>`}</tbody></table>`;
   document.getElementById("f-month").onchange = (e) => go("/ranking", { month: input(e).value });
-}
-
-function track(segments, from, to) {
-  const span = to - from;
-  return segments
-    .map((s) => {
-      const a = Math.max(from, s.start);
-      const b = Math.min(to, s.end);
-      if (b <= a) return "";
-      return `<i class="${esc(s.cls)}" style="left:${(100 * (a - from)) / span}%;width:${Math.max(0.2, (100 * (b - a)) / span)}%" title="${esc(s.title)}"></i>`;
-    })
-    .join("");
-}
-
-function segmentsOf(changes, key, end, cls) {
-  return changes.map((c, i) => ({
-    start: Date.parse(c.at ? new Date(c.at).toISOString() : c.start),
-    end: i + 1 < changes.length ? changes[i + 1].at : end,
-    cls: cls(c),
-    title: `${key(c)} from ${new Date(c.at).toLocaleString()}`,
-  }));
-}
-
-const RANGES = { "24h": 1, "7d": 7, "30d": 30 };
-
-async function viewStation(id, params) {
-  const enc = encodeURIComponent(id);
-  const range = RANGES[params.get("range")] ? params.get("range") : "24h";
-  const fromDay = new Date(Date.now() - RANGES[range] * 86400000).toISOString().slice(0, 10);
-  const [d, tl, ev, gaps, av] = await Promise.all([
-    get(`/api/v1/stations/${enc}`),
-    get(`/api/v1/stations/${enc}/timeline?from=${fromDay}`),
-    get(`/api/v1/stations/${enc}/events?limit=30`),
-    get(`/api/v1/stations/${enc}/gaps?limit=20`),
-    get(`/api/v1/stations/${enc}/availability`),
-  ]);
-  // A station newer than the range starts the axis when it was first seen.
-  const from = Math.max(
-    Date.parse(tl.from),
-    d.firstSeen ? Date.parse(d.firstSeen) : 0,
-    Date.now() - RANGES[range] * 86400000,
-  );
-  const to = Date.parse(tl.to);
-  const statusSegs = segmentsOf(
-    tl.status,
-    (c) => `${c.status}${c.cause ? ` (${c.cause})` : ""}`,
-    to,
-    (c) => c.status,
-  );
-  const linkNames = [...new Set(tl.links.map((l) => l.link))];
-  const linkRows = linkNames
-    .map((name) => {
-      const ch = tl.links.filter((l) => l.link === name);
-      const segs = segmentsOf(
-        ch,
-        (c) => `${c.state}${c.active ? ", active" : ""}`,
-        to,
-        (c) =>
-          `${c.state === "up" ? "up" : c.state === "degraded" ? "degraded" : c.state === "down" ? "down" : "unknown"}${c.active ? " active" : ""}`,
-      );
-      return `<div class="tl-row"><div>link ${esc(name)}</div><div class="tl-track">${track(segs, from, to)}</div></div>`;
-    })
-    .join("");
-  const outageSegs = tl.outages.map((o) => ({
-    start: o.start,
-    end: o.end,
-    cls: o.cause,
-    title: `${o.cause}${o.link ? ` (${o.link})` : ""} outage`,
-  }));
-  const dl = (pairs) => `<dl>${pairs.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join("")}</dl>`;
-  const links = d.links
-    .map(
-      (l) =>
-        `<tr><td>${esc(l.link)}</td><td>${esc(l.role)}</td><td>${badge(l.state === "up" ? "up" : l.state === "down" ? "down" : "unknown")} ${esc(l.state)}</td><td>${l.active ? "active" : ""}</td><td>${fmtTime(l.since)}</td></tr>`,
-    )
-    .join("");
-  const devices = d.devices
-    .map(
-      (x) =>
-        `<tr><td>${esc(x.device)}</td><td>${esc(x.kind)}</td><td><span class="badge ${x.health === "ready" ? "up" : x.health === "faulted" ? "faulted" : "plain"}">${esc(x.health)}</span> ${esc(x.reason || "")}</td><td>${fmtTime(x.since)}</td></tr>`,
-    )
-    .join("");
-  const p = d.power;
-  const events = ev.events
-    .map(
-      (e) =>
-        `<tr><td class="num">${e.seq}</td><td>${fmtTime(e.time)}</td><td>${esc(e.type)}${e.historical ? ' <span class="badge plain">historical</span>' : ""}</td><td><details class="event"><summary>${esc(e.text ? localizeTimes(e.text) : eventGist(e.data))}</summary><pre>${esc(JSON.stringify(e.data, null, 2))}</pre></details></td></tr>`,
-    )
-    .join("");
-  const gapRows = gaps.gaps
-    .map(
-      (g) =>
-        `<tr><td class="num">${g.fromSeq}–${g.toSeq}</td><td>${esc(g.status)}</td><td class="num">${g.lost}</td><td class="num">${g.requests}</td><td>${fmtTime(g.detectedAt)}</td><td>${g.closedAt ? fmtTime(g.closedAt) : ""}</td></tr>`,
-    )
-    .join("");
-  const days = av.days
-    .map(
-      (r) =>
-        `<tr><td>${esc(r.day)}${r.partial ? " (so far)" : ""}</td><td class="num">${pct(r.uptimePct)}</td><td class="num">${pct(r.uptimeRawPct)}</td><td class="num planned">${mins(r.plannedS)}</td><td class="num">${mins(r.down.power)}</td><td class="num">${mins(r.down.network)}</td><td class="num">${mins(r.down.agent)}</td><td class="num">${mins(r.down.unattributed)}</td><td class="num">${mins(r.unknownS)}</td><td class="num">${mins(r.backupS)}</td></tr>`,
-    )
-    .join("");
-  $main.innerHTML = `<h1>${esc(d.id)} · ${esc(d.name || "")} ${badge(d.status)}</h1>
-    <p>${/district$/i.test(d.district || "") ? esc(d.district) : `${esc(d.district)} district`} · since ${fmtTime(d.since)} (${ago(d.since)}) ${d.cause ? `· probable cause ${causeLabel(d.cause)} <span class="muted">${esc(localizeTimes(d.causeDetail || ""))}</span>` : ""}</p>
-    <h2>Timeline <span class="toolbar" style="display:inline-flex">${Object.keys(RANGES)
-      .map((r) => (r === range ? `<b>${r}</b>` : `<a href="#/station/${enc}?range=${r}">${r}</a>`))
-      .join(" ")}</span></h2>
-    <div class="timeline"><div class="tl-row"><div>station</div><div class="tl-track">${track(statusSegs, from, to)}</div></div>
-    ${linkRows}<div class="tl-row"><div>outage records</div><div class="tl-track">${track(outageSegs, from, to)}</div></div>
-    <div class="tl-axis"><span>${fmtTime(new Date(from).toISOString())}</span><span>${fmtTime(tl.to)}</span></div>
-    <div class="legend"><span><i style="background:var(--up)"></i>up</span><span><i style="background:var(--down)"></i>down</span><span><i style="background:var(--warn)"></i>degraded</span><span><i style="background:var(--unknown)"></i>unknown</span><span><i style="background:#0b2545"></i>active link (underline)</span></div></div>
-    <div class="grid2"><div><h2>Links</h2><table><thead><tr><th>Link</th><th>Role</th><th>State</th><th>Active</th><th>Since</th></tr></thead><tbody>${links || `<tr><td colspan="5" class="muted">none reported</td></tr>`}</tbody></table>
-    <h2>Devices</h2><table><thead><tr><th>Device</th><th>Kind</th><th>Health</th><th>Since</th></tr></thead><tbody>${devices || `<tr><td colspan="4" class="muted">none reported</td></tr>`}</tbody></table></div>
-    <div><h2>Power and agent</h2><div class="card">${dl([
-      [
-        "Power",
-        p
-          ? `${esc(p.state)} (${esc(p.source)}${p.batteryPct !== null ? `, battery ${p.batteryPct}%` : ""})`
-          : "—",
-      ],
-      ["Last heard", `${fmtTime(d.lastSeen)} ${d.lastSeen ? `(${ago(d.lastSeen)})` : ""}`],
-      ["Agent version", esc(d.info.agentVersion || "—")],
-      ["Boot", `${esc(d.info.bootId || "—")} at ${fmtTime(d.info.bootTime)}`],
-      ["Clock synced", d.info.clockSynced === undefined ? "—" : d.info.clockSynced ? "yes" : "no"],
-      ["Last seq", esc(d.lastSeq ?? "—")],
-      ["Outbox depth", d.metrics ? esc(d.metrics.outbox.depth) : "—"],
-      [
-        "Bookings waiting for the bureau",
-        d.metrics && d.metrics.bookings
-          ? `${esc(d.metrics.bookings.spoolDepth)}${d.metrics.bookings.oldestUnsentAgeS !== null ? ` (oldest ${Math.round(d.metrics.bookings.oldestUnsentAgeS / 60)} min${d.metrics.bookings.oldestUnsentAgeS >= 3600 ? ` <span class="badge warn">stuck</span>` : ""})` : ""}`
-          : "—",
-      ],
-    ])}</div></div></div>
-    <h2>Availability ${esc(av.month)}</h2><table id="station-days"><thead><tr><th>Day</th><th class="num" title="planned down time left out">Uptime</th><th class="num" title="up time ÷ accounted time: planned down time counted as down">Raw uptime</th><th class="num" title="down inside maintenance windows">Planned min</th><th class="num">Power min</th><th class="num">Network min</th><th class="num">Agent min</th><th class="num">Dark, unreported min</th><th class="num">Unknown min</th><th class="num">On backup min</th></tr></thead><tbody>${days || `<tr><td colspan="10" class="muted">not computed yet</td></tr>`}</tbody></table>
-    <h2>Recent events</h2><table><thead><tr><th class="num">Seq</th><th>Time</th><th>Type</th><th>What happened (click for the raw data)</th></tr></thead><tbody>${events || `<tr><td colspan="4" class="muted">none</td></tr>`}</tbody></table>
-    <h2>Sequence gaps</h2><table><thead><tr><th class="num">Seqs</th><th>Status</th><th class="num">Lost</th><th class="num">Resend requests</th><th>Detected</th><th>Closed</th></tr></thead><tbody>${gapRows || `<tr><td colspan="6" class="muted">no gaps</td></tr>`}</tbody></table>`;
 }
 
 async function viewCollector() {
@@ -408,30 +276,28 @@ async function viewCollector() {
   const rejects = c.recentRejects
     .map(
       (r) =>
-        `<tr><td>${fmtTime(r.at)}</td><td>${esc(r.reason)}</td><td><code>${esc(r.topic)}</code></td><td>${esc(r.detail)}</td></tr>`,
+        `<tr><td>${fmtTime(r.at)}</td><td><code>${esc(r.reason)}</code></td><td><code>${esc(r.topic)}</code></td><td>${english(r.detail)}</td></tr>`,
     )
     .join("");
   const lag = (h) =>
-    h.count
-      ? `p50 ${h.p50} ms · p99 ${h.p99} ms · max ${h.max} ms (${h.count.toLocaleString()} messages)`
-      : "—";
-  $main.innerHTML = `<h1>Collector</h1><div class="card">
+    h.count ? t("collector.lag", { p50: h.p50, p99: h.p99, max: h.max, count: h.count }) : "—";
+  $main.innerHTML = `<h1>${t("collector.title")}</h1><div class="card">
     <dl>${[
-      ["Instance", esc(c.instance)],
-      ["MQTT", c.mqttConnected ? "connected" : "disconnected"],
-      ["Storage", esc(c.storage)],
-      ["Messages received", c.received.toLocaleString()],
-      ["Accepted", c.accepted.toLocaleString()],
-      ["Duplicates dropped", c.duplicates.toLocaleString()],
-      ["Invalid", `${c.invalid.toLocaleString()} ${esc(JSON.stringify(c.invalidByReason))}`],
-      ["Gaps", esc(JSON.stringify(c.gaps))],
-      ["Ingest lag", lag(c.lagMs.ingest)],
-      ["Commit lag", lag(c.lagMs.commit)],
-      ["Pending writes", c.pendingWrites],
+      ["collector.instance", esc(c.instance)],
+      ["collector.mqtt", t(c.mqttConnected ? "collector.connected" : "collector.disconnected")],
+      ["collector.storage", `<code>${esc(c.storage)}</code>`],
+      ["collector.received", fmtNum(c.received)],
+      ["collector.accepted", fmtNum(c.accepted)],
+      ["collector.duplicates", fmtNum(c.duplicates)],
+      ["collector.invalid", `${fmtNum(c.invalid)} <code>${esc(JSON.stringify(c.invalidByReason))}</code>`],
+      ["collector.gaps", `<code>${esc(JSON.stringify(c.gaps))}</code>`],
+      ["collector.ingestLag", lag(c.lagMs.ingest)],
+      ["collector.commitLag", lag(c.lagMs.commit)],
+      ["collector.pending", fmtNum(c.pendingWrites)],
     ]
-      .map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`)
+      .map(([k, v]) => `<dt>${t(k)}</dt><dd>${v}</dd>`)
       .join("")}</dl></div>
-    <h2>Recent rejected messages</h2><table><thead><tr><th>When</th><th>Reason</th><th>Topic</th><th>Detail</th></tr></thead><tbody>${rejects || `<tr><td colspan="4" class="muted">none</td></tr>`}</tbody></table>`;
+    <h2>${t("collector.rejects")}</h2><table><thead><tr><th>${t("col.when")}</th><th>${t("col.reason")}</th><th>${t("col.topic")}</th><th>${t("col.detail")}</th></tr></thead><tbody>${rejects || `<tr><td colspan="4" class="muted">${t("empty.none")}</td></tr>`}</tbody></table>`;
 }
 
 // ---- router and live updates ----
@@ -456,9 +322,9 @@ async function render() {
     else if (path === "/audit") await viewAudit();
     else if (path === "/fleet") await viewFleet();
     else if (path.startsWith("/station/")) await viewStation(decodeURIComponent(path.slice(9)), params);
-    else $main.innerHTML = `<p class="error">No such page.</p>`;
+    else $main.innerHTML = `<p class="error">${t("error.noPage")}</p>`;
   } catch (e) {
-    $main.innerHTML = `<p class="error">${esc(e.message)}</p>`;
+    $main.innerHTML = `<p class="error">${t("error.failed")} ${serverErrorHtml(e)}</p>`;
   } finally {
     refreshAlertBadges();
     rendering = false;
@@ -478,8 +344,14 @@ function refreshSoon() {
 function connectLive() {
   const live = document.getElementById("live");
   const es = new EventSource("/api/v1/stream");
-  es.onopen = () => ((live.textContent = "live"), live.classList.add("on"));
-  es.onerror = () => ((live.textContent = "reconnecting…"), live.classList.remove("on"));
+  // The switch of language redraws the indicator through data-i18n, so the key changes, not the text.
+  const show = (key, on) => {
+    live.dataset.i18n = key;
+    live.textContent = t(key);
+    live.classList.toggle("on", on);
+  };
+  es.onopen = () => show("live.on", true);
+  es.onerror = () => show("live.reconnecting", false);
   es.addEventListener("summary", (e) => renderCounts(JSON.parse(e.data)));
   es.addEventListener("stations", () => {
     const { path } = route();
@@ -492,6 +364,10 @@ function connectLive() {
 
 window.addEventListener("hashchange", () => {
   window.scrollTo(0, 0);
+  render();
+});
+i18nStart(() => {
+  if (me) showUser();
   render();
 });
 signIn().then(() => {

@@ -1,28 +1,32 @@
 // The Fleet page: agent and config versions, config releases, rollouts with a halt button.
-// Kept apart from app.js; it uses app.js's get, post, esc, fmtTime, $main and me.
+// Kept apart from app.js; it uses app.js's get, post, $main and me, i18n.js's t, fmtNum, fmtTime, and
+// server-texts.js's esc and haltReasonHtml.
 "use strict";
 
 function fleetCounts(counts) {
   const rows = Object.entries(counts)
     .sort((a, b) => b[1] - a[1])
-    .map(([v, n]) => `<tr><td><code>${esc(v)}</code></td><td class="num">${n.toLocaleString()}</td></tr>`)
+    .map(([v, n]) => `<tr><td><code>${esc(v)}</code></td><td class="num">${fmtNum(n)}</td></tr>`)
     .join("");
-  return rows || `<tr><td colspan="2" class="muted">none</td></tr>`;
+  return rows || `<tr><td colspan="2" class="muted">${t("empty.none")}</td></tr>`;
 }
 
 function fleetScope(s) {
-  if (s.kind === "all") return "all stations";
-  if (s.kind === "district") return `district ${esc(s.district)}`;
-  return `station ${esc(s.station)}`;
+  if (s.kind === "all") return t("alerts.allStations");
+  if (s.kind === "district") return t("fleet.scopeDistrict", { name: esc(s.district) });
+  return t("fleet.scopeStation", { id: esc(s.station) });
 }
 
 function fleetRings(r) {
   return r.rings
     .map((g, i) => {
       const now = r.status === "running" && i === r.ring ? " ◀" : "";
-      const bad = g.rolledBack ? ` · <span class="error">${g.rolledBack} rolled back</span>` : "";
-      const failed = g.failed ? ` · ${g.failed} failed` : "";
-      return `<li>${esc(g.name)}: ${g.onTarget} of ${g.stations} on the new version${failed}${bad}${g.pending ? ` · ${g.pending} waiting` : ""}${now}</li>`;
+      const bad = g.rolledBack
+        ? ` · <span class="error">${t("fleet.ringRolledBack", { n: g.rolledBack })}</span>`
+        : "";
+      const failed = g.failed ? ` · ${t("fleet.ringFailed", { n: g.failed })}` : "";
+      const waiting = g.pending ? ` · ${t("fleet.ringWaiting", { n: g.pending })}` : "";
+      return `<li>${t("fleet.ring", { name: esc(g.name), on: g.onTarget, total: g.stations })}${failed}${bad}${waiting}${now}</li>`;
     })
     .join("");
 }
@@ -40,37 +44,38 @@ async function viewFleet() {
     .reverse()
     .map(
       (r) =>
-        `<tr><td><code>${esc(r.version)}</code></td><td>${fleetScope(r.scope)}</td><td>${fmtTime(new Date(r.createdAt).toISOString())}</td><td>${esc(r.createdBy)}</td><td>${esc(
+        `<tr><td><code>${esc(r.version)}</code></td><td>${fleetScope(r.scope)}</td><td>${fmtTime(new Date(r.createdAt).toISOString())}</td><td>${esc(r.createdBy)}</td><td>${
           Object.entries(r.stations)
-            .map(([state, n]) => `${n} ${state}`)
-            .join(", ") || "no station",
-        )}</td></tr>`,
+            .map(([state, n]) => `${fmtNum(n)} ${t(`releaseState.${state}`)}`)
+            .join(", ") || t("fleet.noStation")
+        }</td></tr>`,
     )
     .join("");
   const runs = rollouts.rollouts
     .slice()
     .reverse()
     .map(
-      (r) => `<div class="card"><h3>Rollout <code>${esc(r.id)}</code> to ${esc(r.version)}: ${esc(r.status)}
-        ${r.status === "running" && mayHalt ? `<button data-halt="${esc(r.id)}">Halt</button>` : ""}</h3>
-        <p class="muted">started ${fmtTime(r.createdAt)} by ${esc(r.createdBy)}${r.haltReason ? ` · <span class="error">${esc(r.haltReason)}</span>` : ""}</p>
+      (
+        r,
+      ) => `<div class="card"><h3>${t("fleet.rollout", { id: `<code>${esc(r.id)}</code>`, version: `<code>${esc(r.version)}</code>`, status: t(`rolloutStatus.${r.status}`) })}
+        ${r.status === "running" && mayHalt ? `<button data-halt="${esc(r.id)}">${t("fleet.halt")}</button>` : ""}</h3>
+        <p class="muted">${t("fleet.started", { time: fmtTime(r.createdAt), who: esc(r.createdBy) })}${r.haltReason ? ` · <span class="error halt-reason">${haltReasonHtml(r)}</span>` : ""}</p>
         <ol>${fleetRings(r)}</ol></div>`,
     )
     .join("");
-  $main.innerHTML = `<h1>Fleet</h1>
-    <h2>Agent versions</h2><table><thead><tr><th>Version</th><th>Stations</th></tr></thead><tbody>${fleetCounts(versions.agent)}</tbody></table>
-    <h2>Config versions</h2><table><thead><tr><th>Fragment</th><th>Stations</th></tr></thead><tbody>${fleetCounts(versions.fragment)}</tbody></table>
-    <h2>Config releases</h2><table><thead><tr><th>Version</th><th>For</th><th>Released</th><th>By</th><th>Stations</th></tr></thead><tbody>${releases || `<tr><td colspan="5" class="muted">none yet (station-noc fleet config push)</td></tr>`}</tbody></table>
-    <h2>Rollouts</h2>${runs || `<p class="muted">none yet (station-noc fleet rollout start)</p>`}`;
+  $main.innerHTML = `<h1>${t("fleet.title")}</h1>
+    <h2>${t("fleet.agentVersions")}</h2><table><thead><tr><th>${t("col.version")}</th><th>${t("col.stations")}</th></tr></thead><tbody>${fleetCounts(versions.agent)}</tbody></table>
+    <h2>${t("fleet.configVersions")}</h2><table><thead><tr><th>${t("col.fragment")}</th><th>${t("col.stations")}</th></tr></thead><tbody>${fleetCounts(versions.fragment)}</tbody></table>
+    <h2>${t("fleet.releases")}</h2><table><thead><tr><th>${t("col.version")}</th><th>${t("col.for")}</th><th>${t("col.released")}</th><th>${t("col.by")}</th><th>${t("col.stations")}</th></tr></thead><tbody>${releases || `<tr><td colspan="5" class="muted">${t("fleet.noReleases", { command: "<code>station-noc fleet config push</code>" })}</td></tr>`}</tbody></table>
+    <h2>${t("fleet.rollouts")}</h2>${runs || `<p class="muted">${t("fleet.noRollouts", { command: "<code>station-noc fleet rollout start</code>" })}</p>`}`;
   /** @type {NodeListOf<HTMLButtonElement>} */ ($main.querySelectorAll("button[data-halt]")).forEach((b) =>
     b.addEventListener("click", async () => {
-      if (!confirm(`Halt rollout ${b.dataset.halt}? Stations already updated stay on the new version.`))
-        return;
+      if (!confirm(t("fleet.haltConfirm", { id: b.dataset.halt }))) return;
       b.disabled = true;
       try {
         await post(`/api/v1/fleet/rollouts/${encodeURIComponent(b.dataset.halt)}/halt`);
       } catch (e) {
-        alert(e.message);
+        alert(`${t("error.failed")} ${serverErrorText(e)}`);
       }
       viewFleet();
     }),

@@ -45,6 +45,10 @@ export interface RolloutState {
   ring: number;
   ringSoakStartedAt: number | null;
   haltReason?: string;
+  /** haltReason as a stable code and parameters (issue 18: the dashboard words it in Hindi too);
+   * absent on rollouts halted before. */
+  haltCode?: HaltCode;
+  haltParams?: Record<string, string | number>;
   stations: Record<string, StationProgress>;
 }
 
@@ -52,6 +56,10 @@ export interface Observation {
   online: boolean;
   version: string | null;
 }
+
+/** Why a rollout stopped: by a person, a station undoing the update, too many failures in a ring. */
+export const HALT_CODES = ["halted-by", "station-rolled-back", "ring-failed"] as const;
+export type HaltCode = (typeof HALT_CODES)[number];
 
 export type RolloutAction = { kind: "send-update"; station: string } | { kind: "notice"; text: string };
 
@@ -127,14 +135,18 @@ export function step(
   }
   const rolledBack = ring.filter(([, s]) => s.outcome === "rolled-back");
   if (rolledBack.length > 0)
-    return halt(state, actions, `${rolledBack[0]![0]} rolled back: ${rolledBack[0]![1].reason ?? ""}`);
+    return halt(state, actions, `${rolledBack[0]![0]} rolled back: ${rolledBack[0]![1].reason ?? ""}`, {
+      code: "station-rolled-back",
+      params: { station: rolledBack[0]![0], reason: rolledBack[0]![1].reason ?? "" },
+    });
   const failed = ring.filter(([, s]) => s.outcome === "failed").length;
-  if (ring.length > 0 && (100 * failed) / ring.length > state.spec.maxFailurePct)
-    return halt(
-      state,
-      actions,
-      `${failed} of ${ring.length} stations in ring "${state.spec.rings[state.ring]!.name}" failed`,
-    );
+  if (ring.length > 0 && (100 * failed) / ring.length > state.spec.maxFailurePct) {
+    const name = state.spec.rings[state.ring]!.name;
+    return halt(state, actions, `${failed} of ${ring.length} stations in ring "${name}" failed`, {
+      code: "ring-failed",
+      params: { failed, total: ring.length, ring: name },
+    });
+  }
   // The ring is through when every station is either on the target version or counted as failed
   // (within the allowed share); stations not reached yet (offline) hold the ring.
   const settled = ring.every(([, s]) => s.onTargetAt !== null || s.outcome === "failed");
@@ -185,9 +197,16 @@ export function summary(state: RolloutState): {
   };
 }
 
-function halt(state: RolloutState, actions: RolloutAction[], reason: string): RolloutAction[] {
+function halt(
+  state: RolloutState,
+  actions: RolloutAction[],
+  reason: string,
+  coded: { code: HaltCode; params: Record<string, string | number> },
+): RolloutAction[] {
   state.status = "halted";
   state.haltReason = reason;
+  state.haltCode = coded.code;
+  state.haltParams = coded.params;
   actions.push({ kind: "notice", text: `rollout of ${state.spec.version} halted: ${reason}` });
   return actions;
 }

@@ -31,6 +31,7 @@ export const stations: TableCodec<M.StationRow> = {
     status_since: s.statusSince,
     cause: s.cause ?? null,
     cause_detail: s.causeDetail ?? null,
+    cause_detail_code: s.causeDetailCoded ? JSON.stringify(s.causeDetailCoded) : null,
     last_seq: s.lastSeq ?? null,
     info: JSON.stringify(s.info),
   }),
@@ -45,6 +46,9 @@ export const stations: TableCodec<M.StationRow> = {
     statusSince: Number(r.status_since),
     cause: opt(r.cause as M.ProbableCause | null),
     causeDetail: opt(r.cause_detail as string | null),
+    ...(typeof r.cause_detail_code === "string"
+      ? { causeDetailCoded: JSON.parse(r.cause_detail_code) as M.CodedText }
+      : {}),
     lastSeq: num(r.last_seq),
     info: JSON.parse(String(r.info)) as M.StationRow["info"],
   }),

@@ -15,6 +15,7 @@ import type { StationCommands } from "../../noc/station-commands.js";
 import { CollectorStats } from "../../noc/stats.js";
 import { SqliteStorage } from "../../noc/storage/index.js";
 import { WriteBuffer } from "../../noc/write-buffer.js";
+import { loadBrowser } from "../support/noc-browser.js";
 
 const NOW = Date.parse("2025-03-10T06:00:00Z");
 const dir = mkdtempSync(join(tmpdir(), "noc-api-"));
@@ -113,5 +114,42 @@ describe("NOC API route table", () => {
     expect(list).toMatchObject({ json: { total: 0 } });
     const sum = await api.handle("GET", "/api/v1/summary", {}, Buffer.alloc(0), NASHIK);
     expect(sum).toMatchObject({ json: { total: 0, districts: [] } });
+  });
+
+  it("gives the errors a person reads a code the dashboard words, saying what the English says", async () => {
+    const browser = loadBrowser();
+    const refused = async (method: string, path: string, who: Principal, query = {}) => {
+      try {
+        await api.handle(method, path, query, Buffer.alloc(0), who);
+      } catch (e) {
+        if (e instanceof HttpError) return e;
+      }
+      throw new Error(`${path} was not refused`);
+    };
+    const errors = await Promise.all([
+      refused("GET", "/api/v1/stations/PS99", VIEWER),
+      refused("POST", "/api/v1/collector/reset-lag", VIEWER),
+      refused("GET", "/api/v1/stations/PS-01", NASHIK),
+      refused("GET", "/api/v1/collector", NASHIK),
+      refused("GET", "/api/v1/nope", VIEWER),
+      refused("GET", "/api/v1/stations/PS-01/timeline", VIEWER, { from: "x" }),
+    ]);
+    expect(errors.map((e) => e.coded?.code)).toEqual([
+      "no-station",
+      "needs-role",
+      "other-district",
+      "collector-all-districts",
+      "not-found",
+      "invalid-input",
+    ]);
+    for (const e of errors) {
+      const shown = { message: e.message, code: e.coded?.code, params: e.coded?.params };
+      browser.setLang("en");
+      expect(browser.serverErrorHtml(shown).replace(/<[^>]*>/g, "")).toBe(e.message);
+      browser.setLang("hi");
+      expect(browser.serverErrorHtml(shown), e.message).toMatch(/[\u0900-\u097F]/);
+    }
+    browser.setLang("hi");
+    expect(browser.serverErrorHtml({ message: "teapot" })).toBe('<span lang="en">teapot</span>');
   });
 });

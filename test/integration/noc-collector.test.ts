@@ -78,7 +78,11 @@ describe("station-noc collector", () => {
       body: "x".repeat(20_000),
     });
     expect(big.status).toBe(413);
-    expect(await big.json()).toEqual({ error: "request body too large" });
+    expect(await big.json()).toEqual({
+      error: "request body too large",
+      code: "body-too-large",
+      params: {},
+    });
     expect((await fetch(new URL("/api/v1/stations", noc.url), { headers: { authorization } })).status).toBe(
       200,
     );

@@ -2,7 +2,8 @@
  * The notification outbox and its channels against real receivers: a webhook with an HMAC-SHA256
  * signature, email over STARTTLS to a real SMTP server (smtp-server, in its own process, killed for an
  * outage and started again), SMS through a fake HTTP gateway filled from the template. Nothing is lost
- * across the outage, and a dispatcher started again on the same store sends nothing twice.
+ * across the outage, and a dispatcher started again on the same store sends nothing twice. A contact
+ * with `language: hi` gets Hindi mail (UTF-8 subject and bodies) and a Unicode SMS on the Hindi template.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
@@ -19,6 +20,7 @@ import { Notices } from "../../noc/alerts/notices.js";
 import { parseAlerts, type AlertsConfig } from "../../noc/alerts/rules.js";
 import { Dispatcher } from "../../noc/notify/dispatcher.js";
 import { SqliteStorage } from "../../noc/storage/index.js";
+import { readMail } from "../support/mime.js";
 import { eventually, freePort } from "../support/mosquitto.js";
 
 const dir = mkdtempSync(join(tmpdir(), "noc-notify-"));
@@ -232,7 +234,7 @@ it("a gateway that refuses a message (HTTP 400) is not retried; the result is on
   const a = alert(3);
   new Notices(() => ({
     ...c,
-    contacts: [{ name: "h", minSeverity: "info", targets: [{ channel: "hook" }] }],
+    contacts: [{ name: "h", minSeverity: "info", language: "en", targets: [{ channel: "hook" }] }],
   })).enqueue(a, Date.now(), "fire", 0, w);
   await storage.writeAlerts(w);
   const d = new Dispatcher(storage, log);
@@ -244,4 +246,107 @@ it("a gateway that refuses a message (HTTP 400) is not retried; the result is on
   expect(await storage.dueOutbox(Number.MAX_SAFE_INTEGER, 100)).toEqual([]);
   d.close();
   await storage.close();
+});
+
+it("tells a language: hi contact in Hindi: UTF-8 mail, Unicode SMS on the Hindi DLT template", async () => {
+  const storage = new SqliteStorage(join(dir, "noc-hi.db"));
+  await storage.init();
+  const c = parseAlerts(
+    `
+dashboardUrl: https://noc.example/
+channels:
+  mail: { type: email, host: 127.0.0.1, port: ${smtpPort}, requireTls: true, caFile: ${join(dir, "cert.pem")}, from: "NOC <noc@example.in>", timeout: 3s }
+  sms:
+    type: sms
+    url: "http://127.0.0.1:${httpPort}/sms?dlt={dlt}&unicode={unicode}"
+    body: '{"to":"{to}","text":"{message}","template_id":"{dlt}"}'
+    dltTemplateId: "1107160000000012345"
+    template: "CCTNS NOC {severity}: {title}"
+    hindi: { template: "CCTNS NOC {severity}: {title}", dltTemplateId: "1107160000000067890" }
+contacts:
+  - name: sp-pune
+    language: hi
+    minSeverity: info
+    targets: [{ channel: mail, to: sp.pune@example.in }, { channel: sms, to: "+919800000009" }]
+`,
+    "notify-hi.yaml",
+  );
+  const mailsBefore = mails.length;
+  const smsBefore = sms.length;
+  const a = { ...alert(7), startedAt: Date.parse("2025-01-15T04:30:00Z") };
+  const w = emptyAlertWrite();
+  w.alerts.push(a);
+  expect(new Notices(() => c).enqueue(a, Date.now(), "fire", 0, w)).toBe(2);
+  await storage.writeAlerts(w);
+  const d = new Dispatcher(storage, log, Date.now, "Asia/Kolkata");
+  d.setConfig(c);
+  await d.tick();
+  await eventually(() => mails.length === mailsBefore + 1, 10_000);
+
+  const raw = mails[mailsBefore]!.raw;
+  // On the wire the Hindi is encoded (7-bit safe); a reader decodes it back.
+  expect(raw).not.toContain("संपर्क");
+  expect(raw).toMatch(/^Subject: =\?UTF-8\?[BQ]\?/im);
+  const mail = readMail(raw);
+  expect(mail.subject).toBe("[गंभीर] थाना PS-7 संपर्क से बाहर");
+  const plain = mail.parts.find((p) => p.type === "text/plain")!;
+  const html = mail.parts.find((p) => p.type === "text/html")!;
+  expect(plain.charset).toBe("utf-8");
+  expect(html.charset).toBe("utf-8");
+  expect(plain.text).toContain("गंभीरता: गंभीर");
+  expect(plain.text).toContain("ज़िला: Pune");
+  // 04:30 UTC is 10:00 in the stations' zone, digits 0-9.
+  expect(plain.text).toMatch(/कब से: 15 जन॰ 2025, 10:00$/m);
+  expect(plain.text).toContain("विवरण (अंग्रेज़ी में): PS-7 dark (network) <b>");
+  expect(plain.text).toContain("खोलें: https://noc.example/#/station/PS-7");
+  expect(html.text).toContain('<html lang="hi">');
+  expect(html.text).toContain("NOC डैशबोर्ड में खोलें");
+  expect(html.text).toContain("&#60;b&#62;");
+
+  expect(sms.length).toBe(smsBefore + 1);
+  const text = sms[smsBefore]!;
+  expect(text.url).toBe("/sms?dlt=1107160000000067890&unicode=1");
+  expect(JSON.parse(text.body)).toEqual({
+    to: "+919800000009",
+    text: "CCTNS NOC गंभीर: थाना PS-7 संपर्क से बाहर",
+    template_id: "1107160000000067890",
+  });
+
+  // The resolve notice finds the contact's language again from the recipient.
+  const w2 = emptyAlertWrite();
+  expect(a.notified).toEqual(["mail sp.pune@example.in", "sms +919800000009"]);
+  new Notices(() => c).resolved(a, Date.now(), w2);
+  await storage.writeAlerts(w2);
+  await d.tick();
+  await eventually(() => sms.length === smsBefore + 2 && mails.length === mailsBefore + 2, 10_000);
+  expect(JSON.parse(sms[smsBefore + 1]!.body).text).toBe("CCTNS NOC गंभीर: सुलझा: थाना PS-7 संपर्क से बाहर");
+  expect(readMail(mails[mailsBefore + 1]!.raw).subject).toBe("[सुलझा] थाना PS-7 संपर्क से बाहर");
+  d.close();
+  await storage.close();
+}, 30_000);
+
+it("refuses a rules file whose Hindi contact has an SMS channel without a Hindi template", () => {
+  expect(() =>
+    parseAlerts(
+      `
+channels:
+  sms: { type: sms, url: "http://127.0.0.1:1/sms", template: "{title}" }
+contacts:
+  - { name: sp, language: hi, targets: [{ channel: sms, to: "+919800000009" }] }
+`,
+      "bad.yaml",
+    ),
+  ).toThrow(/contacts\.0\.targets\.0\.channel: sms channel sms has no "hindi" template/);
+  expect(() =>
+    parseAlerts(
+      `
+channels:
+  sms: { type: sms, url: "http://127.0.0.1:1/sms", dltTemplateId: "1", hindi: { template: "{title}" } }
+`,
+      "bad.yaml",
+    ),
+  ).toThrow(/channels\.sms\.hindi\.dltTemplateId: a Hindi text is its own DLT template/);
+  expect(() =>
+    parseAlerts(`contacts: [{ name: x, language: fr, targets: [{ channel: a }] }]`, "bad.yaml"),
+  ).toThrow(/contacts\.0\.language/);
 });

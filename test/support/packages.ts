@@ -56,7 +56,7 @@ export const PACKAGES: readonly DebianPackage[] = [
   cmd("chromium", "the NOC dashboard's browser tests"),
   lib("libusb-1.0-0", "node-hid's USB backend (UPS, doctor)", "libusb-1.0.so.0"),
   lib("libudev1", "serialport's and node-hid's device lookup", "libudev.so.1"),
-  deb("fonts-lohit-deva", "Devanagari on slips printed by the built agent"),
+  deb("fonts-lohit-deva", "Devanagari on printed slips and in the Hindi NOC dashboard's Chromium test"),
   deb("fonts-dejavu-core", "Latin text on slips printed by the built agent"),
   cmd("openssl", "test certificate authorities for TLS brokers"),
   cmd("libcap2-bin", "getcap/setcap: the ICMP capability tests", "getcap"),
