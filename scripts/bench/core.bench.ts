@@ -346,8 +346,9 @@ function drainRow(by: string, rate: number, raw: number): BenchResult {
 }
 
 /**
- * BENCH_CORE_SHAPES=printed,bare runs only those steady-state shapes, and no drains: for chasing one
- * figure by alternating builds, where the whole bench would take too long between samples.
+ * BENCH_CORE_SHAPES=printed,bare runs only those steady-state shapes (and `drain`, the running agent's
+ * drain with its raw baseline): for chasing one figure by alternating builds, where the whole bench
+ * would take too long between samples.
  */
 const ONLY_SHAPES = process.env.BENCH_CORE_SHAPES?.split(",");
 const wanted = (shape: StationShape) => !ONLY_SHAPES || ONLY_SHAPES.includes(shape.key);
@@ -357,7 +358,14 @@ export async function run(): Promise<BenchResult[]> {
   try {
     if (ONLY_SHAPES) {
       const results: BenchResult[] = [];
+      if (ONLY_SHAPES.includes("drain")) {
+        const raw = await rawPublish(broker.url);
+        results.push(
+          drainRow("by the running agent (bundle, history on)", await agentDrain(broker.url), raw),
+        );
+      }
       if (wanted(BARE)) results.push(...(await steadyState(broker.url, BARE)));
+      if (!["full", "replay", "printed"].some((k) => ONLY_SHAPES.includes(k))) return results;
       const full = await fullStation(broker.port);
       try {
         for (const shape of full.shapes.filter(wanted))
