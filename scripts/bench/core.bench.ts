@@ -346,51 +346,41 @@ function drainRow(by: string, rate: number, raw: number): BenchResult {
 }
 
 /**
- * BENCH_CORE_SHAPES=printed,bare runs only those steady-state shapes (and `drain`, the running agent's
- * drain with its raw baseline): for chasing one figure by alternating builds, where the whole bench
- * would take too long between samples.
+ * BENCH_CORE_SHAPES=drain,bare,full,replay,printed runs only those parts (`drain`: the running agent's
+ * drain with its raw baseline), against the bundle already built: for chasing one figure by alternating
+ * builds, where the whole bench would take too long between samples.
  */
-const ONLY_SHAPES = process.env.BENCH_CORE_SHAPES?.split(",");
-const wanted = (shape: StationShape) => !ONLY_SHAPES || ONLY_SHAPES.includes(shape.key);
+const ONLY = process.env.BENCH_CORE_SHAPES?.split(",");
+const wanted = (part: string) => !ONLY || ONLY.includes(part);
 
 export async function run(): Promise<BenchResult[]> {
   const broker = await PrivateMosquitto.start();
   try {
-    if (ONLY_SHAPES) {
-      const results: BenchResult[] = [];
-      if (ONLY_SHAPES.includes("drain")) {
-        const raw = await rawPublish(broker.url);
-        results.push(
-          drainRow("by the running agent (bundle, history on)", await agentDrain(broker.url), raw),
-        );
-      }
-      if (wanted(BARE)) results.push(...(await steadyState(broker.url, BARE)));
-      if (!["full", "replay", "printed"].some((k) => ONLY_SHAPES.includes(k))) return results;
-      const full = await fullStation(broker.port);
-      try {
-        for (const shape of full.shapes.filter(wanted))
-          results.push(...(await steadyState(broker.url, shape)));
-      } finally {
-        await full.stop();
-      }
-      return results;
+    const results: BenchResult[] = [];
+    let raw: number | undefined;
+    if (!ONLY) {
+      results.push(await enqueueRate());
+      process.stderr.write("enqueue done\n");
+      raw = await rawPublish(broker.url);
+      process.stderr.write(`raw ${raw}\n`);
+      const drained = await drain(broker.url);
+      process.stderr.write(`drain ${drained}\n`);
+      results.push(drainRow("to Mosquitto", drained, raw));
+      // The station build: tsc for the NOC and the tests' built tree, the esbuild bundle for the agent.
+      execFileSync("npm", ["run", "build"], { stdio: "ignore" });
     }
-    const results: BenchResult[] = [await enqueueRate()];
-    process.stderr.write("enqueue done\n");
-    const raw = await rawPublish(broker.url);
-    process.stderr.write(`raw ${raw}\n`);
-    const drained = await drain(broker.url);
-    process.stderr.write(`drain ${drained}\n`);
-    results.push(drainRow("to Mosquitto", drained, raw));
-    // The station build: tsc for the NOC and the tests' built tree, the esbuild bundle for the agent.
-    execFileSync("npm", ["run", "build"], { stdio: "ignore" });
-    const byAgent = await agentDrain(broker.url);
-    process.stderr.write(`agent drain ${byAgent}\n`);
-    results.push(drainRow("by the running agent (bundle, history on)", byAgent, raw));
-    results.push(...(await steadyState(broker.url, BARE)));
+    if (wanted("drain")) {
+      raw ??= await rawPublish(broker.url);
+      const byAgent = await agentDrain(broker.url);
+      process.stderr.write(`agent drain ${byAgent}\n`);
+      results.push(drainRow("by the running agent (bundle, history on)", byAgent, raw));
+    }
+    if (wanted(BARE.key)) results.push(...(await steadyState(broker.url, BARE)));
+    if (!["full", "replay", "printed"].some(wanted)) return results;
     const full = await fullStation(broker.port);
     try {
-      for (const shape of full.shapes) results.push(...(await steadyState(broker.url, shape)));
+      for (const shape of full.shapes.filter((s) => wanted(s.key)))
+        results.push(...(await steadyState(broker.url, shape)));
     } finally {
       await full.stop();
     }

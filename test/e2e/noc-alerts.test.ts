@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchChromium, signIn } from "../support/chromium.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { defaultOptions, NocApp } from "../../noc/app.js";
 import { parseAlerts } from "../../noc/alerts/rules.js";
@@ -89,28 +90,12 @@ escalation:
   });
   await sim.start();
   await eventually(() => [...noc.fleet.stations.values()].filter((s) => s.row.status === "up").length === 3);
-  ctx = await chromium.launchPersistentContext(join(dir, "profile"), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-    ],
-    viewport: { width: 1366, height: 900 },
-  });
+  ctx = await launchChromium(join(dir, "profile"));
   page = ctx.pages()[0] ?? (await ctx.newPage());
   // Acknowledging asks for a note.
   page.on("dialog", (d) => void d.accept("checking the PoP"));
   await noc.auth.addUser("asha", "operator", undefined, "operator-password-1");
-  await page.goto(noc.url);
-  await page.waitForURL(/\/login$/);
-  await page.fill('input[name="user"]', "asha");
-  await page.fill('input[name="password"]', "operator-password-1");
-  await page.click('button[type="submit"]');
-  await page.waitForSelector("#logout");
+  await signIn(page, noc.url, { user: "asha", password: "operator-password-1" });
 }, 120_000);
 
 afterAll(async () => {

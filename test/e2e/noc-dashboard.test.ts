@@ -8,7 +8,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchChromium, signIn as signInAt } from "../support/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NocApp } from "../../noc/app.js";
 import { emptyAvailability, type DailyRow, type StationRow } from "../../noc/model.js";
@@ -19,16 +20,6 @@ import { startTestNoc } from "../support/noc.js";
 
 const ROOT = "cctns/ui";
 const SHOTS = process.env.NOC_SCREENSHOTS ?? "/tmp/noc-screens";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const DISTRICTS = ["Pune", "Nagpur", "Nashik", "Thane", "Satara", "Sangli", "Solapur", "Latur"];
 
 /** 20,000 stations already known to the NOC, and a month of hand-made availability for the ranking. */
@@ -116,26 +107,14 @@ describe("station-noc dashboard in Chromium", () => {
     await eventually(
       () => noc.fleet.stations.size === 20_005 && noc.fleet.stations.get("LIVE00005")?.row.status === "up",
     );
-    ctx = await chromium.launchPersistentContext(join(dir, "chromium-profile"), {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1366, height: 900 },
-    });
+    ctx = await launchChromium(join(dir, "chromium-profile"));
     page = ctx.pages()[0] ?? (await ctx.newPage());
     await noc.auth.addUser(ADMIN.user, "admin", undefined, ADMIN.password);
     await noc.auth.addUser(VIEWER.user, "viewer", "Satara", VIEWER.password);
     token = await noc.auth.addToken("e2e-script", "viewer", undefined, "test");
   }, 120_000);
 
-  async function signIn(who: { user: string; password: string }): Promise<void> {
-    await page.goto(noc.url);
-    await page.waitForURL(/\/login$/);
-    await page.fill('input[name="user"]', who.user);
-    await page.fill('input[name="password"]', who.password);
-    await page.click('button[type="submit"]');
-    await page.waitForSelector("#logout");
-  }
+  const signIn = (who: { user: string; password: string }) => signInAt(page, noc.url, who);
 
   /** fetch() from inside the page: the browser's own cookie, as an attacker's script would have it. */
   const inPage = (path: string, init?: { method?: string; headers?: Record<string, string> }) =>

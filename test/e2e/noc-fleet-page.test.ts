@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchChromium, signIn } from "../support/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NocApp } from "../../noc/app.js";
 import { StationSimulator } from "../../scripts/simulate-stations.js";
@@ -69,18 +70,7 @@ describe("the Fleet page", () => {
       by: "it-admin",
     });
     await noc.auth.addUser("noc-operator", "operator", undefined, "operator-password-1");
-    ctx = await chromium.launchPersistentContext(join(dir, "chromium-profile"), {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-      viewport: { width: 1366, height: 900 },
-    });
+    ctx = await launchChromium(join(dir, "chromium-profile"));
     page = ctx.pages()[0] ?? (await ctx.newPage());
   }, 120_000);
 
@@ -93,12 +83,7 @@ describe("the Fleet page", () => {
   });
 
   it("lists versions, the release and the rollout's rings, and an operator halts it", async () => {
-    await page.goto(noc.url);
-    await page.waitForURL(/\/login$/);
-    await page.fill('input[name="user"]', "noc-operator");
-    await page.fill('input[name="password"]', "operator-password-1");
-    await page.click('button[type="submit"]');
-    await page.waitForSelector("#logout");
+    await signIn(page, noc.url, { user: "noc-operator", password: "operator-password-1" });
     await page.click('nav a[data-nav="fleet"]');
     await page.waitForSelector("button[data-halt]");
     const text = (await page.textContent("#main")) ?? "";

@@ -11,7 +11,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../support/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NocApp } from "../../noc/app.js";
 import { parseAlerts } from "../../noc/alerts/rules.js";
@@ -22,13 +23,6 @@ import { startTestNoc } from "../support/noc.js";
 
 const ROOT = "cctns/hindi";
 const SHOTS = process.env.NOC_SCREENSHOTS ?? "/tmp/noc-screens";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-];
 const ADMIN = { user: "ops-admin", password: "admin-password-1" };
 /** Names that stay in Latin letters in a Hindi page: acronyms, the zone, the API path in the footer. */
 const ALLOWED = ["NOC", "CCTNS", "UPS", "USB", "MQTT", "CSV", "JSON", "API", "api", "v1", "p50", "p99", "PC"];
@@ -54,13 +48,7 @@ let page: Page;
 let dataWords = new Set<string>();
 
 const launch = (profile: string, options: { locale?: string; env?: Record<string, string> } = {}) =>
-  chromium.launchPersistentContext(join(dir, profile), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1366, height: 900 },
-    ...options,
-  });
+  launchChromium(join(dir, profile), options);
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
