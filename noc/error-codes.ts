@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   "no-alert",
   "district-windows-only",
   "end-before-start",
+  "window-too-long",
+  "window-start-too-old",
   "no-window",
 ] as const;
 

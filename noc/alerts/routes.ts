@@ -49,6 +49,10 @@ const Silence = z
     reason: z.string().max(500).optional(),
   })
   .strict();
+/** The longest maintenance window, and how far back one entered late may start. */
+export const MAX_WINDOW_DAYS = 31;
+const DAY_MS = 86_400_000;
+
 const Window = z
   .object({
     by: By,
@@ -209,6 +213,17 @@ export function alertRoutes(d: AlertRouteDeps): AlertRoute[] {
         const startAt = q.start ? Date.parse(q.start) : d.now();
         const endAt = Date.parse(q.end);
         if (endAt <= startAt) throw d.fail(400, "end must be after start", { code: "end-before-start" });
+        // A typo'd year must not silence a district for a century, nor replan years of history.
+        if (endAt - startAt > MAX_WINDOW_DAYS * DAY_MS)
+          throw d.fail(400, `a window lasts at most ${MAX_WINDOW_DAYS} days`, {
+            code: "window-too-long",
+            params: { days: MAX_WINDOW_DAYS },
+          });
+        if (startAt < d.now() - MAX_WINDOW_DAYS * DAY_MS)
+          throw d.fail(400, `a window starts at most ${MAX_WINDOW_DAYS} days ago`, {
+            code: "window-start-too-old",
+            params: { days: MAX_WINDOW_DAYS },
+          });
         const w = d.engine.addMaintenance({
           scope: q.scope,
           target: q.target,

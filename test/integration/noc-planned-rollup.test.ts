@@ -171,3 +171,39 @@ it("a window ended early counts up to its end, not to its planned end", async ()
   const pnLine = lines.find((l) => l.split(",")[1] === "PN-1")!.split(",");
   expect(pnLine[col("planned_down_min")]).toBe("180");
 });
+
+it("refuses a window longer than a month, or one starting over a month ago, and changes nothing", async () => {
+  const post = (body: unknown) =>
+    fetch(new URL("/api/v1/maintenance", noc!.url), {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const before = await api<{ windows: unknown[] }>("GET", "maintenance");
+  const dueBefore = await noc!.storage.getMeta("rollup.dueDays");
+  const day = 86_400_000;
+  // A typo'd year: from now until 2206.
+  const long = await post({ scope: "all", end: "2206-03-12T20:00:00+05:30", reason: "typo" });
+  expect(long.status).toBe(400);
+  expect(await long.json()).toMatchObject({ code: "window-too-long", params: { days: 31 } });
+  const old = await post({
+    scope: "district",
+    target: "Pune",
+    start: new Date(clock - 40 * day).toISOString(),
+    end: new Date(clock - 39 * day).toISOString(),
+    reason: "entered far too late",
+  });
+  expect(old.status).toBe(400);
+  expect(await old.json()).toMatchObject({ code: "window-start-too-old" });
+  expect((await api<{ windows: unknown[] }>("GET", "maintenance")).windows).toEqual(before.windows);
+  expect(await noc!.storage.getMeta("rollup.dueDays")).toBe(dueBefore);
+  // The longest allowed, starting as far back as allowed, is taken.
+  const ok = await post({
+    scope: "station",
+    target: "PN-1",
+    start: new Date(clock - 30 * day).toISOString(),
+    end: new Date(clock + day).toISOString(),
+    reason: "a month of works",
+  });
+  expect(ok.status).toBe(200);
+});

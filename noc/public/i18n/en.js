@@ -425,5 +425,7 @@ NOC_CATALOGUES.en = {
   "serverError.no-alert": "no alert {id}",
   "serverError.district-windows-only": "a {district} user can only plan windows for district {district}",
   "serverError.end-before-start": "end must be after start",
+  "serverError.window-too-long": "a window lasts at most {days} days",
+  "serverError.window-start-too-old": "a window starts at most {days} days ago",
   "serverError.no-window": "no maintenance window {id}",
 };

@@ -426,5 +426,7 @@ NOC_CATALOGUES.hi = {
   "serverError.district-windows-only":
     "ज़िला {district} का उपयोगकर्ता केवल ज़िला {district} के लिए रखरखाव अवधि तय कर सकता है",
   "serverError.end-before-start": "अंत का समय शुरुआत के बाद होना चाहिए",
+  "serverError.window-too-long": "रखरखाव की अवधि ज़्यादा से ज़्यादा {days} दिन की हो सकती है",
+  "serverError.window-start-too-old": "रखरखाव की शुरुआत ज़्यादा से ज़्यादा {days} दिन पहले की हो सकती है",
   "serverError.no-window": "{id} नाम की कोई रखरखाव अवधि नहीं",
 };
