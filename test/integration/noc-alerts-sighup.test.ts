@@ -78,6 +78,8 @@ it("SIGHUP with a bad file keeps the last good rules and the process; with a goo
   expect(await rules()).toEqual(["dark"]);
   process.kill(pid, "SIGHUP");
   await eventually(async () => (await rules())?.join() === "dark,ups", 15_000, 100);
+  // The log line reaches us through the process's stdout pipe, possibly after the API answered.
+  await eventually(() => logLines().some((l) => l.msg === "alert rules reloaded"), 15_000, 100);
   expect(logLines().filter((l) => l.msg === "alert rules reloaded")).toEqual([
     expect.objectContaining({ trigger: "SIGHUP", file, rules: 2 }),
   ]);
